@@ -1,0 +1,61 @@
+// swift-tools-version:6.0
+// eqx: a declarative language for experiments on how neural networks encode symmetries.
+import PackageDescription
+
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked"], .when(configuration: .release))]
+
+let package = Package(
+    name: "eqx",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "eqx", targets: ["eqx"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.0.0"),
+    ],
+    targets: [
+        // C libraries from Debian: libopenblas-dev, zlib1g-dev, libreadline-dev.
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS", pkgConfig: "openblas",
+                       providers: [.apt(["libopenblas-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", pkgConfig: "readline",
+                       providers: [.apt(["libreadline-dev"])]),
+
+        // Front end: no tensor runtime, so `eqx check` and `eqx fmt` need no BLAS.
+        .target(name: "EqxSyntax"),
+        .target(name: "EqxGroups"),
+        .target(name: "EqxIR", dependencies: ["EqxSyntax", "EqxGroups"]),
+
+        // Numerics.
+        .target(name: "EqxTensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        .target(name: "EqxData", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
+                resources: [.copy("Resources/digits.csv.gz")], swiftSettings: fast),
+        .target(name: "EqxNN", dependencies: ["EqxTensor", "EqxGroups", "EqxIR"], swiftSettings: fast),
+        .target(name: "EqxTraining", dependencies: ["EqxNN", "EqxData"], swiftSettings: fast),
+        .target(name: "EqxMerge", dependencies: ["EqxNN", "EqxTraining"], swiftSettings: fast),
+        .target(name: "EqxRuntime", dependencies: ["EqxIR", "EqxNN", "EqxTraining", "EqxMerge", "EqxData",
+                                                   .product(name: "Crypto", package: "swift-crypto")],
+                swiftSettings: fast),
+        .target(name: "EqxBench", dependencies: ["EqxTensor", "EqxNN"], swiftSettings: fast),
+        .target(name: "EqxREPL", dependencies: ["EqxRuntime", "CReadline"]),
+        .executableTarget(name: "eqx", dependencies: [
+            "EqxSyntax", "EqxIR", "EqxRuntime", "EqxREPL", "EqxBench",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "EqxSyntaxTests", dependencies: ["EqxSyntax"], resources: [.copy("corpus")]),
+        .testTarget(name: "EqxGroupsTests", dependencies: ["EqxGroups"]),
+        .testTarget(name: "EqxIRTests", dependencies: ["EqxIR", "EqxSyntax"], resources: [.copy("corpus")]),
+        .testTarget(name: "EqxTensorTests", dependencies: ["EqxTensor"]),
+        .testTarget(name: "EqxDataTests", dependencies: ["EqxData"]),
+        .testTarget(name: "EqxNNTests", dependencies: ["EqxNN", "EqxTensor", "EqxGroups", "EqxIR", "EqxSyntax"]),
+        .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxNN", "EqxData"]),
+        .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining"]),
+        .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax"]),
+        .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL"]),
+        .testTarget(name: "EqxCLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v5]
+)

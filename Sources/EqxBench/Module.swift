@@ -1,0 +1,1 @@
+// EqxBench module.

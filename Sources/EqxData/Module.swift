@@ -1,0 +1,1 @@
+// EqxData module.

@@ -1,0 +1,1 @@
+// EqxGroups module.

@@ -1,0 +1,1 @@
+// EqxNN module.

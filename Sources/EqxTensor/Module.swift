@@ -1,0 +1,1 @@
+// EqxTensor module.
