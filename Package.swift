@@ -20,8 +20,7 @@ let package = Package(
                        providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
                        providers: [.apt(["zlib1g-dev"])]),
-        .systemLibrary(name: "CReadline", path: "Sources/CReadline", pkgConfig: "readline",
-                       providers: [.apt(["libreadline-dev"])]),
+        .systemLibrary(name: "CReadline", path: "Sources/CReadline", providers: [.apt(["libreadline-dev"])]),
 
         // Front end: no tensor runtime, so `eqx check` and `eqx fmt` need no BLAS.
         .target(name: "EqxSyntax"),
