@@ -1,0 +1,98 @@
+import EqxSyntax
+
+extension NetworkSpec {
+    /// The channel action on each layer's output, in `flattenedLayers` order. Channel-mixing layers use
+    /// their declared action or `hidden`; the last one produces the logits and is trivial (invariant
+    /// outputs); every other layer keeps its input's action.
+    public func channelActions(hidden: ChannelAction) -> [ChannelAction] {
+        let lastMixing = flattenedLayers.last { $0.kind.mixesChannels }?.name
+        var result: [ChannelAction] = []
+        func assign(_ layers: [Layer], input: ChannelAction) -> ChannelAction {
+            var current = input
+            for layer in layers {
+                if case .residual(let body) = layer.kind {
+                    // The shortcut adds the input, so the block's output carries the input's action.
+                    result.append(current)
+                    _ = assign(body, input: current)
+                } else {
+                    if layer.kind.mixesChannels {
+                        current = layer.channels ?? (layer.name == lastMixing ? .trivial : hidden)
+                    } else if let explicit = layer.channels {
+                        current = explicit
+                    }
+                    result.append(current)
+                }
+            }
+            return current
+        }
+        _ = assign(layers, input: .trivial)
+        return result
+    }
+}
+
+extension Checker {
+    /// Checks that `group` can act on every feature space of `network` with `channels` on hidden layers.
+    /// Errors for impossible actions; warnings where equivariance can only be approximate.
+    @discardableResult
+    func checkGroup(_ group: GroupSpec, on network: NetworkSpec, channels: ChannelAction, at range: SourceRange,
+                    groupRange: SourceRange) -> Bool {
+        if let why = group.incompatibility(withInput: network.inputShape) {
+            error("E0501", "group \(group) cannot act on the data: \(why)", at: groupRange,
+                  notes: [DiagnosticNote("the network '\(network.name)' is declared at \(location(network.range))", range: network.range)],
+                  help: group.description.hasPrefix("rot") || group == .dihedral4 ? "resize the data to a square size (data ... { resize 28x28 })" : nil)
+            return false
+        }
+        let input = network.inputShape
+        let order = group.order(height: input.count == 3 ? input[1] : 1, width: input.count == 3 ? input[2] : 1)
+        let actions = network.channelActions(hidden: channels)
+        var ok = true
+        let needsSquare: Bool = {
+            func sq(_ g: GroupSpec) -> Bool {
+                switch g { case .rotations, .dihedral4: return true; case .product(let a, let b): return sq(a) || sq(b); default: return false }
+            }
+            return sq(group)
+        }()
+        for (layer, action) in zip(network.flattenedLayers, actions) {
+            let out = layer.outputShape
+            if action == .regular, layer.kind.mixesChannels || layer.channels != nil {
+                if out[0] % order != 0 {
+                    error("E0502", "a regular channel action of \(group) (order \(order)) needs channel counts divisible by \(order), but '\(layer.name)' has \(out[0])",
+                          at: layer.range, label: "\(out[0]) channels", help: "use a multiple of \(order), e.g. \(max(order, (out[0] / order + 1) * order))")
+                    ok = false
+                }
+            }
+            if group.containsSymmetric, case .conv = layer.kind {
+                error("E0504", "\(group) permutes nodes and does not act on convolution kernels ('\(layer.name)')", at: layer.range,
+                      help: "use 'dense -> C' layers (a full linear map between node features) for graph data")
+                ok = false
+            }
+            guard group.actsSpatially, !group.containsSymmetric, layer.inputShape.count == 3 else { continue }
+            let h = layer.inputShape[1], w = layer.inputShape[2]
+            switch layer.kind {
+            case let .conv(_, kh, kw, stride, pad, circular, _):
+                if needsSquare && kh != kw {
+                    error("E0503", "\(group) needs square kernels, but '\(layer.name)' is \(kh)x\(kw)", at: layer.range); ok = false
+                }
+                if needsSquare && out[1] != out[2] {
+                    error("E0503", "\(group) needs square feature maps, but '\(layer.name)' outputs \(out[1])x\(out[2])", at: layer.range); ok = false
+                }
+                if (h + 2 * pad - kh) % stride != 0 || (w + 2 * pad - kw) % stride != 0 {
+                    warning("W0501", "'\(layer.name)' samples an asymmetric grid (stride \(stride) on \(h)x\(w)), so \(group) equivariance is only approximate",
+                            at: layer.range, help: "choose sizes with (size + 2·pad − kernel) divisible by the stride")
+                }
+                if group.containsTranslations && !circular && (pad > 0 || kh > 1) {
+                    warning("W0502", "cyclic translations commute with '\(layer.name)' only with circular padding", at: layer.range,
+                            help: "add 'padding circular'")
+                }
+            case let .maxPool(k, s), let .avgPool(k, s):
+                if (h - k) % s != 0 || (w - k) % s != 0 || (group.containsTranslations && s > 1) {
+                    warning("W0501", "'\(layer.name)' pools an asymmetric grid (\(h)x\(w), size \(k), stride \(s)), so \(group) equivariance is only approximate",
+                            at: layer.range)
+                }
+            default:
+                break
+            }
+        }
+        return ok
+    }
+}

@@ -1,0 +1,170 @@
+import EqxSyntax
+
+extension Checker {
+    /// `accuracy(m, d)`, `loss(m, d)`, `invariance(m, G, d)`, `equivariance(m, G, d)`, `distance_to_E(m, G)`,
+    /// `parameters(m)`, `load("f.safetensors", net)`.
+    func measurementCall(_ f: String, _ args: [Argument], range: SourceRange) -> Value? {
+        let allowed: [String]
+        switch f {
+        case "accuracy": allowed = ["on"]
+        case "loss": allowed = ["on", "kind"]
+        case "invariance": allowed = ["on"]
+        case "equivariance": allowed = ["on", "channels"]
+        case "distance_to_E": allowed = ["channels"]
+        case "parameters": allowed = []
+        case "load": allowed = ["data"]
+        default: return nil
+        }
+        guard let a = splitArguments(args, function: f, allowed: allowed) else { return nil }
+        func arg(_ i: Int, _ label: String?, _ what: String) -> Expr? {
+            if i < a.positional.count { return a.positional[i] }
+            if let l = label, let (_, e) = a.labelled[l] { return e }
+            error("E0406", "'\(f)' needs \(what)", at: range, help: usage(f))
+            return nil
+        }
+        if f == "load" {
+            guard let pe = arg(0, nil, "a checkpoint path"), let path = string(pe, what: "checkpoint path"),
+                  let ne = arg(1, nil, "a network declaration"), let de = arg(2, "data", "the data it takes (for shapes)"),
+                  let data = dataRef(de, what: "data"), let shape = dataShape(data),
+                  let nv = evaluate(ne) else { return nil }
+            guard let net = instantiate(nv, inputShape: shape, at: ne.range) else {
+                if case .netDeclaration = nv {} else if case .netCall = nv {} else {
+                    error("E0403", "load needs a net declaration, got a \(nv.typeName)", at: ne.range)
+                }
+                return nil
+            }
+            return .model(.loaded(path: path, network: net), net)
+        }
+        guard let me = arg(0, nil, "a network"), let (net, refOpt) = model(me, inputShape: nil, what: "the network") else { return nil }
+        guard let ref = refOpt else {
+            error("E0403", "'\(f)' needs a trained network, not a declaration", at: me.range); return nil
+        }
+        func channelsArg() -> ChannelAction? {
+            guard let (_, ce) = a.labelled["channels"] else { return .trivial }
+            return symbol(ce, what: "channel action", among: ["trivial", "regular"]).flatMap(ChannelAction.init(rawValue:))
+        }
+        func data(_ i: Int) -> DataRef? {
+            guard let de = arg(i, "on", "data"), let d = dataRef(de, what: "data") else { return nil }
+            if let shape = dataShape(d), shape != net.inputShape {
+                error("E0301", "'\(ref)' takes samples of shape \(net.inputShape), but \(d) has \(shape)", at: de.range); return nil
+            }
+            return d
+        }
+        switch f {
+        case "accuracy":
+            guard let d = data(1) else { return nil }
+            return .measurement(.accuracy(ref, d))
+        case "loss":
+            guard let d = data(1) else { return nil }
+            var kind = LossKind.crossEntropy
+            if case .trained(let id) = ref, let t = trainSpec(id) { kind = t.loss }
+            if let (_, ke) = a.labelled["kind"] {
+                guard let s = symbol(ke, what: "loss", among: ["crossentropy", "mse", "bce"]) else { return nil }
+                kind = LossKind(rawValue: s)!
+            }
+            return .measurement(.loss(ref, d, kind))
+        case "invariance", "equivariance":
+            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg() else { return nil }
+            if let why = g.incompatibility(withInput: net.inputShape) {
+                error("E0501", "group \(g) cannot act on the data: \(why)", at: ge.range); return nil
+            }
+            if f == "equivariance" {
+                guard checkGroup(g, on: net, channels: ch, at: range, groupRange: ge.range) else { return nil }
+                return .measurement(.equivariance(ref, g, ch, d))
+            }
+            return .measurement(.invariance(ref, g, d))
+        case "distance_to_E":
+            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let ch = channelsArg() else { return nil }
+            guard checkGroup(g, on: net, channels: ch, at: range, groupRange: ge.range) else { return nil }
+            return .measurement(.distanceToE(ref, g, ch))
+        default: // parameters
+            return .measurement(.parameterCount(ref))
+        }
+    }
+
+    private func usage(_ f: String) -> String {
+        switch f {
+        case "accuracy": return "accuracy(net, digits.test)"
+        case "loss": return "loss(net, digits.test)"
+        case "invariance": return "invariance(net, flip, digits.test)"
+        case "equivariance": return "equivariance(net, rot, digits.test)"
+        case "distance_to_E": return "distance_to_E(net, rot) or distance_to_E(net, flip, channels: regular)"
+        case "parameters": return "parameters(net)"
+        default: return "load(\"net.safetensors\", cnn(width: 16), digits.train)"
+        }
+    }
+
+    func measurement(_ e: Expr, what: String) -> Measurement? {
+        guard let v = evaluate(e) else { return nil }
+        switch v {
+        case .measurement(let m): return m
+        case .number(let x, _): return .number(x)
+        case .string(let s): return .text(s)
+        case .model(.trained(let id), _): return .trainQuantity(id, .finalAccuracy)
+        case .mergeResult(let id): return .mergeBarrier(id, .barrier)
+        case .symbol(let s): unknownName(s, at: e.range, expected: "name"); return nil
+        default:
+            error("E0403", "cannot \(what) a \(v.typeName)", at: e.range,
+                  help: "\(what) measurements such as accuracy(net, data), m.barrier, invariance(net, G, data)")
+            return nil
+        }
+    }
+
+    func checkReport(_ items: [ReportItem], statement: Statement) {
+        reportCounter += 1
+        var specs: [ReportItemSpec] = []
+        var labels = Set<String>()
+        for item in items {
+            guard let m = measurement(item.value, what: "report") else { continue }
+            var label = item.label?.name ?? defaultLabel(item.value)
+            var k = 2
+            while labels.contains(label) { label = (item.label?.name ?? defaultLabel(item.value)) + "_\(k)"; k += 1 }
+            labels.insert(label)
+            specs.append(ReportItemSpec(label: label, measurement: m, range: item.value.range))
+        }
+        guard specs.count == items.count else { return }
+        // One table per report statement; repeated statements (inside repeat/for) add rows to it.
+        let line = file.location(of: statement.range.start).line
+        steps.append(.report(ReportSpec(table: "report_line\(line)", row: rowKey, items: specs, range: statement.range)))
+    }
+
+    /// A column name from the expression: `self.barrier` → `self.barrier`, `accuracy(a, d.test)` → `accuracy(a, d.test)`.
+    func defaultLabel(_ e: Expr) -> String {
+        let bytes = file.bytes[max(0, e.range.start)..<min(file.bytes.count, e.range.end)]
+        let text = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
+        return text.isEmpty ? "value" : text
+    }
+
+    func checkPlot(_ items: [Expr], title: Expr?, statement: Statement) {
+        plotCounter += 1
+        var series: [Measurement] = []
+        for e in items {
+            guard let m = measurement(e, what: "plot") else { continue }
+            switch m {
+            case .mergeBarrier(_, .curve), .trainQuantity(_, .curve), .trainQuantity(_, .distance):
+                series.append(m)
+            case .mergeBarrier(let id, _):
+                series.append(.mergeBarrier(id, .curve))
+            default:
+                error("E0403", "plot draws curves: m.curve (a merge), t.curve or t.distance (a training run)", at: e.range)
+            }
+        }
+        guard series.count == items.count else { return }
+        var titleText = items.map(defaultLabel).joined(separator: ", ")
+        if let t = title, let s = string(t, what: "plot title") { titleText = s }
+        let line = file.location(of: statement.range.start).line
+        steps.append(.plot(PlotSpec(name: "plot_line\(line)" + instanceSuffix, title: titleText, series: series, range: statement.range)))
+    }
+
+    func checkSave(model e: Expr, path pe: Expr, statement: Statement) {
+        guard let (net, refOpt) = model(e, inputShape: nil, what: "the saved network"), let ref = refOpt else {
+            error("E0403", "save needs a trained or merged network", at: e.range); return
+        }
+        guard let path = string(pe, what: "checkpoint path") else { return }
+        guard path.hasSuffix(".safetensors") else {
+            error("E0406", "checkpoints are .safetensors files", at: pe.range,
+                  fixIts: [FixIt(range: pe.range, replacement: "\"\(path).safetensors\"")]); return
+        }
+        steps.append(.save(SaveSpec(model: ref, network: net, path: path, range: statement.range)))
+    }
+}

@@ -1,0 +1,300 @@
+import EqxSyntax
+
+extension Checker {
+    /// A data expression that must name a split (or a range of one).
+    func dataRef(_ e: Expr, what: String) -> DataRef? {
+        guard let v = evaluate(e) else { return nil }
+        guard case .data(let ref) = v else {
+            if case .symbol(let s) = v { unknownName(s, at: e.range, expected: "data"); return nil }
+            error("E0403", "\(what) must be data such as digits.train, got a \(v.typeName)", at: e.range)
+            return nil
+        }
+        if let n = splitCount(ref), n == 0 {
+            error("E0802", "\(what) \(ref) is empty", at: e.range); return nil
+        }
+        if ref.split == .test, dataSpec(ref.data)?.testCount == nil {
+            error("E0802", "data '\(ref.data)' has no test split", at: e.range,
+                  help: "add 'split 0.8' to the data declaration to divide it")
+            return nil
+        }
+        return ref
+    }
+
+    func dataShape(_ ref: DataRef) -> [Int]? { dataSpec(ref.data)?.sampleShape }
+
+    /// A network expression paired with data: a declaration to instantiate, or an existing model.
+    func model(_ e: Expr, inputShape: [Int]?, what: String) -> (NetworkSpec, ModelRef?)? {
+        guard let v = evaluate(e) else { return nil }
+        switch v {
+        case .netDeclaration, .netCall:
+            guard let shape = inputShape else { return nil }
+            guard let net = instantiate(v, inputShape: shape, at: e.range) else { return nil }
+            return (net, nil)
+        case .model(let ref, let net):
+            if let shape = inputShape, shape != net.inputShape {
+                error("E0301", "\(what) '\(ref)' takes samples of shape \(net.inputShape), but the data has \(shape)", at: e.range)
+                return nil
+            }
+            return (net, ref)
+        case .symbol(let s):
+            unknownName(s, at: e.range, expected: "network")
+            return nil
+        default:
+            error("E0403", "\(what) must be a network, got a \(v.typeName)", at: e.range)
+            return nil
+        }
+    }
+
+    func groupValue(_ e: Expr, what: String = "group") -> GroupSpec? {
+        guard let v = evaluate(e) else { return nil }
+        switch v {
+        case .group(let g, _): return g
+        case .symbol("trivial"): return .trivial
+        case .symbol("translations"): return .translations(.both)
+        case .symbol(let s): unknownName(s, at: e.range, expected: what); return nil
+        default:
+            error("E0403", "expected a \(what), got a \(v.typeName)", at: e.range); return nil
+        }
+    }
+
+    func checkTrain(name: Identifier, model modelExpr: Expr, data dataExpr: Expr, clauses: [Clause], statement: Statement) {
+        guard let data = dataRef(dataExpr, what: "training data") else { return }
+        guard let spec = dataSpec(data.data), let (network, initial) = model(modelExpr, inputShape: spec.sampleShape, what: "the model") else { return }
+        let id = instanceID(name.name)
+        var mode = TrainingMode.nominal
+        var channels = ChannelAction.trivial
+        var invariance: InvariancePenalty? = nil
+        var loss = LossKind.crossEntropy
+        var optimizer = OptimizerSpec.sgd(lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0)
+        var schedule = ScheduleSpec.constant
+        var batch = 64
+        var epochs = 1
+        var stepsLimit: Int? = nil
+        var tracked: [TrackedMetric] = []
+        var every = 1
+        var evaluation: [DataRef] = []
+        var seen: [String: SourceRange] = [:]
+        var groupRange = statement.keywordRange
+        for c in clauses {
+            if let prev = seen[c.head.name], c.head.name != "track" && c.head.name != "evaluate" {
+                error("E0406", "'\(c.head.name)' is given twice", at: c.head.range,
+                      notes: [DiagnosticNote("first given at \(location(prev))", range: prev)])
+                continue
+            }
+            seen[c.head.name] = c.head.range
+            var mods = ModifierReader(clause: c, checker: self)
+            var allowed: [String] = []
+            switch c.head.name {
+            case "mode":
+                guard c.arguments.count == 1 else { error("E0406", "mode takes one of nominal, augmented(G), equivariant(G)", at: c.range); continue }
+                let arg = c.arguments[0]
+                switch arg.kind {
+                case .identifier("nominal"): mode = .nominal
+                case .call(let callee, let args):
+                    guard case .identifier(let m) = callee.kind, m == "augmented" || m == "equivariant" else {
+                        error("E0404", "unknown training mode", at: callee.range, help: "modes: nominal, augmented(G), augmented(G, random), equivariant(G), equivariant(G, channels: regular)")
+                        continue
+                    }
+                    guard let split = splitArguments(args, function: m, allowed: m == "augmented" ? ["sampling"] : ["channels"]),
+                          let gExpr = split.positional.first, let g = groupValue(gExpr) else { continue }
+                    groupRange = gExpr.range
+                    if m == "augmented" {
+                        var sampling = AugmentationSampling.orbit
+                        let sExpr = split.positional.count > 1 ? split.positional[1] : split.labelled["sampling"]?.1
+                        if let se = sExpr {
+                            guard let s = symbol(se, what: "sampling", among: ["orbit", "random"]) else { continue }
+                            sampling = AugmentationSampling(rawValue: s)!
+                        }
+                        if sampling == .orbit && !g.isEnumerable {
+                            error("E0505", "\(g) is too large for full-orbit augmentation", at: gExpr.range, help: "use augmented(\(g), random)")
+                            continue
+                        }
+                        mode = .augmented(g, sampling: sampling)
+                    } else {
+                        if let ce = split.positional.count > 1 ? split.positional[1] : split.labelled["channels"]?.1 {
+                            guard let s = symbol(ce, what: "channel action", among: ["trivial", "regular"]) else { continue }
+                            channels = ChannelAction(rawValue: s)!
+                        }
+                        mode = .equivariant(g)
+                    }
+                case .identifier(let s):
+                    let sug = closestName(to: s, among: ["nominal", "augmented", "equivariant"])
+                    error("E0404", "unknown training mode '\(s)'", at: arg.range,
+                          help: sug.map { "did you mean '\($0)'?" } ?? "modes: nominal, augmented(G), equivariant(G)")
+                    continue
+                default:
+                    error("E0404", "unknown training mode", at: arg.range); continue
+                }
+            case "invariance":
+                allowed = ["weight", "from"]
+                guard c.arguments.count == 1, let g = groupValue(c.arguments[0]) else {
+                    if c.arguments.count != 1 { error("E0406", "invariance takes a group: invariance flip weight 0.1", at: c.range) }
+                    continue
+                }
+                var weight = 1.0, start = 0.0
+                if let e = mods.take("weight") { guard let w = number(e, what: "weight"), w >= 0 else { error("E0406", "weight must be ≥ 0", at: e.range); continue }; weight = w }
+                if let e = mods.take("from") { guard let f = number(e, what: "start fraction"), f >= 0, f < 1 else { error("E0406", "'from' is a fraction of the epochs in [0, 1)", at: e.range); continue }; start = f }
+                if let why = g.incompatibility(withInput: network.inputShape) {
+                    error("E0501", "group \(g) cannot act on the data: \(why)", at: c.arguments[0].range); continue
+                }
+                invariance = InvariancePenalty(group: g, weight: weight, start: start)
+            case "loss":
+                guard c.arguments.count == 1, let s = symbol(c.arguments[0], what: "loss", among: ["crossentropy", "mse", "bce"]) else {
+                    if c.arguments.count != 1 { error("E0406", "loss takes one of crossentropy, mse, bce", at: c.range) }
+                    continue
+                }
+                loss = LossKind(rawValue: s)!
+            case "optimizer":
+                guard c.arguments.count == 1, let o = optimizerSpec(c.arguments[0]) else {
+                    if c.arguments.count != 1 { error("E0406", "optimizer takes sgd(lr: ...) or adam(lr: ...)", at: c.range) }
+                    continue
+                }
+                optimizer = o
+            case "schedule":
+                allowed = ["warmup", "every", "gamma"]
+                guard c.arguments.count == 1, let s = symbol(c.arguments[0], what: "schedule", among: ["constant", "linear", "cosine", "step"]) else {
+                    if c.arguments.count != 1 { error("E0406", "schedule takes constant, linear, cosine or step", at: c.range) }
+                    continue
+                }
+                var warm = 0.0
+                if let e = mods.take("warmup") { guard let w = number(e, what: "warm-up epochs"), w >= 0 else { continue }; warm = w }
+                if s == "step" {
+                    guard let every = mods.positive("every") else { error("E0406", "step schedule needs 'every N' (epochs)", at: c.range); continue }
+                    let gamma = mods.take("gamma").flatMap { number($0, what: "gamma") } ?? 0.1
+                    schedule = .step(every: every, gamma: gamma)
+                } else {
+                    let decay: ScheduleSpec.Decay = s == "linear" ? .linear : s == "cosine" ? .cosine : .none
+                    schedule = warm > 0 ? .warmup(epochs: warm, then: decay) : (decay == .none ? .constant : .decay(decay))
+                }
+            case "batch":
+                guard c.arguments.count == 1, let b = positiveInteger(c.arguments[0], what: "batch size") else {
+                    if c.arguments.count != 1 { error("E0406", "batch takes a size", at: c.range) }
+                    continue
+                }
+                batch = b
+            case "epochs":
+                guard c.arguments.count == 1, let n = positiveInteger(c.arguments[0], what: "epochs") else { continue }
+                epochs = n
+            case "steps":
+                guard c.arguments.count == 1, let n = positiveInteger(c.arguments[0], what: "steps") else { continue }
+                stepsLimit = n
+            case "track":
+                allowed = ["every"]
+                if let n = mods.positive("every") { every = n }
+                for a in c.arguments {
+                    guard let t = trackedMetric(a, default: mode, channels: channels) else { continue }
+                    tracked.append(t)
+                }
+            case "evaluate":
+                for a in c.arguments { if let r = dataRef(a, what: "evaluation data") { evaluation.append(r) } }
+            default:
+                let known = ["mode", "invariance", "loss", "optimizer", "schedule", "batch", "epochs", "steps", "track", "evaluate"]
+                let s = closestName(to: c.head.name, among: known)
+                error("E0404", "unknown training option '\(c.head.name)'", at: c.head.range,
+                      label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
+                      fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
+                continue
+            }
+            _ = mods.finish(allowed: allowed)
+        }
+        // Output shape against the loss and the classes.
+        let classes = spec.classes
+        let out = network.outputShape
+        switch loss {
+        case .crossEntropy, .mse:
+            if out != [classes] {
+                error("E0304", "the network outputs [N, \(out.map(String.init).joined(separator: ", "))] but '\(data.data)' has \(classes) classes",
+                      at: modelExpr.range, label: "expected output [N, \(classes)]",
+                      notes: [DiagnosticNote("'\(network.name)' is declared at \(location(network.range))", range: network.range)],
+                      help: "end the network with 'linear -> \(classes)'")
+            }
+        case .bce:
+            if out != [1] || classes != 2 {
+                error("E0304", "binary cross-entropy needs one output and two classes; the network outputs \(out) and the data has \(classes) classes",
+                      at: modelExpr.range)
+            }
+        }
+        if case .equivariant(let g) = mode { checkGroup(g, on: network, channels: channels, at: statement.range, groupRange: groupRange) }
+        if case .augmented(let g, _) = mode, let why = g.incompatibility(withInput: network.inputShape) {
+            error("E0501", "group \(g) cannot act on the data: \(why)", at: groupRange)
+        }
+        for t in tracked {
+            if case .distanceToE(let g, let ch) = t { checkGroup(g, on: network, channels: ch, at: statement.range, groupRange: statement.keywordRange) }
+        }
+        if let n = splitCount(data), batch > n {
+            warning("W0601", "batch \(batch) is larger than the \(n) training samples; batches will be smaller", at: statement.range)
+        }
+        let train = TrainSpec(id: id, network: network, initialWeights: initial, data: data, mode: mode, channels: channels,
+                              invariance: invariance, loss: loss, optimizer: optimizer, schedule: schedule, batchSize: batch,
+                              epochs: epochs, steps: stepsLimit, tracked: tracked, trackEvery: every, evaluation: evaluation,
+                              seedName: id, seed: seed, range: statement.range)
+        steps.append(.train(train))
+        define(name, .train(id: id, network: network, data: data, loss: loss))
+    }
+
+    private func optimizerSpec(_ e: Expr) -> OptimizerSpec? {
+        guard case .call(let callee, let args) = e.kind, case .identifier(let f) = callee.kind else {
+            error("E0404", "optimizer must be sgd(lr: ...), adam(lr: ...) or adamw(lr: ...)", at: e.range); return nil
+        }
+        let allowed: [String]
+        switch f {
+        case "sgd": allowed = ["lr", "momentum", "nesterov", "weight_decay"]
+        case "adam", "adamw": allowed = ["lr", "beta1", "beta2", "eps", "weight_decay"]
+        default:
+            let s = closestName(to: f, among: ["sgd", "adam", "adamw"])
+            error("E0404", "unknown optimizer '\(f)'", at: callee.range, help: s.map { "did you mean '\($0)'?" } ?? "optimizers: sgd, adam, adamw")
+            return nil
+        }
+        guard let a = splitArguments(args, function: f, allowed: allowed) else { return nil }
+        if let p = a.positional.first { error("E0406", "\(f) takes labelled arguments: \(f)(lr: 0.01)", at: p.range); return nil }
+        func num(_ k: String, _ d: Double) -> Double? {
+            guard let (_, e) = a.labelled[k] else { return d }
+            guard let x = number(e, what: k) else { return nil }
+            if x < 0 || !x.isFinite { error("E0406", "\(k) must be a non-negative number", at: e.range); return nil }
+            return x
+        }
+        guard let lrEntry = a.labelled["lr"] else { error("E0406", "\(f) needs a learning rate: \(f)(lr: 0.01)", at: e.range); return nil }
+        guard let lr = num("lr", 0) else { return nil }
+        if lr == 0 { warning("W0602", "learning rate 0: the weights will not change", at: lrEntry.1.range) }
+        if f == "sgd" {
+            guard let m = num("momentum", 0), let wd = num("weight_decay", 0) else { return nil }
+            var nesterov = false
+            if let (_, ne) = a.labelled["nesterov"] {
+                guard case .bool(let b) = ne.kind else { error("E0403", "nesterov takes true or false", at: ne.range); return nil }
+                nesterov = b
+            }
+            if nesterov && m == 0 { error("E0406", "nesterov needs momentum > 0", at: e.range); return nil }
+            return .sgd(lr: lr, momentum: m, nesterov: nesterov, weightDecay: wd)
+        }
+        guard let b1 = num("beta1", 0.9), let b2 = num("beta2", 0.999), let eps = num("eps", 1e-8),
+              let wd = num("weight_decay", f == "adamw" ? 0.01 : 0) else { return nil }
+        return .adam(lr: lr, beta1: b1, beta2: b2, eps: eps, weightDecay: wd, decoupled: f == "adamw")
+    }
+
+    private func trackedMetric(_ e: Expr, default mode: TrainingMode, channels: ChannelAction) -> TrackedMetric? {
+        switch e.kind {
+        case .identifier("loss"): return .loss
+        case .identifier("accuracy"): return .accuracy
+        case .identifier("distance_to_E"):
+            switch mode {
+            case .augmented(let g, _), .equivariant(let g): return .distanceToE(g, channels)
+            case .nominal:
+                error("E0406", "distance_to_E needs a group in nominal mode: track distance_to_E(G)", at: e.range); return nil
+            }
+        case .call(let callee, let args):
+            guard case .identifier("distance_to_E") = callee.kind,
+                  let a = splitArguments(args, function: "distance_to_E", allowed: ["channels"]),
+                  let ge = a.positional.first, let g = groupValue(ge) else {
+                error("E0404", "track takes loss, accuracy, distance_to_E or distance_to_E(G)", at: e.range); return nil
+            }
+            var ch = channels
+            if let (_, ce) = a.labelled["channels"] {
+                guard let s = symbol(ce, what: "channel action", among: ["trivial", "regular"]) else { return nil }
+                ch = ChannelAction(rawValue: s)!
+            }
+            return .distanceToE(g, ch)
+        default:
+            error("E0404", "track takes loss, accuracy, distance_to_E or distance_to_E(G)", at: e.range); return nil
+        }
+    }
+}

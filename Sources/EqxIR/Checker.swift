@@ -1,0 +1,285 @@
+import EqxSyntax
+
+/// Resolves names, evaluates expressions, infers every shape and checks groups, training and merge
+/// configuration — all before a tensor exists. Produces the typed `Program` or diagnostics.
+public final class Checker {
+    public struct Options {
+        /// Overrides the script's `seed` (the CLI's `--seed`).
+        public var seed: UInt64?
+        public init(seed: UInt64? = nil) { self.seed = seed }
+    }
+
+    let file: SourceFile
+    let probe: DataProbe
+    let options: Options
+    var diagnostics: [Diagnostic] = []
+    private var reported: Set<String> = []
+    var steps: [Step] = []
+    var seed: UInt64 = 0
+    var seedSet = false
+    var networks: [String: NetworkSpec] = [:]
+    var groups: [String: GroupSpec] = [:]
+    /// Scope suffix of the current repetition, e.g. `#2` or `[lr=0.1]#0`.
+    var instanceSuffix = ""
+    var rowKey: String?
+    var reportCounter = 0
+    var plotCounter = 0
+    var scope = Scope(parent: nil)
+
+    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), options: Options = Options()) {
+        self.file = file; self.probe = probe; self.options = options
+    }
+
+    /// Checks a parsed script. Returns nil when any error was found.
+    public func check(_ script: Script) -> (Program?, [Diagnostic]) {
+        var sawStatement = false
+        for statement in script.statements {
+            if case .version = statement.kind {} else if case .seed = statement.kind {} else { sawStatement = true }
+            _ = sawStatement
+            checkStatement(statement)
+        }
+        if let s = options.seed { seed = s }
+        let program = Program(seed: seed, steps: steps, networks: networks, groups: groups)
+        let hasErrors = diagnostics.contains { $0.severity == .error }
+        return (hasErrors ? nil : program, diagnostics)
+    }
+
+    // MARK: Diagnostics
+
+    /// Records a diagnostic once, even when a repeat body is checked for every repetition.
+    func report(_ d: Diagnostic) {
+        let key = "\(d.id)|\(d.range?.start ?? -1)|\(d.message)"
+        if reported.insert(key).inserted { diagnostics.append(d) }
+    }
+
+    func error(_ id: String, _ message: String, at range: SourceRange?, label: String? = nil,
+               notes: [DiagnosticNote] = [], help: String? = nil, fixIts: [FixIt] = []) {
+        report(.error(id, message, at: range, label: label, notes: notes, help: help, fixIts: fixIts))
+    }
+
+    func warning(_ id: String, _ message: String, at range: SourceRange?, label: String? = nil,
+                 notes: [DiagnosticNote] = [], help: String? = nil) {
+        report(.warning(id, message, at: range, label: label, notes: notes, help: help))
+    }
+
+    func location(_ range: SourceRange) -> String {
+        "\(file.name):\(file.location(of: range.start))"
+    }
+
+    /// "unknown name" with a did-you-mean over everything visible.
+    func unknownName(_ name: String, at range: SourceRange, expected: String, candidates extra: [String] = []) {
+        let candidates = scope.allNames() + extra
+        var help: String? = nil
+        var fixIts: [FixIt] = []
+        if let s = closestName(to: name, among: candidates) {
+            help = "did you mean '\(s)'?"
+            fixIts = [FixIt(range: range, replacement: s)]
+        }
+        error("E0401", "unknown \(expected) '\(name)'", at: range, label: "not found", help: help, fixIts: fixIts)
+    }
+
+    // MARK: Statements
+
+    func checkStatement(_ statement: Statement) {
+        switch statement.kind {
+        case .version(let e):
+            if case .number(let v, true, _) = e.kind, v == 1 { return }
+            error("E0202", "unsupported language version", at: e.range, label: "this eqx understands version 1",
+                  help: "write 'eqx 1'")
+        case .seed(let e):
+            guard let n = nonNegativeInteger(e, what: "seed") else { return }
+            if seedSet && instanceSuffix.isEmpty {
+                warning("W0401", "seed set twice; the last one wins", at: statement.keywordRange)
+            }
+            seed = UInt64(n); seedSet = true
+        case .let(let name, let e):
+            guard let v = evaluate(e) else { return }
+            define(name, .value(v))
+        case .data(let name, let e, let clauses):
+            checkData(name: name, source: e, clauses: clauses, range: statement.range)
+        case .group(let name, let e):
+            guard let v = evaluate(e) else { return }
+            guard case .group(let g, _) = v else {
+                error("E0403", "'\(name.name)' must be a group, but the expression is a \(v.typeName)", at: e.range,
+                      help: "groups are trivial, mirror(horizontal), mirror(vertical), rotations(4), dihedral(4), translations, translations(width), symmetric(n), or products G * H")
+                return
+            }
+            groups[name.name] = g
+            define(name, .value(.group(g, name: name.name)))
+        case .net(let name, let params, let clauses):
+            define(name, .net(NetDeclaration(name: name.name, parameters: params, clauses: clauses, range: name.range)))
+        case .block(let name, let params, let clauses):
+            define(name, .block(NetDeclaration(name: name.name, parameters: params, clauses: clauses, range: name.range)))
+        case .train(let name, let model, let data, let clauses):
+            checkTrain(name: name, model: model, data: data, clauses: clauses, statement: statement)
+        case .merge(let name, let a, let b, let clauses):
+            checkMerge(name: name, base: a, target: b, clauses: clauses, statement: statement)
+        case .report(let items):
+            checkReport(items, statement: statement)
+        case .plot(let items, let title):
+            checkPlot(items, title: title, statement: statement)
+        case .save(let model, let path):
+            checkSave(model: model, path: path, statement: statement)
+        case .repeat(let countExpr, let variable, let body):
+            guard let count = positiveInteger(countExpr, what: "repeat count") else { return }
+            if count > 10_000 {
+                error("E0407", "repeat count \(count) is too large", at: countExpr.range, help: "at most 10000 repetitions")
+                return
+            }
+            let before = instanceSuffix, beforeRow = rowKey
+            let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
+            let counterBefore = reportCounter
+            for r in 0..<count {
+                reportCounter = counterBefore
+                instanceSuffix = before + "#\(r)"
+                rowKey = (beforeRow.map { $0 + ", " } ?? "") + "rep \(r)"
+                withChildScope {
+                    if let v = variable { define(v, .value(.number(Double(r), isInteger: true))) }
+                    for s in body { checkStatement(s) }
+                }
+            }
+            instanceSuffix = before; rowKey = beforeRow
+            summarizeNewTables(since: tablesBefore)
+        case .for(let variable, let seqExpr, let body):
+            guard let seq = evaluate(seqExpr) else { return }
+            let values: [Value]
+            switch seq {
+            case .list(let vs): values = vs
+            case .range(let a, let b) where a == a.rounded() && b == b.rounded() && b >= a && b - a < 10_000:
+                values = stride(from: Int(a), through: Int(b), by: 1).map { .number(Double($0), isInteger: true) }
+            default:
+                error("E0403", "'for' needs a list such as [0.1, 0.05] or an integer range, got a \(seq.typeName)",
+                      at: seqExpr.range)
+                return
+            }
+            let before = instanceSuffix, beforeRow = rowKey
+            let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
+            let counterBefore = reportCounter
+            for v in values {
+                reportCounter = counterBefore
+                instanceSuffix = before + "[\(variable.name)=\(v.display)]"
+                rowKey = (beforeRow.map { $0 + ", " } ?? "") + "\(variable.name)=\(v.display)"
+                withChildScope {
+                    define(variable, .value(v))
+                    for s in body { checkStatement(s) }
+                }
+            }
+            instanceSuffix = before; rowKey = beforeRow
+            summarizeNewTables(since: tablesBefore)
+        }
+    }
+
+    private func summarizeNewTables(since before: Set<String>) {
+        var seen = Set<String>()
+        for case .report(let r) in steps where !before.contains(r.table) && seen.insert(r.table).inserted {
+            steps.append(.summarize(table: r.table))
+        }
+    }
+
+    func withChildScope(_ body: () -> Void) {
+        let saved = scope
+        scope = Scope(parent: saved)
+        body()
+        scope = saved
+    }
+
+    func define(_ name: Identifier, _ binding: Binding) {
+        if Checker.reservedFunctions.contains(name.name) {
+            warning("W0402", "'\(name.name)' hides the built-in of the same name", at: name.range)
+        }
+        if let previous = scope.lookupLocal(name.name) {
+            error("E0402", "'\(name.name)' is already defined", at: name.range, label: "redefined here",
+                  notes: [DiagnosticNote("first defined at \(location(previous.range))", range: previous.range)],
+                  help: "choose another name")
+            return
+        }
+        scope.define(name.name, binding, range: name.range)
+    }
+
+    /// A name with the current repetition's suffix: how results inside `repeat` are told apart.
+    func instanceID(_ name: String) -> String { name + instanceSuffix }
+
+    // MARK: Literal helpers
+
+    func positiveInteger(_ e: Expr, what: String) -> Int? {
+        guard let v = evaluate(e) else { return nil }
+        if case .number(let x, _) = v, x == x.rounded(), x >= 1, x < 1e12 { return Int(x) }
+        error("E0407", "\(what) must be a positive integer, got \(v.display)", at: e.range)
+        return nil
+    }
+
+    func nonNegativeInteger(_ e: Expr, what: String) -> Int? {
+        guard let v = evaluate(e) else { return nil }
+        if case .number(let x, _) = v, x == x.rounded(), x >= 0, x < 1.8e19 { return Int(x) }
+        error("E0407", "\(what) must be a non-negative integer, got \(v.display)", at: e.range)
+        return nil
+    }
+
+    func number(_ e: Expr, what: String) -> Double? {
+        guard let v = evaluate(e) else { return nil }
+        if case .number(let x, _) = v { return x }
+        error("E0403", "\(what) must be a number, got \(v.typeName) \(v.display)", at: e.range)
+        return nil
+    }
+
+    func string(_ e: Expr, what: String) -> String? {
+        guard let v = evaluate(e) else { return nil }
+        if case .string(let s) = v { return s }
+        error("E0403", "\(what) must be a string, got \(v.typeName)", at: e.range)
+        return nil
+    }
+
+    func symbol(_ e: Expr, what: String, among allowed: [String]) -> String? {
+        let name: String
+        switch e.kind {
+        case .identifier(let s): name = s
+        case .string(let s): name = s
+        default:
+            error("E0403", "\(what) must be one of \(allowed.joined(separator: ", "))", at: e.range)
+            return nil
+        }
+        if allowed.contains(name) { return name }
+        let s = closestName(to: name, among: allowed)
+        error("E0404", "unknown \(what) '\(name)'", at: e.range, label: "expected one of \(allowed.joined(separator: ", "))",
+              help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: e.range, replacement: $0)] } ?? [])
+        return nil
+    }
+
+    static let reservedFunctions: Set<String> = [
+        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "parameters", "load", "orbit",
+        "mirror", "rotations", "dihedral", "translations", "symmetric", "idx", "cifar10", "npy", "npz", "csv",
+        "block_graphs", "builtin",
+    ]
+}
+
+/// A `net` or `block` declaration, instantiated when it meets data.
+struct NetDeclaration {
+    var name: String
+    var parameters: [Parameter]
+    var clauses: [Clause]
+    var range: SourceRange
+}
+
+enum Binding {
+    case value(Value)
+    case net(NetDeclaration)
+    case block(NetDeclaration)
+    case data(DataSpec)
+    case train(id: String, network: NetworkSpec, data: DataRef, loss: LossKind)
+    case merge(id: String, network: NetworkSpec, spec: MergeSpec)
+}
+
+final class Scope {
+    let parent: Scope?
+    private var names: [String: (Binding, SourceRange)] = [:]
+    init(parent: Scope?) { self.parent = parent }
+
+    func define(_ name: String, _ b: Binding, range: SourceRange) { names[name] = (b, range) }
+    func lookupLocal(_ name: String) -> (binding: Binding, range: SourceRange)? {
+        names[name].map { ($0.0, $0.1) }
+    }
+    func lookup(_ name: String) -> (binding: Binding, range: SourceRange)? {
+        lookupLocal(name) ?? parent?.lookup(name)
+    }
+    func allNames() -> [String] { Array(names.keys) + (parent?.allNames() ?? []) }
+}

@@ -1,0 +1,29 @@
+/// The candidate nearest to a misspelt name by edit distance, if it is close enough to be a likely typo.
+func closestName(to name: String, among candidates: [String]) -> String? {
+    let a = Array(name.lowercased())
+    var best: (String, Int)?
+    for c in Set(candidates).sorted() where c != name {
+        let b = Array(c.lowercased())
+        let d = editDistance(a, b)
+        let limit = max(1, min(3, max(a.count, b.count) / 3))
+        if d <= limit, best == nil || d < best!.1 { best = (c, d) }
+    }
+    return best?.0
+}
+
+/// Optimal string alignment distance (Damerau–Levenshtein with adjacent transpositions).
+func editDistance(_ a: [Character], _ b: [Character]) -> Int {
+    if a.isEmpty { return b.count }
+    if b.isEmpty { return a.count }
+    var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+    for i in 0...a.count { d[i][0] = i }
+    for j in 0...b.count { d[0][j] = j }
+    for i in 1...a.count {
+        for j in 1...b.count {
+            let cost = a[i - 1] == b[j - 1] ? 0 : 1
+            d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+            if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+        }
+    }
+    return d[a.count][b.count]
+}

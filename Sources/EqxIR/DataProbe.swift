@@ -1,0 +1,44 @@
+/// What the checker needs to know about a data source before anything is loaded.
+public struct DataShape: Hashable, Sendable {
+    public var sampleShape: [Int]
+    public var classes: Int
+    public var trainCount: Int?
+    public var testCount: Int?
+    public init(sampleShape: [Int], classes: Int, trainCount: Int?, testCount: Int?) {
+        self.sampleShape = sampleShape; self.classes = classes; self.trainCount = trainCount; self.testCount = testCount
+    }
+}
+
+/// Reads headers of data files for the checker. The front end never loads data itself; the driver
+/// passes a probe backed by the data module (or a stub in tests).
+public protocol DataProbe {
+    /// Throws an error whose description names the file and what is wrong with it.
+    func probe(_ source: DataSource) throws -> DataShape
+}
+
+/// Knows the sources that need no file: the built-in digits and generated graphs.
+public struct BuiltinDataProbe: DataProbe {
+    public init() {}
+    public struct Unavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+    public func probe(_ source: DataSource) throws -> DataShape {
+        switch source {
+        case .builtinDigits:
+            return DataShape(sampleShape: [1, 8, 8], classes: 10, trainCount: 1397, testCount: 400)
+        case .blockGraphs(let count, let blockSize, _, _):
+            let n = 2 * blockSize
+            return DataShape(sampleShape: [1, n, n], classes: 2, trainCount: nil, testCount: nil)
+                .withCount(count)
+        default:
+            throw Unavailable(description: "no data probe for \(source)")
+        }
+    }
+}
+
+extension DataShape {
+    /// A source without a fixed split: all samples count as training data until `split` divides them.
+    func withCount(_ n: Int) -> DataShape {
+        var s = self; s.trainCount = n; s.testCount = nil; return s
+    }
+}

@@ -1,0 +1,264 @@
+import EqxSyntax
+
+/// Where a dataset comes from.
+public enum DataSource: Hashable, Sendable {
+    /// scikit-learn's handwritten digits, shipped inside eqx.
+    case builtinDigits
+    /// MNIST-format IDX files: a directory with train-/t10k- files (raw or .gz).
+    case idx(path: String)
+    /// CIFAR-10 binary batches in a directory.
+    case cifar10(path: String)
+    /// `.npy` inputs and labels.
+    case npy(inputs: String, labels: String)
+    case npz(path: String, inputs: String, labels: String)
+    case csv(path: String, label: String)
+    /// Two-block stochastic block model graphs, labelled connected or not.
+    case blockGraphs(count: Int, blockSize: Int, inside: Double, across: Double)
+}
+
+/// A preprocessing step, applied in script order.
+public enum DataTransform: Hashable, Sendable {
+    case resize(height: Int, width: Int)
+    /// Per-channel standardisation; statistics from the training split when not given.
+    case normalize(mean: [Double]?, std: [Double]?)
+    /// Keep the first n samples of each split.
+    case limit(Int)
+}
+
+public struct DataSpec: Hashable, Sendable {
+    public var id: String
+    public var source: DataSource
+    public var transforms: [DataTransform]
+    /// For sources without a fixed test split: the fraction kept for training.
+    public var trainFraction: Double?
+    public var sampleShape: [Int]
+    public var classes: Int
+    public var trainCount: Int?
+    public var testCount: Int?
+    public var range: SourceRange
+    public init(id: String, source: DataSource, transforms: [DataTransform], trainFraction: Double?,
+                sampleShape: [Int], classes: Int, trainCount: Int?, testCount: Int?, range: SourceRange) {
+        self.id = id; self.source = source; self.transforms = transforms; self.trainFraction = trainFraction
+        self.sampleShape = sampleShape; self.classes = classes; self.trainCount = trainCount
+        self.testCount = testCount; self.range = range
+    }
+}
+
+public enum Split: String, Hashable, Sendable { case train, test, all }
+
+/// `digits.train[0..500]`: a split of a declared dataset, optionally a range of it (inclusive bounds
+/// in the script, stored half-open here).
+public struct DataRef: Hashable, Sendable, CustomStringConvertible {
+    public var data: String
+    public var split: Split
+    public var range: Range<Int>?
+    public init(data: String, split: Split, range: Range<Int>? = nil) {
+        self.data = data; self.split = split; self.range = range
+    }
+    public var description: String {
+        var s = split == .all ? data : "\(data).\(split.rawValue)"
+        if let r = range { s += "[\(r.lowerBound)..\(r.upperBound - 1)]" }
+        return s
+    }
+}
+
+/// A network value: trained, merged, loaded, or transformed by a group element.
+public indirect enum ModelRef: Hashable, Sendable, CustomStringConvertible {
+    /// The result of a train statement (instance id, e.g. `plain#3` inside a repeat).
+    case trained(String)
+    /// A merge's interpolated network at α.
+    case merged(String, alpha: Double)
+    /// Weights from a checkpoint file for a given architecture.
+    case loaded(path: String, network: NetworkSpec)
+    /// g·θ for a group element (by index in `EqxGroups`' enumeration).
+    case transformed(ModelRef, group: GroupSpec, element: Int)
+
+    public var description: String {
+        switch self {
+        case .trained(let id): return id
+        case .merged(let id, let a): return "\(id).at(\(a))"
+        case .loaded(let p, let n): return "load(\"\(p)\", \(n.name))"
+        case .transformed(let m, let g, let e): return "\(g)[\(e)](\(m))"
+        }
+    }
+}
+
+public enum TrainingMode: Hashable, Sendable {
+    case nominal
+    /// Loss over the orbit of every sample, or over one uniformly drawn element per sample.
+    case augmented(GroupSpec, sampling: AugmentationSampling)
+    /// Weights kept in E by projecting the initial point and every gradient.
+    case equivariant(GroupSpec)
+}
+
+public enum AugmentationSampling: String, Hashable, Sendable { case orbit, random }
+
+public enum LossKind: String, Hashable, Sendable {
+    case crossEntropy = "crossentropy", mse, bce
+}
+
+public enum OptimizerSpec: Hashable, Sendable {
+    case sgd(lr: Double, momentum: Double, nesterov: Bool, weightDecay: Double)
+    case adam(lr: Double, beta1: Double, beta2: Double, eps: Double, weightDecay: Double, decoupled: Bool)
+    public var learningRate: Double {
+        switch self { case .sgd(let lr, _, _, _): return lr; case .adam(let lr, _, _, _, _, _): return lr }
+    }
+}
+
+public enum ScheduleSpec: Hashable, Sendable {
+    case constant
+    case step(every: Int, gamma: Double)
+    /// Linear warm-up over `warmup` epochs (fraction if < 1), then `decay`.
+    case warmup(epochs: Double, then: Decay)
+    case decay(Decay)
+    public enum Decay: String, Hashable, Sendable { case none, linear, cosine }
+}
+
+/// A quantity recorded during training every `every` steps.
+public enum TrackedMetric: Hashable, Sendable {
+    case loss
+    case accuracy
+    case distanceToE(GroupSpec, ChannelAction)
+}
+
+public struct InvariancePenalty: Hashable, Sendable {
+    public var group: GroupSpec
+    public var weight: Double
+    /// Fraction of the epochs after which the penalty is switched on.
+    public var start: Double
+}
+
+public struct TrainSpec: Hashable, Sendable {
+    public var id: String
+    public var network: NetworkSpec
+    /// Fresh initialisation (nil) or the weights of another model to continue from.
+    public var initialWeights: ModelRef?
+    public var data: DataRef
+    public var mode: TrainingMode
+    /// The channel action for hidden layers that do not declare one (equivariant mode's `channels:`).
+    public var channels: ChannelAction
+    public var invariance: InvariancePenalty?
+    public var loss: LossKind
+    public var optimizer: OptimizerSpec
+    public var schedule: ScheduleSpec
+    public var batchSize: Int
+    public var epochs: Int
+    /// Stop after this many steps (overrides epochs when set).
+    public var steps: Int?
+    public var tracked: [TrackedMetric]
+    public var trackEvery: Int
+    public var evaluation: [DataRef]
+    /// Stable name for random streams (`init/<seedName>`, `data/shuffle/<seedName>/epoch3`).
+    public var seedName: String
+    public var seed: UInt64
+    public var range: SourceRange
+}
+
+public enum MergeTarget: Hashable, Sendable {
+    /// Another network.
+    case model(ModelRef)
+    /// The network's own transform by one group element (the self-merge).
+    case transformed(GroupSpec, element: Int)
+    /// The average of all aligned transformed copies (orbit merge).
+    case orbit(GroupSpec)
+}
+
+public enum MatchingMethod: Hashable, Sendable {
+    case activations(DataRef)
+    case weights
+    /// No alignment: plain interpolation (a baseline).
+    case none
+}
+
+public struct MergeSpec: Hashable, Sendable {
+    public var id: String
+    public var base: ModelRef
+    public var network: NetworkSpec
+    public var target: MergeTarget
+    public var matching: MatchingMethod
+    public var alphas: [Double]
+    /// Batch-norm statistics re-estimated on this data after interpolation (self-merges use x and g·x).
+    public var resetBatchNorm: DataRef?
+    public var repair: Bool
+    public var evaluation: [DataRef]
+    public var seedName: String
+    public var seed: UInt64
+    public var range: SourceRange
+}
+
+/// A value a report, track or plot asks for.
+public indirect enum Measurement: Hashable, Sendable {
+    case number(Double)
+    case text(String)
+    case accuracy(ModelRef, DataRef)
+    case loss(ModelRef, DataRef, LossKind)
+    /// Mean relative output change and prediction disagreement under every non-identity element.
+    case invariance(ModelRef, GroupSpec, DataRef)
+    /// Per-layer ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ relative to ‖Φ_i(x)‖.
+    case equivariance(ModelRef, GroupSpec, ChannelAction, DataRef)
+    /// ‖θ − Π_E θ‖ total and per layer, absolute and relative.
+    case distanceToE(ModelRef, GroupSpec, ChannelAction)
+    case parameterCount(ModelRef)
+    case mergeBarrier(String, MergeQuantity)
+    case trainQuantity(String, TrainQuantity)
+}
+
+public enum MergeQuantity: String, Hashable, Sendable, CaseIterable {
+    case barrier, accuracyBarrier = "accuracy_barrier", midpointBarrier = "midpoint_barrier",
+         midpointAccuracyBarrier = "midpoint_accuracy_barrier", curve, permutations
+}
+
+public enum TrainQuantity: String, Hashable, Sendable, CaseIterable {
+    case curve, distance, finalLoss = "final_loss", finalAccuracy = "final_accuracy", steps
+}
+
+public struct ReportItemSpec: Hashable, Sendable {
+    public var label: String
+    public var measurement: Measurement
+    public var range: SourceRange
+}
+
+public struct ReportSpec: Hashable, Sendable {
+    /// Table name: one table per report statement; inside a repeat, one row per repetition.
+    public var table: String
+    /// Row key inside a repeat/for (`rep 3`, `lr=0.1`), nil for a top-level report.
+    public var row: String?
+    public var items: [ReportItemSpec]
+    public var range: SourceRange
+}
+
+public struct PlotSpec: Hashable, Sendable {
+    public var name: String
+    public var title: String
+    public var series: [Measurement]
+    public var range: SourceRange
+}
+
+public struct SaveSpec: Hashable, Sendable {
+    public var model: ModelRef
+    public var network: NetworkSpec
+    public var path: String
+    public var range: SourceRange
+}
+
+public enum Step: Hashable, Sendable {
+    case data(DataSpec)
+    case train(TrainSpec)
+    case merge(MergeSpec)
+    case report(ReportSpec)
+    case plot(PlotSpec)
+    case save(SaveSpec)
+    /// Marks the end of a `repeat`/`for`, so tables of that scope get their summary rows.
+    case summarize(table: String)
+}
+
+/// The typed program the executor runs: every name resolved, every shape checked, loops unrolled.
+public struct Program: Hashable, Sendable {
+    public var seed: UInt64
+    public var steps: [Step]
+    public var networks: [String: NetworkSpec]
+    public var groups: [String: GroupSpec]
+    public init(seed: UInt64, steps: [Step], networks: [String: NetworkSpec], groups: [String: GroupSpec]) {
+        self.seed = seed; self.steps = steps; self.networks = networks; self.groups = groups
+    }
+}
