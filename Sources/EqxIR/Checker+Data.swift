@@ -131,6 +131,20 @@ extension Checker {
                 transforms.append(.limit(n))
                 shape.trainCount = shape.trainCount.map { min($0, n) }
                 shape.testCount = shape.testCount.map { min($0, n) }
+            case "augment":
+                guard c.arguments.count == 1, let g = groupValue(c.arguments[0]) else {
+                    if c.arguments.count != 1 { error("E0406", "augment takes a group: augment flip", at: c.head.range) }
+                    continue
+                }
+                if let why = g.incompatibility(withInput: shape.sampleShape) {
+                    error("E0501", "group \(g) cannot act on the data: \(why)", at: c.arguments[0].range); continue
+                }
+                guard g.isEnumerable else { error("E0505", "\(g) is too large to enumerate every transform of every sample", at: c.arguments[0].range); continue }
+                let k = g.order(height: shape.sampleShape.count == 3 ? shape.sampleShape[1] : 1,
+                                width: shape.sampleShape.count == 3 ? shape.sampleShape[2] : 1)
+                transforms.append(.augment(g))
+                shape.trainCount = shape.trainCount.map { $0 * k }
+                shape.testCount = shape.testCount.map { $0 * k }
             case "split":
                 guard c.arguments.count == 1, let f = number(c.arguments[0], what: "train fraction"), f > 0, f < 1 else {
                     error("E0802", "split takes the training fraction, a number between 0 and 1", at: c.range); continue
@@ -144,7 +158,7 @@ extension Checker {
                     shape.trainCount = t; shape.testCount = n - t
                 }
             default:
-                let known = ["resize", "normalize", "limit", "split"]
+                let known = ["resize", "normalize", "limit", "augment", "split"]
                 let s = closestName(to: c.head.name, among: known)
                 error("E0404", "unknown data option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },

@@ -23,6 +23,8 @@ public enum DataTransform: Hashable, Sendable {
     case normalize(mean: [Double]?, std: [Double]?)
     /// Keep the first n samples of each split.
     case limit(Int)
+    /// Close each split under a group: every sample in all |G| transforms (labels unchanged).
+    case augment(GroupSpec)
 }
 
 public struct DataSpec: Hashable, Sendable {
