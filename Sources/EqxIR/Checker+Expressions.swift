@@ -320,9 +320,9 @@ extension Checker {
             return .group(.mirror(.init(rawValue: axis)!), name: "mirror(\(axis))")
         case "rotations":
             guard let e = one(), let n = positiveInteger(e, what: "rotation order") else { return nil }
-            guard n == 2 || n == 4 else {
+            guard n == 4 else {
                 error("E0505", "rotations(\(n)) is not a symmetry of the pixel grid", at: e.range,
-                      help: "use rotations(4) for 90° steps or rotations(2) for 180°")
+                      help: "use rotations(4): the rotations by multiples of 90°")
                 return nil
             }
             return .group(.rotations(n), name: "rotations(\(n))")

@@ -1,0 +1,206 @@
+import EqxIR
+import EqxTensor
+
+/// A network: its checked architecture and its weights. Layers are interpreted from the IR's
+/// `NetworkSpec`; each op owns its backward in `EqxTensor`.
+public final class Network {
+    public let spec: NetworkSpec
+    public var state: StateDict
+    /// Batches seen by each batch norm since its last reset (for cumulative averaging).
+    public var batchNormBatches: [String: Int] = [:]
+
+    /// PyTorch's default initialisation: Kaiming-uniform(a = √5) weights, U(±1/√fan_in) biases,
+    /// batch norm γ = 1, β = 0, running mean 0, variance 1. Each layer draws from its own named stream,
+    /// so adding a layer never changes another layer's initial weights.
+    public init(spec: NetworkSpec, seed: UInt64, streamName: String) {
+        self.spec = spec
+        var state = StateDict()
+        for layer in spec.flattenedLayers {
+            var rng = RandomStream(seed: seed, name: "init/\(streamName)/\(layer.name)")
+            var weightShape: [Int]? = nil
+            for (suffix, shape) in layer.parameterShapes {
+                let key = "\(layer.name).\(suffix)"
+                let t: Tensor
+                switch (layer.kind, suffix) {
+                case (.batchNorm, "weight"), (.layerNorm, "weight"): t = .filled(shape, with: 1)
+                case (.batchNorm, "bias"), (.layerNorm, "bias"): t = .zeros(shape)
+                case (_, "weight"):
+                    t = Initializer.defaultWeight(shape, rng: &rng)
+                    weightShape = shape
+                default:
+                    // Bias bound 1/√fan_in of the weight; a dense bias [out, H, W] is drawn flat.
+                    let b = Initializer.defaultBias(weightShape: weightShape ?? shape, rng: &rng)
+                    t = b.count == shape.reduce(1, *) ? (try! b.reshaped(shape))
+                        : rng.uniformTensor(shape, -1 / Float(Initializer.fanIn(weightShape ?? shape)).squareRoot(),
+                                            1 / Float(Initializer.fanIn(weightShape ?? shape)).squareRoot())
+                }
+                state.insert(key, t, trainable: true)
+            }
+            for (suffix, shape) in layer.bufferShapes {
+                state.insert("\(layer.name).\(suffix)", suffix == "running_var" ? .filled(shape, with: 1) : .zeros(shape),
+                             trainable: false)
+            }
+        }
+        self.state = state
+    }
+
+    /// A network with given weights; every key and shape must match the architecture.
+    public init(spec: NetworkSpec, state: StateDict) throws {
+        self.spec = spec
+        let template = Network.expectedShapes(spec)
+        for (key, shape) in template {
+            guard let t = state[key] else {
+                throw TensorError.invalidArgument(op: "load", message: "missing tensor '\(key)' (shape \(shape))")
+            }
+            guard t.shape == shape else { throw TensorError.shapeMismatch(op: "load '\(key)'", expected: shape, got: t.shape) }
+        }
+        if let extra = state.keys.first(where: { k in !template.contains { $0.0 == k } }) {
+            throw TensorError.invalidArgument(op: "load", message: "unexpected tensor '\(extra)' for \(spec.name)")
+        }
+        self.state = state
+    }
+
+    public func copy() -> Network {
+        let n = try! Network(spec: spec, state: state)
+        n.batchNormBatches = batchNormBatches
+        return n
+    }
+
+    static func expectedShapes(_ spec: NetworkSpec) -> [(String, [Int])] {
+        spec.flattenedLayers.flatMap { l in
+            (l.parameterShapes + l.bufferShapes).map { ("\(l.name).\($0.0)", $0.1) }
+        }
+    }
+
+    public var parameterCount: Int { state.parameterKeys.reduce(0) { $0 + state[$1]!.count } }
+}
+
+/// How to run a forward pass.
+public struct ForwardOptions {
+    /// Training mode: batch norm uses batch statistics and updates running ones; dropout is active.
+    public var training: Bool
+    /// Whether parameters get gradients (false for evaluation and batch-norm re-estimation).
+    public var gradients: Bool
+    /// Layers whose outputs are kept (post-layer values, e.g. post-ReLU for activation matching).
+    public var capture: Set<String>
+    /// Random stream for dropout.
+    public var rng: RandomStream?
+    public init(training: Bool, gradients: Bool, capture: Set<String> = [], rng: RandomStream? = nil) {
+        self.training = training; self.gradients = gradients; self.capture = capture; self.rng = rng
+    }
+    public static let evaluation = ForwardOptions(training: false, gradients: false)
+}
+
+public struct ForwardResult {
+    public var output: Variable
+    /// The parameter leaves of this pass, by key, so callers read `.grad` after `backward()`.
+    public var parameters: [String: Variable]
+    public var activations: [String: Tensor]
+}
+
+extension Network {
+    /// Runs the network on a batch [N, ...sample shape].
+    public func forward(_ input: Tensor, options: ForwardOptions) throws -> ForwardResult {
+        guard Array(input.shape.dropFirst()) == spec.inputShape else {
+            throw TensorError.shapeMismatch(op: "network '\(spec.name)' input", expected: [input.shape.first ?? -1] + spec.inputShape,
+                                            got: input.shape)
+        }
+        var params: [String: Variable] = [:]
+        for k in state.keys {
+            params[k] = Variable(state[k]!, requiresGrad: options.gradients && state.trainable.contains(k), label: k)
+        }
+        var context = ForwardContext(options: options, params: params)
+        let run = {
+            try self.apply(self.spec.layers, to: Variable(input), context: &context)
+        }
+        let out = try options.gradients ? run() : Gradients.disabled(run)
+        if options.training {
+            for (k, stats) in context.statistics {
+                state["\(k).running_mean"] = stats.runningMean
+                state["\(k).running_var"] = stats.runningVariance
+                batchNormBatches[k] = stats.batchesTracked
+            }
+        }
+        return ForwardResult(output: out, parameters: params, activations: context.activations)
+    }
+
+    /// Logits without gradients, in eval mode, over a large batch split into chunks.
+    public func predict(_ input: Tensor, batchSize: Int = 256) throws -> Tensor {
+        let n = input.shape[0]
+        var parts: [Tensor] = []
+        var start = 0
+        while start < n {
+            let end = min(n, start + batchSize)
+            parts.append(try forward(input.slicedBatch(start..<end), options: .evaluation).output.value)
+            start = end
+        }
+        return parts.count == 1 ? parts[0] : try Tensor.concatenatedBatch(parts)
+    }
+
+    private func apply(_ layers: [Layer], to input: Variable, context: inout ForwardContext) throws -> Variable {
+        var x = input
+        for layer in layers {
+            x = try apply(layer, to: x, context: &context)
+            if context.options.capture.contains(layer.name) { context.activations[layer.name] = x.value }
+        }
+        return x
+    }
+
+    private func apply(_ layer: Layer, to x: Variable, context: inout ForwardContext) throws -> Variable {
+        let p = { (suffix: String) in context.params["\(layer.name).\(suffix)"] }
+        switch layer.kind {
+        case let .conv(_, _, _, stride, padding, circular, _):
+            return try conv2d(x, weight: p("weight")!, bias: p("bias"), stride: stride, padding: padding,
+                              paddingMode: circular ? .circular : .zeros)
+        case .linear:
+            let flat = x.shape.count == 2 ? x : try flatten(x)
+            return try linear(flat, weight: p("weight")!, bias: p("bias"))
+        case .dense(let out, _):
+            let n = x.shape[0], h = layer.outputShape[1], w = layer.outputShape[2]
+            let bias = try p("bias").map { try reshape($0, [out * h * w]) }
+            let y = try linear(try flatten(x), weight: p("weight")!, bias: bias)
+            return try reshape(y, [n, out, h, w])
+        case .relu: return relu(x)
+        case .leakyRelu(let s): return leakyRelu(x, slope: Float(s))
+        case .tanh: return tanh(x)
+        case .sigmoid: return sigmoid(x)
+        case let .maxPool(k, s): return try maxPool2d(x, kernel: k, stride: s)
+        case let .avgPool(k, s): return try avgPool2d(x, kernel: k, stride: s)
+        case .globalAvgPool: return try globalAvgPool(x)
+        case .flatten: return try flatten(x)
+        case .dropout(let prob):
+            guard context.options.training, prob > 0 else { return x }
+            if context.rng == nil { context.rng = RandomStream(seed: 0, name: "dropout") }
+            return try dropout(x, p: Float(prob), training: true, rng: &context.rng!)
+        case let .batchNorm(_, momentum):
+            var stats = context.statistics[layer.name] ?? {
+                var s = BatchNormStatistics(channels: layer.inputShape[0], momentum: momentum.map(Float.init))
+                s.runningMean = state["\(layer.name).running_mean"]!
+                s.runningVariance = state["\(layer.name).running_var"]!
+                s.batchesTracked = batchNormBatches[layer.name] ?? 0
+                if context.cumulativeBatchNorm { s.momentum = nil }
+                return s
+            }()
+            let y = try batchNorm(x, weight: p("weight"), bias: p("bias"), statistics: &stats, training: context.options.training)
+            if context.options.training { context.statistics[layer.name] = stats }
+            return y
+        case let .layerNorm(d, _):
+            return try layerNorm(x, normalizedShape: Array(x.shape.suffix(d)), weight: p("weight"), bias: p("bias"))
+        case .residual(let body):
+            let y = try apply(body, to: x, context: &context)
+            return try add(y, x)
+        }
+    }
+}
+
+struct ForwardContext {
+    var options: ForwardOptions
+    var params: [String: Variable]
+    var activations: [String: Tensor] = [:]
+    var statistics: [String: BatchNormStatistics] = [:]
+    var rng: RandomStream?
+    var cumulativeBatchNorm = false
+    init(options: ForwardOptions, params: [String: Variable]) {
+        self.options = options; self.params = params; self.rng = options.rng
+    }
+}

@@ -1,0 +1,154 @@
+import EqxGroups
+import EqxIR
+import EqxTensor
+
+/// The representation of a group on every feature space of a network (design brief §1) and the
+/// induced action on its weights: g·θ maps each layer A to ρ_out(g) A ρ_in(g)⁻¹. Because every ρ here
+/// is a permutation representation, g·θ is a gather of each parameter tensor, and the Reynolds
+/// projection Π_E replaces every entry by the mean over its orbit.
+public struct NetworkRepresentation {
+    public let group: FiniteGroup
+    public let spec: NetworkSpec
+    /// The representation on each layer's output, in `spec.flattenedLayers` order.
+    public let outputSpaces: [FeatureSpace]
+    public let inputSpace: FeatureSpace
+    /// Layers whose parameters are acted on: name → (input space, output space).
+    let layerSpaces: [String: (input: FeatureSpace, output: FeatureSpace)]
+
+    /// - Parameters:
+    ///   - hidden: channel action of hidden channel-mixing layers that declare none.
+    ///   - learned: explicit channel permutations per layer output (from merges), overriding the rest;
+    ///     a layer's entry applies to every layer that carries its channels on (ReLU, pooling, norms).
+    public init(group: FiniteGroup, spec: NetworkSpec, hidden: ChannelAction,
+                learned: [String: ChannelRepresentation] = [:]) throws {
+        self.group = group
+        self.spec = spec
+        let actions = spec.channelActions(hidden: hidden)
+        let flat = spec.flattenedLayers
+        inputSpace = NetworkRepresentation.inputSpace(shape: spec.inputShape, group: group)
+        try group.validateAction(on: inputSpace)
+        var spaceByName: [String: FeatureSpace] = [:]
+        var layerSpaces: [String: (FeatureSpace, FeatureSpace)] = [:]
+        var flatIndex = 0
+        // Walk the layers carrying the current space, in `flattenedLayers` order (a residual before its body).
+        func walk(_ layers: [Layer], from start: FeatureSpace) throws -> FeatureSpace {
+            var current = start
+            for layer in layers {
+                let input = current
+                let action = actions[flatIndex]
+                flatIndex += 1
+                if case .residual(let body) = layer.kind {
+                    _ = try walk(body, from: input)
+                    spaceByName[layer.name] = input   // the shortcut: output carries the input's action
+                    continue
+                }
+                let rep: ChannelRepresentation
+                if let l = learned[layer.name] {
+                    rep = l
+                } else if layer.kind.mixesChannels {
+                    rep = action == .regular ? .regular : .trivial
+                } else {
+                    rep = input.representation
+                }
+                switch layer.kind {
+                case .flatten:
+                    current = input   // the vector is the C×H×W space, channels slowest
+                case .linear, .globalAvgPool:
+                    current = FeatureSpace(channels: layer.outputShape[0], representation: rep, spatial: .none)
+                default:
+                    current = layer.outputShape.count == 3
+                        ? FeatureSpace(channels: layer.outputShape[0], representation: rep,
+                                       spatial: .grid(height: layer.outputShape[1], width: layer.outputShape[2]))
+                        : FeatureSpace(channels: input.channels, representation: rep, spatial: input.spatial)
+                }
+                try group.validateAction(on: current)
+                if !layer.parameterShapes.isEmpty || !layer.bufferShapes.isEmpty {
+                    layerSpaces[layer.name] = (input, current)
+                }
+                spaceByName[layer.name] = current
+            }
+            return current
+        }
+        _ = try walk(spec.layers, from: inputSpace)
+        outputSpaces = flat.map { spaceByName[$0.name]! }
+        self.layerSpaces = layerSpaces
+    }
+
+    /// Samples are images [C, H, W], node vectors [n] (S_n permutes coordinates) or plain vectors.
+    static func inputSpace(shape: [Int], group: FiniteGroup) -> FeatureSpace {
+        switch shape.count {
+        case 3: return FeatureSpace(channels: shape[0], representation: .trivial, spatial: .grid(height: shape[1], width: shape[2]))
+        case 1: return FeatureSpace(channels: 1, representation: .trivial, spatial: .vector(length: shape[0]))
+        default: return FeatureSpace(channels: shape.reduce(1, *), representation: .trivial, spatial: .none)
+        }
+    }
+
+    /// perm[g] for every tensor of the state dict (parameters and buffers).
+    public func permutations(element g: Int) throws -> [String: [Int]] {
+        var result: [String: [Int]] = [:]
+        for layer in spec.flattenedLayers {
+            guard let (input, output) = layerSpaces[layer.name] else { continue }
+            for (suffix, shape) in layer.parameterShapes + layer.bufferShapes {
+                result["\(layer.name).\(suffix)"] = try permutation(layer: layer, suffix: suffix, shape: shape,
+                                                                     input: input, output: output, element: g)
+            }
+        }
+        return result
+    }
+
+    private func permutation(layer: Layer, suffix: String, shape: [Int], input: FeatureSpace, output: FeatureSpace,
+                             element g: Int) throws -> [Int] {
+        switch (layer.kind, suffix) {
+        case let (.conv(out, kh, kw, _, _, _, _), "weight"):
+            return try group.convolutionWeightPermutation(
+                element: g, outputChannels: out, outputRepresentation: output.representation,
+                inputChannels: input.channels, inputRepresentation: input.representation,
+                kernelHeight: kh, kernelWidth: kw)
+        case (.linear, "weight"), (.dense, "weight"):
+            return try group.linearWeightPermutation(element: g, output: output, input: input)
+        case (.dense, "bias"):
+            return try group.featurePermutation(element: g, on: output)
+        case (.layerNorm(let d, _), _):
+            // Parameters over the trailing d axes of the input space.
+            if d == layer.inputShape.count {
+                return try group.featurePermutation(element: g, on: input)
+            }
+            return try group.featurePermutation(element: g, on: FeatureSpace(channels: 1, representation: .trivial, spatial: input.spatial))
+        default:
+            // Per-channel vectors: conv/linear bias, batch-norm γ, β and running statistics.
+            return try group.biasPermutation(element: g, channels: shape[0], representation: output.representation)
+        }
+    }
+
+    /// g·θ: every tensor gathered by its permutation.
+    public func transform(_ state: StateDict, element g: Int) throws -> StateDict {
+        let perms = try permutations(element: g)
+        var out = state
+        for k in state.keys {
+            guard let p = perms[k] else { continue }
+            out[k] = try state[k]!.gathered(indices: p)
+        }
+        return out
+    }
+
+    /// The action on a batch of inputs [N, ...]: (g·x)[n] = ρ_0(g) x[n].
+    public func inputPermutation(element g: Int) throws -> [Int] {
+        try group.featurePermutation(element: g, on: inputSpace)
+    }
+}
+
+extension Tensor {
+    /// Applies a per-sample permutation of the trailing axes to every row of a batch.
+    public func permutingSamples(_ perm: [Int]) throws -> Tensor {
+        let n = shape[0], size = count / Swift.max(n, 1)
+        guard perm.count == size else {
+            throw TensorError.shapeMismatch(op: "apply group element", expected: [n, perm.count], got: shape)
+        }
+        var idx = [Int](repeating: 0, count: count)
+        for b in 0..<n {
+            let base = b * size
+            for i in 0..<size { idx[base + i] = base + perm[i] }
+        }
+        return try gathered(indices: idx)
+    }
+}
