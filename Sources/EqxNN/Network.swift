@@ -85,6 +85,8 @@ public struct ForwardOptions {
     public var capture: Set<String>
     /// Random stream for dropout.
     public var rng: RandomStream?
+    /// Batch norm in training mode averages all batches equally (re-estimating statistics after a merge).
+    public var cumulativeBatchNorm = false
     public init(training: Bool, gradients: Bool, capture: Set<String> = [], rng: RandomStream? = nil) {
         self.training = training; self.gradients = gradients; self.capture = capture; self.rng = rng
     }
@@ -110,10 +112,12 @@ extension Network {
             params[k] = Variable(state[k]!, requiresGrad: options.gradients && state.trainable.contains(k), label: k)
         }
         var context = ForwardContext(options: options, params: params)
-        let run = {
-            try self.apply(self.spec.layers, to: Variable(input), context: &context)
+        let out: Variable
+        if options.gradients {
+            out = try apply(spec.layers, to: Variable(input), context: &context)
+        } else {
+            out = try Gradients.disabled { try apply(spec.layers, to: Variable(input), context: &context) }
         }
-        let out = try options.gradients ? run() : Gradients.disabled(run)
         if options.training {
             for (k, stats) in context.statistics {
                 state["\(k).running_mean"] = stats.runningMean
@@ -147,7 +151,8 @@ extension Network {
     }
 
     private func apply(_ layer: Layer, to x: Variable, context: inout ForwardContext) throws -> Variable {
-        let p = { (suffix: String) in context.params["\(layer.name).\(suffix)"] }
+        let params = context.params
+        func p(_ suffix: String) -> Variable? { params["\(layer.name).\(suffix)"] }
         switch layer.kind {
         case let .conv(_, _, _, stride, padding, circular, _):
             return try conv2d(x, weight: p("weight")!, bias: p("bias"), stride: stride, padding: padding,
@@ -178,7 +183,7 @@ extension Network {
                 s.runningMean = state["\(layer.name).running_mean"]!
                 s.runningVariance = state["\(layer.name).running_var"]!
                 s.batchesTracked = batchNormBatches[layer.name] ?? 0
-                if context.cumulativeBatchNorm { s.momentum = nil }
+                if context.options.cumulativeBatchNorm { s.momentum = nil }
                 return s
             }()
             let y = try batchNorm(x, weight: p("weight"), bias: p("bias"), statistics: &stats, training: context.options.training)
@@ -199,8 +204,27 @@ struct ForwardContext {
     var activations: [String: Tensor] = [:]
     var statistics: [String: BatchNormStatistics] = [:]
     var rng: RandomStream?
-    var cumulativeBatchNorm = false
     init(options: ForwardOptions, params: [String: Variable]) {
         self.options = options; self.params = params; self.rng = options.rng
+    }
+}
+
+extension Network {
+    /// Re-estimates every batch norm's running statistics on `batches` (train-mode passes without
+    /// gradients, each batch weighted equally), as after interpolating two networks.
+    public func resetBatchNormStatistics(on batches: [Tensor]) throws {
+        var any = false
+        for layer in spec.flattenedLayers {
+            if case .batchNorm = layer.kind {
+                state["\(layer.name).running_mean"] = .zeros([layer.inputShape[0]])
+                state["\(layer.name).running_var"] = .filled([layer.inputShape[0]], with: 1)
+                batchNormBatches[layer.name] = 0
+                any = true
+            }
+        }
+        guard any else { return }
+        var options = ForwardOptions(training: true, gradients: false)
+        options.cumulativeBatchNorm = true
+        for b in batches { _ = try forward(b, options: options) }
     }
 }
