@@ -138,3 +138,14 @@ extension Array {
         return copy
     }
 }
+
+extension FiniteGroup {
+    /// The orbit partition of the index set the action permutes, built from the group's generators only
+    /// (never enumerates the group), e.g.
+    /// `try group.orbitPartition { try group.pixelPermutation(element: $0, height: 10, width: 10) }`.
+    /// `project` on it is the Reynolds projection Π_E for that action.
+    public func orbitPartition(under action: (Int) throws -> [Int]) rethrows -> OrbitPartition {
+        let count = try action(identity).count
+        return OrbitPartition(permutations: try generators.map(action), count: count)
+    }
+}

@@ -89,3 +89,30 @@ final class ActionHomomorphismTests: XCTestCase {
         }
     }
 }
+
+final class ParameterHomomorphismTests: XCTestCase {
+    /// Parameter gathers compose like the group: perm[g∘h] = perm[h] ∘ perm[g] (as gathers).
+    func testConvolutionAndLinearWeightGathers() throws {
+        let groups = [FiniteGroup.dihedral, .horizontalMirror,
+                      try .semidirectProduct(translations: .translations(rows: 2, columns: 2), point: .rotations)]
+        for group in groups {
+            let conv = try group.elements.map {
+                try group.convolutionWeightPermutation(element: $0, outputChannels: group.order,
+                                                       outputRepresentation: .regular, inputChannels: 2,
+                                                       inputRepresentation: .trivial, kernelHeight: 3, kernelWidth: 3)
+            }
+            let linear = try group.elements.map {
+                try group.linearWeightPermutation(
+                    element: $0, output: FeatureSpace(channels: group.order, representation: .regular),
+                    input: FeatureSpace(channels: group.order, representation: .regular,
+                                        spatial: .grid(height: 4, width: 4)))
+            }
+            for g in group.elements {
+                for h in group.elements {
+                    XCTAssertEqual(conv[group.compose(g, h)], composedPermutation(conv[g], conv[h]), "\(group)")
+                    XCTAssertEqual(linear[group.compose(g, h)], composedPermutation(linear[g], linear[h]), "\(group)")
+                }
+            }
+        }
+    }
+}

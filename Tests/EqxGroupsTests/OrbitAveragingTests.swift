@@ -82,6 +82,31 @@ final class OrbitAveragingTests: XCTestCase {
         XCTAssertEqual(OrbitPartition(permutations: c4, count: 196).orbitSizes, [Int](repeating: 4, count: 49))
     }
 
+    func testOrbitPartitionFromGeneratorsMatchesTheFullAverage() throws {
+        var rng = SplitMix64(seed: 43)
+        let torus = try FiniteGroup.semidirectProduct(translations: .translations(rows: 4, columns: 4), point: .dihedral)
+        let action = { (g: Int) in
+            try torus.convolutionWeightPermutation(element: g, outputChannels: 2 * torus.order,
+                                                   outputRepresentation: .regular, inputChannels: 3,
+                                                   inputRepresentation: .trivial, kernelHeight: 3, kernelWidth: 3)
+        }
+        let partition = try torus.orbitPartition(under: action)
+        let w = randomValues(partition.count, &rng)
+        let full = orbitAverage(w, permutations: try torus.elements.map(action))
+        XCTAssertLessThan(maxAbsDifference(partition.project(w), full), 1e-12)
+        // S10 on a dense layer over 10×10 adjacency matrices with 2 → 3 trivial channels: 15 classes per
+        // channel pair, without enumerating the 3,628,800 elements.
+        let s10 = try FiniteGroup.symmetric(10)
+        let layer = try s10.orbitPartition {
+            try s10.linearWeightPermutation(
+                element: $0, output: FeatureSpace(channels: 3, spatial: .grid(height: 10, width: 10)),
+                input: FeatureSpace(channels: 2, spatial: .grid(height: 10, width: 10)))
+        }
+        XCTAssertEqual(layer.count, 300 * 200)
+        XCTAssertEqual(layer.orbitCount, 6 * 15)
+        XCTAssertEqual(FiniteGroup.trivial.orbitPartition { _ in Array(0..<4) }.orbitCount, 4)
+    }
+
     func testTrivialGroupAndNoGenerators() {
         let partition = OrbitPartition(permutations: [], count: 3)
         XCTAssertEqual(partition.orbits, [[0], [1], [2]])
