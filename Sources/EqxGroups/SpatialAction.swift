@@ -116,7 +116,9 @@ extension FiniteGroup {
 
     /// perm[g] on a kh×kw kernel: the geometric transform about the kernel centre for point groups, the
     /// identity for translations. With it, conv(g·x, g·K) = g·conv(x, K) for stride-1 convolutions with
-    /// symmetric ("same") padding (circular padding for translations).
+    /// odd kernel sizes and symmetric ("same") padding (circular padding for translations); even kernels
+    /// are still transformed about their centre, but "same" padding is then asymmetric and the identity
+    /// only holds up to a one-pixel shift.
     public func kernelPermutation(element: Int, height: Int, width: Int) throws -> [Int] {
         try spatialPermutation(element: element, on: .kernel(height: height, width: width))
     }
