@@ -1,1 +1,0 @@
-// EqxTraining module.

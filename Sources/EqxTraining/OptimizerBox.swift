@@ -1,0 +1,59 @@
+import EqxIR
+import EqxTensor
+
+/// The optimizer a statement chose, with its state named by parameter key so it can be saved with a
+/// checkpoint (`optim.conv1.weight.momentum`) and restored on resume.
+struct OptimizerBox {
+    enum Kind { case sgd(SGD), adam(Adam) }
+    var kind: Kind
+
+    init(_ spec: OptimizerSpec) throws {
+        switch spec {
+        case let .sgd(_, momentum, nesterov, wd):
+            kind = .sgd(try SGD(momentum: Float(momentum), nesterov: nesterov, weightDecay: Float(wd)))
+        case let .adam(_, b1, b2, eps, wd, decoupled):
+            kind = .adam(try Adam(beta1: Float(b1), beta2: Float(b2), epsilon: Float(eps), weightDecay: Float(wd), decoupled: decoupled))
+        }
+    }
+
+    mutating func step(parameters: inout [Tensor], gradients: [Tensor], learningRate: Float) throws {
+        switch kind {
+        case .sgd(var o): try o.step(parameters: &parameters, gradients: gradients, learningRate: learningRate); kind = .sgd(o)
+        case .adam(var o): try o.step(parameters: &parameters, gradients: gradients, learningRate: learningRate); kind = .adam(o)
+        }
+    }
+
+    func state(keys: [String]) -> [String: Tensor] {
+        var out: [String: Tensor] = [:]
+        switch kind {
+        case .sgd(let o):
+            for (k, b) in zip(keys, o.momentumBuffers) { if let b = b { out["\(k).momentum"] = b } }
+        case .adam(let o):
+            for (k, m) in zip(keys, o.firstMoments) { out["\(k).exp_avg"] = m }
+            for (k, v) in zip(keys, o.secondMoments) { out["\(k).exp_avg_sq"] = v }
+            out["step"] = Tensor(scalar: Float(o.stepCount))
+        }
+        return out
+    }
+
+    mutating func restore(_ state: [String: Tensor], keys: [String]) throws {
+        switch kind {
+        case .sgd(var o):
+            if state.isEmpty { return }
+            o.momentumBuffers = keys.map { state["\($0).momentum"] }
+            kind = .sgd(o)
+        case .adam(var o):
+            guard let s = state["step"]?.scalars.first else { return }
+            o.firstMoments = try keys.map { k in
+                guard let t = state["\(k).exp_avg"] else { throw TrainingError(message: "checkpoint lacks Adam state for \(k)") }
+                return t
+            }
+            o.secondMoments = try keys.map { k in
+                guard let t = state["\(k).exp_avg_sq"] else { throw TrainingError(message: "checkpoint lacks Adam state for \(k)") }
+                return t
+            }
+            o.stepCount = Int(s)
+            kind = .adam(o)
+        }
+    }
+}

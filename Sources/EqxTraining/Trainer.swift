@@ -1,0 +1,287 @@
+import EqxData
+import EqxGroups
+import EqxIR
+import EqxNN
+import EqxTensor
+import Foundation
+
+/// Runs one `train` statement: nominal, augmented (orbit or uniformly random element per sample) or
+/// equivariant (Π_E at initialisation and on every gradient) SGD/Adam, with an optional invariance
+/// penalty, tracking and evaluation. Every random draw comes from a stream named after the run, the
+/// epoch or the step, so a resumed run continues with exactly the numbers an uninterrupted one uses.
+public final class Trainer {
+    public let spec: TrainSpec
+    public let network: Network
+    public let data: Dataset
+    public let evaluation: [(name: String, data: Dataset)]
+    let seed: UInt64
+    /// Groups by description: the mode's group, tracked groups, the penalty's group.
+    private var representations: [GroupSpec: NetworkRepresentation] = [:]
+    private var projectors: [String: ReynoldsProjector] = [:]
+    private var optimizer: OptimizerBox
+
+    public init(spec: TrainSpec, network: Network, data: Dataset, evaluation: [(name: String, data: Dataset)]) throws {
+        self.spec = spec
+        self.network = network
+        self.data = data
+        self.evaluation = evaluation
+        self.seed = spec.seed
+        optimizer = try OptimizerBox(spec.optimizer)
+        guard data.count > 0 else {
+            throw TrainingError(message: "training data \(spec.data) is empty")
+        }
+    }
+
+    public var stepsPerEpoch: Int { (data.count + spec.batchSize - 1) / spec.batchSize }
+    public var totalSteps: Int { spec.steps ?? spec.epochs * stepsPerEpoch }
+    var epochCount: Int { (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch }
+
+    func representation(_ g: GroupSpec, hidden: ChannelAction) throws -> NetworkRepresentation {
+        if let r = representations[g], hidden == spec.channels { return r }
+        let r = try NetworkRepresentation(group: FiniteGroup.make(g, inputShape: network.spec.inputShape),
+                                          spec: network.spec, hidden: hidden)
+        if hidden == spec.channels { representations[g] = r }
+        return r
+    }
+
+    func projector(_ g: GroupSpec, hidden: ChannelAction) throws -> ReynoldsProjector {
+        let key = "\(g)|\(hidden)"
+        if let p = projectors[key] { return p }
+        let p = try ReynoldsProjector(representation: representation(g, hidden: hidden))
+        projectors[key] = p
+        return p
+    }
+
+    /// Trains from `checkpoint` (or from the network's current weights at step 0). `shouldStop` is asked
+    /// after every step; when it says yes the run stops cleanly and the outcome carries a checkpoint.
+    public func run(from checkpoint: TrainingCheckpoint? = nil,
+                    progress: (TrainingProgress) -> Void = { _ in },
+                    shouldStop: () -> Bool = { false }) throws -> TrainingOutcome {
+        var outcome = checkpoint?.outcome ?? TrainingOutcome()
+        var startStep = 0
+        if let c = checkpoint {
+            network.state = c.state
+            try optimizer.restore(c.optimizerState, keys: network.state.parameterKeys)
+            startStep = c.step
+        } else if case .equivariant(let g) = spec.mode {
+            network.state = try projector(g, hidden: spec.channels).project(network.state, includeBuffers: true)
+        }
+        let keys = network.state.parameterKeys
+        let total = totalSteps
+        let started = Date()
+        var seen = 0
+        var permutation: [Int] = []
+        var permutationEpoch = -1
+        if startStep == 0 { try track(step: 0, loss: nil, accuracy: nil, into: &outcome) }
+        var step = startStep
+        while step < total {
+            let epoch = step / stepsPerEpoch
+            if epoch != permutationEpoch {
+                var rng = RandomStream(seed: seed, name: "data/shuffle/\(spec.seedName)/epoch\(epoch)")
+                permutation = rng.permutation(data.count)
+                permutationEpoch = epoch
+            }
+            let within = step % stepsPerEpoch
+            let indices = Array(permutation[(within * spec.batchSize)..<min(data.count, (within + 1) * spec.batchSize)])
+            let (loss, accuracy) = try trainStep(step: step, epoch: epoch, indices: indices, keys: keys)
+            seen += indices.count
+            step += 1
+            outcome.steps = step
+            outcome.finalLoss = loss
+            outcome.finalAccuracy = accuracy
+            if step % spec.trackEvery == 0 || step == total {
+                try track(step: step, loss: loss, accuracy: accuracy, into: &outcome)
+            }
+            let endOfEpoch = step % stepsPerEpoch == 0 || step == total
+            if endOfEpoch {
+                var point = EpochPoint(epoch: epoch + 1, step: step, trainLoss: loss, trainAccuracy: accuracy)
+                for (name, d) in evaluation {
+                    let r = try evaluate(network, on: d, loss: spec.loss)
+                    point.evaluations.append(.init(data: name, loss: r.loss, accuracy: r.accuracy))
+                }
+                outcome.epochs.append(point)
+            }
+            let elapsed = Date().timeIntervalSince(started)
+            progress(TrainingProgress(run: spec.id, step: step, totalSteps: total, epoch: epoch + 1, epochs: epochCount,
+                                      loss: loss, accuracy: accuracy, imagesPerSecond: elapsed > 0 ? Double(seen) / elapsed : 0,
+                                      secondsRemaining: elapsed / Double(step - startStep) * Double(total - step),
+                                      endOfEpoch: endOfEpoch))
+            if step < total && shouldStop() {
+                outcome.interrupted = true
+                outcome.seconds += elapsed
+                return outcome.with(checkpoint: TrainingCheckpoint(step: step, state: network.state,
+                                                                   optimizerState: optimizer.state(keys: keys), outcome: outcome))
+            }
+        }
+        if case .equivariant(let g) = spec.mode {
+            // Eval-mode batch norm uses running statistics: keep them in E too, so the trained
+            // network is exactly equivariant.
+            network.state = try projector(g, hidden: spec.channels).project(network.state, includeBuffers: true)
+        }
+        outcome.seconds += Date().timeIntervalSince(started)
+        outcome.imagesPerSecond = outcome.seconds > 0 ? Double(seen) / Date().timeIntervalSince(started) : 0
+        return outcome
+    }
+
+    private func trainStep(step: Int, epoch: Int, indices: [Int], keys: [String]) throws -> (Double, Double) {
+        var (x, labels) = try data.batch(indices)
+        let b = labels.count
+        switch spec.mode {
+        case .nominal, .equivariant:
+            break
+        case .augmented(let g, .orbit):
+            let rep = try representation(g, hidden: spec.channels)
+            var parts: [Tensor] = []
+            for e in rep.group.elements { parts.append(try x.permutingSamples(rep.inputPermutation(element: e))) }
+            x = try Tensor.concatenatedBatch(parts)
+            labels = Array(repeating: labels, count: rep.group.order).flatMap { $0 }
+        case .augmented(let g, .random):
+            let rep = try representation(g, hidden: spec.channels)
+            var rng = RandomStream(seed: seed, name: "augment/\(spec.seedName)/step\(step)")
+            x = try transformEachSample(x, representation: rep, rng: &rng, nonIdentity: false)
+        }
+        // The invariance penalty compares f(x) with f(g·x) for a random non-identity g per sample.
+        var penalty: (weight: Float, count: Int)? = nil
+        if let inv = spec.invariance, Double(epoch) >= inv.start * Double(epochCount), inv.weight > 0 {
+            let rep = try representation(inv.group, hidden: .trivial)
+            var rng = RandomStream(seed: seed, name: "invariance/\(spec.seedName)/step\(step)")
+            let gx = try transformEachSample(x, representation: rep, rng: &rng, nonIdentity: true)
+            penalty = (Float(inv.weight), x.shape[0])
+            x = try Tensor.concatenatedBatch([x, gx])
+        }
+        let options = ForwardOptions(training: true, gradients: true,
+                                     rng: RandomStream(seed: seed, name: "dropout/\(spec.seedName)/step\(step)"))
+        let result = try network.forward(x, options: options)
+        var logits = result.output
+        var total: Variable
+        if let p = penalty {
+            let n = p.count
+            logits = try sliceRows(result.output, 0..<n)
+            let other = try sliceRows(result.output, n..<(2 * n))
+            let diff = try sub(logits, other)
+            // λ · mean over samples of ‖f(x) − f(g·x)‖².
+            let pen = scale(sum(square(diff)), by: p.weight / Float(n))
+            total = try add(try lossValue(logits, labels: labels), pen)
+        } else {
+            total = try lossValue(logits, labels: labels)
+        }
+        let lossScalar = Double(total.value.scalars[0])
+        guard lossScalar.isFinite else {
+            throw TrainingError(message: "training '\(spec.id)' diverged: the loss is \(lossScalar) at step \(step + 1) (epoch \(epoch + 1))",
+                                help: "lower the learning rate or add a warm-up (schedule cosine warmup 1)")
+        }
+        try total.backward()
+        var grads: [Tensor] = []
+        grads.reserveCapacity(keys.count)
+        for k in keys {
+            guard let g = result.parameters[k]?.grad else { grads.append(.zeros(network.state[k]!.shape)); continue }
+            if !g.isAllFinite {
+                let layer = k.split(separator: ".").dropLast().joined(separator: ".")
+                throw TrainingError(message: "training '\(spec.id)' diverged: the gradient of layer '\(layer)' (\(k)) became non-finite at step \(step + 1) (epoch \(epoch + 1))",
+                                    help: "lower the learning rate or add batch norm")
+            }
+            grads.append(g)
+        }
+        if case .equivariant(let g) = spec.mode {
+            let proj = try projector(g, hidden: spec.channels)
+            for (i, k) in keys.enumerated() { grads[i] = proj.project(grads[i], key: k) }
+        }
+        var params = keys.map { network.state[$0]! }
+        let lr = learningRate(step: step)
+        try optimizer.step(parameters: &params, gradients: grads, learningRate: lr)
+        for (k, t) in zip(keys, params) { network.state[k] = t }
+        let predictions = try logits.value.argmaxLastAxis()
+        let correct: Int
+        if spec.loss == .bce {
+            correct = zip(logits.value.scalars, labels.prefix(logits.value.shape[0])).filter { ($0.0 > 0 ? 1 : 0) == $0.1 }.count
+        } else {
+            correct = zip(predictions, labels).filter { $0.0 == $0.1 }.count
+        }
+        _ = b
+        return (lossScalar, Double(correct) / Double(logits.value.shape[0]))
+    }
+
+    func lossValue(_ logits: Variable, labels: [Int]) throws -> Variable {
+        try lossFunction(spec.loss, logits, labels: labels)
+    }
+
+    /// x with each sample moved by its own uniformly drawn element (excluding the identity if asked).
+    func transformEachSample(_ x: Tensor, representation rep: NetworkRepresentation, rng: inout RandomStream,
+                             nonIdentity: Bool) throws -> Tensor {
+        let n = x.shape[0], size = x.count / max(n, 1)
+        let order = rep.group.order
+        var cache: [Int: [Int]] = [:]
+        var idx = [Int](repeating: 0, count: x.count)
+        for s in 0..<n {
+            var element = Int(rng.nextUInt64() % UInt64(nonIdentity ? max(1, order - 1) : order))
+            if nonIdentity && order > 1 { element += 1 }
+            if order > 1 << 20 { element = drawLarge(rep.group, rng: &rng, nonIdentity: nonIdentity) }
+            let perm: [Int]
+            if let p = cache[element] { perm = p } else { perm = try rep.inputPermutation(element: element); cache[element] = perm }
+            for i in 0..<size { idx[s * size + i] = s * size + perm[i] }
+        }
+        return try x.gathered(indices: idx)
+    }
+
+    private func drawLarge(_ group: FiniteGroup, rng: inout RandomStream, nonIdentity: Bool) -> Int {
+        var r = StreamGenerator(stream: rng)
+        var e = group.randomElement(using: &r)
+        while nonIdentity && e == group.identity { e = group.randomElement(using: &r) }
+        rng = r.stream
+        return e
+    }
+
+    func learningRate(step: Int) -> Float {
+        let lr = Float(spec.optimizer.learningRate)
+        let schedule: LearningRateSchedule
+        switch spec.schedule {
+        case .constant: schedule = .constant(lr)
+        case .step(let every, let gamma): schedule = .stepDecay(initial: lr, every: every * stepsPerEpoch, gamma: Float(gamma))
+        case .decay(let d): schedule = Trainer.decay(d, lr)
+        case .warmup(let epochs, let d):
+            let steps = max(1, Int((epochs * Double(stepsPerEpoch)).rounded()))
+            schedule = .warmup(steps: steps, then: Trainer.decay(d, lr))
+        }
+        return schedule.learningRate(step: step, totalSteps: totalSteps)
+    }
+
+    static func decay(_ d: ScheduleSpec.Decay, _ lr: Float) -> LearningRateSchedule {
+        switch d {
+        case .none: return .constant(lr)
+        case .linear: return .linearDecay(initial: lr, final: 0)
+        case .cosine: return .cosineDecay(initial: lr, final: 0)
+        }
+    }
+
+    private func track(step: Int, loss: Double?, accuracy: Double?, into outcome: inout TrainingOutcome) throws {
+        if let l = loss { outcome.curve.append(CurvePoint(step: step, loss: l, accuracy: accuracy ?? 0)) }
+        for t in spec.tracked {
+            if case .distanceToE(let g, let ch) = t {
+                let d = try projector(g, hidden: ch).distance(network.state)
+                outcome.distance.append(DistancePoint(step: step, group: g.description, absolute: d.absolute, relative: d.relative))
+            }
+        }
+    }
+}
+
+/// The loss of a batch of logits against integer labels.
+public func lossFunction(_ kind: LossKind, _ logits: Variable, labels: [Int]) throws -> Variable {
+    switch kind {
+    case .crossEntropy: return try crossEntropy(logits, labels: labels)
+    case .mse: return try mseLoss(logits, labels: labels)
+    case .bce: return try binaryCrossEntropyWithLogits(logits, targets: Tensor(shape: [labels.count, 1], scalars: labels.map(Float.init)))
+    }
+}
+
+/// Adapts a `RandomStream` to Swift's `RandomNumberGenerator` for library code that takes one.
+struct StreamGenerator: RandomNumberGenerator {
+    var stream: RandomStream
+    mutating func next() -> UInt64 { stream.nextUInt64() }
+}
+
+public struct TrainingError: Error, CustomStringConvertible {
+    public var message: String
+    public var help: String?
+    public init(message: String, help: String? = nil) { self.message = message; self.help = help }
+    public var description: String { message + (help.map { " (\($0))" } ?? "") }
+}

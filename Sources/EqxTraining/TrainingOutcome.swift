@@ -1,0 +1,77 @@
+import EqxNN
+import EqxTensor
+
+/// Loss and accuracy of a training batch at a step.
+public struct CurvePoint: Equatable {
+    public var step: Int
+    public var loss: Double
+    public var accuracy: Double
+}
+
+/// Distance to E of the weights after a step (tracked with `track distance_to_E`).
+public struct DistancePoint: Equatable {
+    public var step: Int
+    public var group: String
+    public var absolute: Double
+    public var relative: Double
+}
+
+/// End-of-epoch numbers, with the evaluation sets the statement named.
+public struct EpochPoint: Equatable {
+    public struct Evaluation: Equatable {
+        public var data: String
+        public var loss: Double
+        public var accuracy: Double
+    }
+    public var epoch: Int
+    public var step: Int
+    public var trainLoss: Double
+    public var trainAccuracy: Double
+    public var evaluations: [Evaluation] = []
+}
+
+public struct TrainingOutcome {
+    public var curve: [CurvePoint] = []
+    public var distance: [DistancePoint] = []
+    public var epochs: [EpochPoint] = []
+    public var steps = 0
+    public var finalLoss = Double.nan
+    public var finalAccuracy = Double.nan
+    public var seconds = 0.0
+    public var imagesPerSecond = 0.0
+    /// Set when `shouldStop` ended the run early; `checkpoint` then resumes it.
+    public var interrupted = false
+    public var checkpoint: TrainingCheckpoint?
+
+    public init() {}
+
+    func with(checkpoint c: TrainingCheckpoint) -> TrainingOutcome {
+        var o = self; o.checkpoint = c; return o
+    }
+}
+
+/// Everything needed to continue a run exactly: weights, optimizer buffers, the step, and the
+/// numbers recorded so far. Random streams are named by epoch and step, so they need no state.
+public final class TrainingCheckpoint {
+    public var step: Int
+    public var state: StateDict
+    public var optimizerState: [String: Tensor]
+    public var outcome: TrainingOutcome
+    public init(step: Int, state: StateDict, optimizerState: [String: Tensor], outcome: TrainingOutcome) {
+        self.step = step; self.state = state; self.optimizerState = optimizerState; self.outcome = outcome
+    }
+}
+
+/// Progress of a running training, for the live line or log lines.
+public struct TrainingProgress {
+    public var run: String
+    public var step: Int
+    public var totalSteps: Int
+    public var epoch: Int
+    public var epochs: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var imagesPerSecond: Double
+    public var secondsRemaining: Double
+    public var endOfEpoch: Bool
+}
