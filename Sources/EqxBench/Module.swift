@@ -1,1 +1,0 @@
-// EqxBench module.

@@ -1,0 +1,169 @@
+import Foundation
+
+/// Running statistics of a batch-norm layer, updated by `batchNorm(..., training: true)`.
+public struct BatchNormStatistics: Equatable {
+    public var runningMean: Tensor
+    /// Running unbiased variance.
+    public var runningVariance: Tensor
+    /// Weight of the newest batch in the running update (PyTorch default 0.1); nil means a cumulative
+    /// equal-weight average over all batches since the last `reset()` (used to re-estimate statistics
+    /// after merging).
+    public var momentum: Float?
+    /// Number of training-mode batches seen since the last reset.
+    public var batchesTracked: Int
+
+    public init(channels: Int, momentum: Float? = 0.1) {
+        runningMean = .zeros([channels])
+        runningVariance = .filled([channels], with: 1)
+        self.momentum = momentum
+        batchesTracked = 0
+    }
+
+    public var channels: Int { runningMean.count }
+
+    /// Mean 0, variance 1, no batches tracked.
+    public mutating func reset() {
+        runningMean = .zeros([channels])
+        runningVariance = .filled([channels], with: 1)
+        batchesTracked = 0
+    }
+}
+
+/// Batch normalisation over every axis but 1 of x [N, C] or [N, C, H, W] (any [N, C, ...]).
+/// Training mode normalises with the batch statistics (biased variance) and updates `statistics`
+/// with the unbiased variance; eval mode normalises with the running statistics. `weight` (γ) and
+/// `bias` (β), both [C], are optional (affine = false when nil).
+public func batchNorm(
+    _ x: Variable, weight: Variable? = nil, bias: Variable? = nil,
+    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float = 1e-5
+) throws -> Variable {
+    let op = "batchNorm \(weight?.displayName ?? x.displayName)"
+    guard x.shape.count >= 2 else { throw TensorError.rankMismatch(op: op, expected: "input [N, C, ...]", got: x.shape) }
+    let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
+    guard statistics.channels == c else {
+        throw TensorError.shapeMismatch(op: op + " running statistics", expected: [c], got: statistics.runningMean.shape)
+    }
+    for p in [weight, bias].compactMap({ $0 }) where p.shape != [c] {
+        throw TensorError.shapeMismatch(op: op + " affine parameter \(p.displayName)", expected: [c], got: p.shape)
+    }
+    let m = n * s
+    if training && m <= 1 {
+        throw TensorError.invalidArgument(op: op, message: "training needs more than one value per channel, got input \(x.shape)")
+    }
+
+    var mean = [Float](repeating: 0, count: c)
+    var invStd = [Float](repeating: 0, count: c)
+    let xv = x.value
+    if training {
+        var batchVar = [Double](repeating: 0, count: c)
+        var batchMean = [Double](repeating: 0, count: c)
+        xv.withUnsafeBufferPointer { xp in
+            batchMean.withUnsafeMutableBufferPointer { bm in
+                batchVar.withUnsafeMutableBufferPointer { bv in
+                    parallelFor(c, cost: m) { range in
+                        for ch in range {
+                            var sum = 0.0
+                            for i in 0..<n { for k in 0..<s { sum += Double(xp[(i * c + ch) * s + k]) } }
+                            let mu = sum / Double(m)
+                            var sq = 0.0
+                            for i in 0..<n {
+                                for k in 0..<s { let d = Double(xp[(i * c + ch) * s + k]) - mu; sq += d * d }
+                            }
+                            bm[ch] = mu
+                            bv[ch] = sq / Double(m)
+                        }
+                    }
+                }
+            }
+        }
+        statistics.batchesTracked += 1
+        let factor = statistics.momentum ?? 1 / Float(statistics.batchesTracked)
+        for ch in 0..<c {
+            mean[ch] = Float(batchMean[ch])
+            invStd[ch] = Float(1 / (batchVar[ch] + Double(epsilon)).squareRoot())
+            let unbiased = Float(batchVar[ch] * Double(m) / Double(m - 1))
+            statistics.runningMean[flat: ch] = (1 - factor) * statistics.runningMean[flat: ch] + factor * mean[ch]
+            statistics.runningVariance[flat: ch] = (1 - factor) * statistics.runningVariance[flat: ch] + factor * unbiased
+        }
+    } else {
+        for ch in 0..<c {
+            mean[ch] = statistics.runningMean[flat: ch]
+            invStd[ch] = 1 / (statistics.runningVariance[flat: ch] + epsilon).squareRoot()
+        }
+    }
+
+    let gamma = weight?.value.scalars ?? [Float](repeating: 1, count: c)
+    let beta = bias?.value.scalars ?? [Float](repeating: 0, count: c)
+    let y = Tensor(shape: x.shape) { out in
+        xv.withUnsafeBufferPointer { xp in
+            let ob = out.baseAddress!
+            parallelFor(n * c, cost: s) { range in
+                for r in range {
+                    let ch = r % c
+                    let a = gamma[ch] * invStd[ch], b = beta[ch] - mean[ch] * a
+                    for k in 0..<s { ob[r * s + k] = xp[r * s + k] * a + b }
+                }
+            }
+        }
+    }
+
+    let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
+    let inputs = [x] + [weight, bias].compactMap { $0 }
+    return Variable.make(y, inputs: inputs) { dy in
+        // Per channel: Σdy and Σdy·x̂, in Double.
+        var sumDy = [Double](repeating: 0, count: c)
+        var sumDyXhat = [Double](repeating: 0, count: c)
+        xv.withUnsafeBufferPointer { xp in
+            dy.withUnsafeBufferPointer { gp in
+                sumDy.withUnsafeMutableBufferPointer { sd in
+                    sumDyXhat.withUnsafeMutableBufferPointer { sx in
+                        parallelFor(c, cost: m) { range in
+                            for ch in range {
+                                var a = 0.0, b = 0.0
+                                let mu = mean[ch], inv = invStd[ch]
+                                for i in 0..<n {
+                                    for k in 0..<s {
+                                        let idx = (i * c + ch) * s + k
+                                        a += Double(gp[idx])
+                                        b += Double(gp[idx]) * Double((xp[idx] - mu) * inv)
+                                    }
+                                }
+                                sd[ch] = a
+                                sx[ch] = b
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var dx: Tensor? = nil
+        if needX {
+            dx = Tensor(shape: xv.shape) { out in
+                xv.withUnsafeBufferPointer { xp in
+                    dy.withUnsafeBufferPointer { gp in
+                        let ob = out.baseAddress!
+                        parallelFor(n * c, cost: s) { range in
+                            for r in range {
+                                let ch = r % c
+                                let scale = gamma[ch] * invStd[ch], mu = mean[ch], inv = invStd[ch]
+                                if training {
+                                    let meanDy = Float(sumDy[ch] / Double(m)), meanDyXhat = Float(sumDyXhat[ch] / Double(m))
+                                    for k in 0..<s {
+                                        let xhat = (xp[r * s + k] - mu) * inv
+                                        ob[r * s + k] = scale * (gp[r * s + k] - meanDy - xhat * meanDyXhat)
+                                    }
+                                } else {
+                                    for k in 0..<s { ob[r * s + k] = scale * gp[r * s + k] }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var grads: [Tensor?] = [dx]
+        if weight != nil { grads.append(needW ? Tensor(sumDyXhat.map { Float($0) }) : nil) }
+        if bias != nil { grads.append(needB ? Tensor(sumDy.map { Float($0) }) : nil) }
+        return grads
+    }
+}

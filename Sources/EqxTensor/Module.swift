@@ -1,1 +1,0 @@
-// EqxTensor module.

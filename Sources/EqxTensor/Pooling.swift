@@ -1,0 +1,129 @@
+/// Max over each kernel×kernel window (PyTorch `max_pool2d`, no padding, floor mode); stride defaults to kernel.
+/// Gradient goes to the first maximal element of each window.
+public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> Variable {
+    let g = try WindowGeometry(op: "maxPool2d", input: x.shape, kernel: (kernel, kernel), stride: stride ?? kernel, padding: 0, mode: .zeros)
+    let planes = g.n * g.c, ip = g.inputPlane, op = g.outputPlane
+    var argmax = [Int32](repeating: 0, count: planes * op)
+    var out = Tensor.zeros([g.n, g.c, g.oh, g.ow])
+    x.value.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { yp in
+            argmax.withUnsafeMutableBufferPointer { ap in
+                let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress!
+                parallelFor(planes, cost: ip) { range in
+                    for plane in range {
+                        let src = xb + plane * ip
+                        for oy in 0..<g.oh {
+                            for ox in 0..<g.ow {
+                                let y0 = oy * g.stride, x0 = ox * g.stride
+                                var best = y0 * g.w + x0
+                                var bestValue = src[best]
+                                for i in 0..<kernel {
+                                    for j in 0..<kernel {
+                                        let idx = (y0 + i) * g.w + x0 + j
+                                        if src[idx] > bestValue { bestValue = src[idx]; best = idx }
+                                    }
+                                }
+                                yb[plane * op + oy * g.ow + ox] = bestValue
+                                ab[plane * op + oy * g.ow + ox] = Int32(best)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let xShape = x.shape
+    return Variable.make(out, inputs: [x]) { dy in
+        var dx = Tensor.zeros(xShape)
+        dy.withUnsafeBufferPointer { gp in
+            dx.withUnsafeMutableBufferPointer { dp in
+                argmax.withUnsafeBufferPointer { ap in
+                    let gb = gp.baseAddress!, db = dp.baseAddress!, ab = ap.baseAddress!
+                    parallelFor(planes, cost: op) { range in
+                        for plane in range {
+                            for k in 0..<op { db[plane * ip + Int(ab[plane * op + k])] += gb[plane * op + k] }
+                        }
+                    }
+                }
+            }
+        }
+        return [dx]
+    }
+}
+
+/// Mean over each kernel×kernel window (PyTorch `avg_pool2d`, no padding); stride defaults to kernel.
+public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> Variable {
+    let g = try WindowGeometry(op: "avgPool2d", input: x.shape, kernel: (kernel, kernel), stride: stride ?? kernel, padding: 0, mode: .zeros)
+    let planes = g.n * g.c, ip = g.inputPlane, op = g.outputPlane
+    let norm = 1 / Float(kernel * kernel)
+    var out = Tensor.zeros([g.n, g.c, g.oh, g.ow])
+    x.value.withUnsafeBufferPointer { xp in
+        out.withUnsafeMutableBufferPointer { yp in
+            let xb = xp.baseAddress!, yb = yp.baseAddress!
+            parallelFor(planes, cost: ip) { range in
+                for plane in range {
+                    let src = xb + plane * ip
+                    for oy in 0..<g.oh {
+                        for ox in 0..<g.ow {
+                            var s: Float = 0
+                            for i in 0..<kernel {
+                                for j in 0..<kernel { s += src[(oy * g.stride + i) * g.w + ox * g.stride + j] }
+                            }
+                            yb[plane * op + oy * g.ow + ox] = s * norm
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let xShape = x.shape
+    return Variable.make(out, inputs: [x]) { dy in
+        var dx = Tensor.zeros(xShape)
+        dy.withUnsafeBufferPointer { gp in
+            dx.withUnsafeMutableBufferPointer { dp in
+                let gb = gp.baseAddress!, db = dp.baseAddress!
+                parallelFor(planes, cost: ip) { range in
+                    for plane in range {
+                        let dst = db + plane * ip
+                        for oy in 0..<g.oh {
+                            for ox in 0..<g.ow {
+                                let v = gb[plane * op + oy * g.ow + ox] * norm
+                                for i in 0..<kernel {
+                                    for j in 0..<kernel { dst[(oy * g.stride + i) * g.w + ox * g.stride + j] += v }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return [dx]
+    }
+}
+
+/// Mean over H and W: [N, C, H, W] → [N, C].
+public func globalAvgPool(_ x: Variable) throws -> Variable {
+    guard x.shape.count == 4 else { throw TensorError.rankMismatch(op: "globalAvgPool", expected: "input [N, C, H, W]", got: x.shape) }
+    let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+    guard plane > 0 else { throw TensorError.invalidArgument(op: "globalAvgPool", message: "empty image in \(x.shape)") }
+    let out = Tensor(shape: [n, c]) { out in
+        x.value.withUnsafeBufferPointer { xp in
+            for r in 0..<(n * c) {
+                var s = 0.0
+                for i in 0..<plane { s += Double(xp[r * plane + i]) }
+                out[r] = Float(s / Double(plane))
+            }
+        }
+    }
+    let xShape = x.shape
+    return Variable.make(out, inputs: [x]) { dy in
+        [Tensor(shape: xShape) { dx in
+            dy.withUnsafeBufferPointer { gp in
+                for r in 0..<(n * c) {
+                    let v = gp[r] / Float(plane)
+                    for i in 0..<plane { dx[r * plane + i] = v }
+                }
+            }
+        }]
+    }
+}
