@@ -86,10 +86,12 @@ enum Checkpoints {
         let ep = try decodeDoubles(c.tensors["outcome.epochs"])
         if ep.columns > 0 {
             for i in stride(from: 0, to: ep.values.count, by: ep.columns) {
-                var p = EpochPoint(epoch: Int(ep.values[i]), step: Int(ep.values[i + 1]), trainLoss: ep.values[i + 2],
-                                   trainAccuracy: ep.values[i + 3])
-                for (j, name) in names.enumerated() where 4 + 2 * j + 1 < ep.columns {
-                    p.evaluations.append(.init(data: name, loss: ep.values[i + 4 + 2 * j], accuracy: ep.values[i + 5 + 2 * j]))
+                let v = Array(ep.values[i..<(i + ep.columns)])
+                var p = EpochPoint(epoch: Int(v[0]), step: Int(v[1]), trainLoss: v[2], trainAccuracy: v[3])
+                for (j, name) in names.enumerated() where 5 + 2 * j < ep.columns {
+                    let loss: Double = v[4 + 2 * j]
+                    let accuracy: Double = v[5 + 2 * j]
+                    p.evaluations.append(EpochPoint.Evaluation(data: name, loss: loss, accuracy: accuracy))
                 }
                 o.epochs.append(p)
             }

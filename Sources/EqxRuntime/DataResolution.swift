@@ -4,6 +4,7 @@ import EqxSyntax
 import EqxIR
 import EqxNN
 import EqxTensor
+import EqxTraining
 import Foundation
 
 /// The checker's view of data files, backed by the data module's header readers. Relative paths are
@@ -115,10 +116,10 @@ enum DataResolver {
                 train = try train.resized(height: h, width: w)
                 test = try test?.resized(height: h, width: w)
             case .normalize(let mean, let std):
-                let stats: Dataset.ChannelStatistics
+                let stats: ChannelStatistics
                 if let m = mean, let s = std {
                     let c = train.channelCount
-                    stats = Dataset.ChannelStatistics(mean: (0..<c).map { Float(m[min($0, m.count - 1)]) },
+                    stats = ChannelStatistics(mean: (0..<c).map { Float(m[min($0, m.count - 1)]) },
                                                       std: (0..<c).map { Float(s[min($0, s.count - 1)]) })
                 } else {
                     var computed = train.channelStatistics()

@@ -9,7 +9,7 @@ import Foundation
 
 extension Executor {
     /// The columns one measurement contributes to a report row.
-    public func measure(_ m: Measurement, label: String) throws -> [(String, ResultTable.Value)] {
+    public func measure(_ m: EqxIR.Measurement, label: String) throws -> [(String, ResultTable.Value)] {
         switch m {
         case .number(let x): return [(label, x == x.rounded() && abs(x) < 1e15 ? .int(Int(x)) : .double(x))]
         case .text(let s): return [(label, .string(s))]

@@ -65,13 +65,13 @@ public final class Executor {
     public private(set) var trained: [String: (network: Network, outcome: TrainingOutcome, spec: TrainSpec)] = [:]
     public private(set) var merges: [String: (merger: Merger, outcome: MergeOutcome)] = [:]
     private var mergedNetworks: [String: Network] = [:]
-    public private(set) var tables: [String: ResultTable] = [:]
-    public private(set) var tableOrder: [String] = []
-    private var plots: [String: LinePlot] = [:]
-    private var timings: [(String, Double)] = []
+    public internal(set) var tables: [String: ResultTable] = [:]
+    public internal(set) var tableOrder: [String] = []
+    var plots: [String: LinePlot] = [:]
+    var timings: [(String, Double)] = []
     public private(set) var runDirectory: URL?
     public private(set) var runID = ""
-    private var started = Date()
+    var started = Date()
 
     public init(program: Program, canonicalSource: String, options: RunOptions,
                 observer: @escaping (RunEvent) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }) {
