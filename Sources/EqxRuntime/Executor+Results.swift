@@ -232,6 +232,6 @@ extension Executor {
             "statements": .array(timings.map { .object(["statement": .string($0.0), "seconds": .double($0.1)]) }),
         ])
         try CanonicalJSON.write(run, to: dir.appendingPathComponent("run.json"))
-        observer(.wrote(dir))
+        observer(.note("results in \(dir.path)"))
     }
 }
