@@ -157,3 +157,32 @@ func findExecutable(_ name: String) -> String? {
     }
     return nil
 }
+
+/// A ustar archive of regular files (written by hand from the POSIX header layout).
+func tarArchive(_ files: [(name: String, content: [UInt8])]) -> [UInt8] {
+    var out: [UInt8] = []
+    for file in files {
+        var header = [UInt8](repeating: 0, count: 512)
+        func put(_ text: String, at offset: Int) { for (i, b) in text.utf8.enumerated() { header[offset + i] = b } }
+        func octal(_ value: Int, width: Int) -> String {
+            let digits = String(value, radix: 8)
+            return String(repeating: "0", count: width - 1 - digits.count) + digits
+        }
+        put(file.name, at: 0)
+        put(octal(0o644, width: 8), at: 100)
+        put(octal(0, width: 8), at: 108)
+        put(octal(0, width: 8), at: 116)
+        put(octal(file.content.count, width: 12), at: 124)
+        put(octal(0, width: 12), at: 136)
+        put("        ", at: 148)
+        header[156] = UInt8(ascii: "0")
+        put("ustar", at: 257)
+        put("00", at: 263)
+        let sum = header.reduce(0) { $0 + Int($1) }
+        put(octal(sum, width: 7), at: 148)
+        header[155] = 0x20
+        out += header + file.content
+        out += [UInt8](repeating: 0, count: (512 - file.content.count % 512) % 512)
+    }
+    return out + [UInt8](repeating: 0, count: 1024)
+}

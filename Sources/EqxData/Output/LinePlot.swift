@@ -30,9 +30,10 @@ public struct LinePlot {
     static let colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
     static let dashes = ["", "7,4", "2,3", "9,3,2,3"]
 
-    /// Series `i` gets colour `i mod 7` and dash `(i / 7 + i) mod 4`: the first 28 are all different.
+    /// Series `i` gets colour `i mod 7` and dash `(i / 7 + i mod 7) mod 4`: neighbours differ in
+    /// both, and the first 28 styles are all different.
     static func style(_ index: Int) -> (colour: String, dash: String) {
-        (colours[index % colours.count], dashes[(index / colours.count + index) % dashes.count])
+        (colours[index % colours.count], dashes[(index / colours.count + index % colours.count) % dashes.count])
     }
 
     public func svg() -> String {

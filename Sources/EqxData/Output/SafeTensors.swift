@@ -30,14 +30,14 @@ public struct SafeTensor: Equatable, Sendable {
         self.bytes = bytes
     }
 
-    public init(_ values: [Float], shape: [Int]) {
+    public init(floats values: [Float], shape: [Int]) {
         var bytes = [UInt8]()
         bytes.reserveCapacity(values.count * 4)
         for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
         self.init(dtype: .F32, shape: shape, bytes: bytes)
     }
 
-    public init(_ values: [Int64], shape: [Int]) {
+    public init(int64s values: [Int64], shape: [Int]) {
         var bytes = [UInt8]()
         bytes.reserveCapacity(values.count * 8)
         for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
