@@ -3,7 +3,7 @@
 /// Every message names the file (or URL) and, for format errors, the byte offset at which the
 /// problem was found. When the file was gzip-compressed, offsets of format errors count bytes
 /// of the decompressed content and the file is named as `name.gz (decompressed)`.
-public enum DataError: Error, Equatable, CustomStringConvertible {
+public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The file does not exist (or is not a regular file).
     case missingFile(path: String)
     /// None of the candidate file names was found in a directory.

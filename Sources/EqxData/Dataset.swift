@@ -6,7 +6,7 @@ import Foundation
 /// `inputs` is `count × sampleShape.product` float32 values, row-major: sample `i` occupies
 /// `inputs[i * sampleSize ..< (i + 1) * sampleSize]`. Images are `[C, H, W]`, vectors `[n]`,
 /// graphs (adjacency matrices) `[1, n, n]`.
-public struct Dataset: Equatable {
+public struct Dataset: Equatable, Sendable {
     public var name: String
     public let sampleShape: [Int]
     public let inputs: [Float]

@@ -19,7 +19,7 @@ public struct DownloadReport: Equatable, Sendable {
 /// checksum and format are verified, then it is renamed into place, so an interrupted or corrupt
 /// download never leaves a file under the final name. Files already present are verified and
 /// reused. CIFAR-10's archive is not kept: its batches are extracted (each written atomically).
-public struct DatasetDownloader {
+public struct DatasetDownloader: Sendable {
     public var timeout: TimeInterval
 
     public init(timeout: TimeInterval = 300) {

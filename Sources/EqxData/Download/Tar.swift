@@ -1,7 +1,7 @@
 /// A minimal reader for POSIX ustar / GNU tar archives held in memory: regular files and
 /// directories, GNU long names (`L`) and pax `path=` records; header checksums are verified.
 public enum Tar {
-    public struct Entry: Equatable {
+    public struct Entry: Equatable, Sendable {
         public var name: String
         /// The type flag: `0` (or NUL) regular file, `5` directory, others passed through.
         public var type: UInt8
