@@ -219,11 +219,16 @@ struct Lexer {
         func digits(_ r: (Int, Int)) -> String {
             String(decoding: bytes[r.0..<r.1].filter { $0 != UInt8(ascii: "_") }, as: UTF8.self)
         }
+        /// The value of a digit string, or infinity past 2^53 (compared exactly, not after rounding).
+        func exactInteger(_ digits: String) -> Double {
+            guard digits.count <= 18, let n = UInt64(digits), n <= 1 << 53 else { return .infinity }
+            return Double(n)
+        }
         switch kind {
         case .dimensions:
             var sizes: [Int] = []
             for p in parts {
-                let v = Double(digits(p)) ?? .infinity
+                let v = exactInteger(digits(p))
                 if v > largestLiteralInteger {
                     error("E0104", "size \(text(p.0, p.1)) is too large", p.0, p.1, label: "at most 2^53")
                     sizes.append(0)
@@ -233,7 +238,7 @@ struct Lexer {
             }
             add(.dimensions, from: start, to: k, value: .dimensions(sizes))
         case .integer:
-            var v = Double(digits((start, k))) ?? .infinity
+            var v = exactInteger(digits((start, k)))
             if v > largestLiteralInteger {
                 error("E0104", "integer \(text(start, k)) is too large", start, k, label: "at most 2^53 = 9007199254740992",
                       help: "write a decimal number such as 1e20 if a float is meant")
