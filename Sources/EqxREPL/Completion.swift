@@ -1,0 +1,67 @@
+import EqxIR
+import EqxSyntax
+
+/// What Tab should offer for the word under the cursor.
+public enum ReplCompletion: Equatable {
+    case words([String])
+    /// A file name (after `:load` and `:save`): the line editor's own file completion.
+    case files
+}
+
+extension ReplSession {
+    static let builtinFunctions = [
+        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "parameters", "load", "orbit",
+        "mirror", "rotations", "dihedral", "translations", "symmetric", "trivial", "idx", "cifar10", "npy", "npz",
+        "csv", "block_graphs", "builtin",
+    ]
+
+    /// Words inside braces: options of data, train and merge, and their usual values.
+    static let clauseWords = [
+        "mode", "nominal", "augmented", "equivariant", "channels", "regular", "loss", "crossentropy", "mse", "bce",
+        "optimizer", "sgd", "adam", "lr", "momentum", "nesterov", "weight_decay", "schedule", "warmup", "cosine",
+        "linear", "batch", "epochs", "steps", "track", "every", "evaluate", "from", "invariance", "weight", "start",
+        "match", "activations", "weights", "alpha", "step", "reset", "batchnorm", "repair", "resize", "normalize",
+        "limit", "augment", "split", "horizontal", "vertical", "pad", "stride", "on", "with", "to", "as", "in",
+    ]
+
+    /// Candidates for `word`, the text before the cursor back to the last word break, in a line whose text
+    /// before the word is `before`.
+    public func completions(for word: String, before: String) -> ReplCompletion {
+        let lead = before.trimmingCharacters(in: .whitespaces)
+        if lead.isEmpty && pending.isEmpty && word.hasPrefix(":") {
+            return .words(ReplCommands.all.map { ":" + $0.name }.filter { $0.hasPrefix(word) })
+        }
+        if lead.hasPrefix(":") && pending.isEmpty {
+            let name = String(lead.dropFirst().prefix { !$0.isWhitespace })
+            guard case .found(let c) = ReplCommands.lookup(name) else { return .words([]) }
+            switch c.name {
+            case "load", "save": return .files
+            case "help": return .words(ReplCommands.all.map(\.name).filter { $0.hasPrefix(word) })
+            case "set": return .words(["seed"].filter { $0.hasPrefix(word) })
+            case "type", "shape", "info": break
+            default: return .words([])
+            }
+        }
+        if let dot = word.lastIndex(of: ".") {
+            let base = String(word[..<dot])
+            let partial = String(word[word.index(after: dot)...])
+            return .words(members(of: base).filter { $0.hasPrefix(partial) }.map { base + "." + $0 })
+        }
+        var names = Keyword.allCases.map(\.rawValue) + declarations.map(\.name) + ReplSession.builtinFunctions
+            + layerKinds + ReplSession.clauseWords
+        names = names.filter { $0.hasPrefix(word) }
+        var seen = Set<String>()
+        return .words(names.filter { seen.insert($0).inserted }.sorted())
+    }
+
+    /// Members after `base.`: splits of data, quantities of merges and training runs.
+    private func members(of base: String) -> [String] {
+        if base == "builtin" { return ["digits"] }
+        switch declaration(base) {
+        case .data?: return ["train", "test"]
+        case .merge?: return MergeQuantity.allCases.map(\.rawValue) + ["at"]
+        case .train?: return TrainQuantity.allCases.map(\.rawValue)
+        default: return []
+        }
+    }
+}
