@@ -45,7 +45,7 @@ extension ReplSession {
         if let dot = word.lastIndex(of: ".") {
             let base = String(word[..<dot])
             let partial = String(word[word.index(after: dot)...])
-            return .words(members(of: base).filter { $0.hasPrefix(partial) }.map { base + "." + $0 })
+            return .words(members(of: base).filter { $0.hasPrefix(partial) }.map { base + "." + $0 }.sorted())
         }
         var names = Keyword.allCases.map(\.rawValue) + declarations.map(\.name) + ReplSession.builtinFunctions
             + layerKinds + ReplSession.clauseWords

@@ -321,7 +321,8 @@ public final class ReplSession {
             }
         } catch {
             result.output += eventOutput
-            result.failure = describe(error, composed: composed, into: &result.errors)
+            let failing = done.count < program.steps.count ? program.steps[done.count] : nil
+            result.failure = describe(error, composed: composed, into: &result.errors, at: failing.flatMap(ReplSession.range))
             if exec === executor {
                 executed = Array(done.prefix(newFrom))
                 if result.startedNewSteps {
@@ -369,7 +370,21 @@ public final class ReplSession {
         }
     }
 
-    func describe(_ error: Error, composed: ComposedScript, into errors: inout String) -> ReplResponse.Failure {
+    /// Where a step was written, for runtime errors that do not say.
+    static func range(of step: Step) -> SourceRange? {
+        switch step {
+        case .data(let d): return d.range
+        case .train(let t): return t.range
+        case .merge(let m): return m.range
+        case .report(let r): return r.range
+        case .plot(let p): return p.range
+        case .save(let s): return s.range
+        case .summarize: return nil
+        }
+    }
+
+    func describe(_ error: Error, composed: ComposedScript, into errors: inout String,
+                  at statement: SourceRange? = nil) -> ReplResponse.Failure {
         switch error {
         case let e as Interrupted:
             errors += "interrupted: '\(e.statement)' stopped; the session is as it was before this input\n"
@@ -378,7 +393,7 @@ public final class ReplSession {
             errors += "interrupted before '\(e.statement)'; the session is as it was before this input\n"
             return .interrupted
         case let e as RuntimeError:
-            let d = Diagnostic.error("E0901", e.message, at: e.range, label: "while running this statement")
+            let d = Diagnostic.error("E0901", e.message, at: e.range ?? statement, label: "while running this statement")
             errors += render([d], in: composed)
             return e.exitCode == 66 ? .missingInput : .runtime
         default:

@@ -232,7 +232,9 @@ enum ValueDisplay {
     static func target(_ t: MergeTarget) -> String {
         switch t {
         case .model(let m): return m.description
-        case let .transformed(g, e): return "\(g)[\(e)] of itself"
+        case let .transformed(g, e):
+            let name = g.elementNames.flatMap { e < $0.count ? $0[e] : nil } ?? "element \(e)"
+            return "itself transformed by \(name) of \(g)"
         case .orbit(let g): return "its orbit under \(g)"
         }
     }

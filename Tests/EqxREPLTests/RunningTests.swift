@@ -1,0 +1,90 @@
+@testable import EqxREPL
+import XCTest
+
+/// Statements run on one executor; a failure or Ctrl-C leaves the session as it was before the input.
+final class RunningTests: XCTestCase {
+    /// Stops once `shouldStop` has been asked `after` times (the session asks before each step, the trainer
+    /// before each training step).
+    final class StopSwitch {
+        var calls = 0
+        var after = Int.max
+        func ask() -> Bool { calls += 1; return calls > after }
+    }
+
+    private func session(_ stop: StopSwitch) -> Transcript {
+        var t = Transcript(ReplSession(options: ReplOptions(threads: 1), shouldStop: stop.ask))
+        for line in [Fixture.digits, Fixture.flip] + Fixture.mlp { XCTAssertNil(t.type(line).failure) }
+        return t
+    }
+
+    func testInterruptedTrainingKeepsTheStateIntact() {
+        let stop = StopSwitch()
+        var t = session(stop)
+        XCTAssertNil(t.type("train first = mlp on digits.train { mode nominal; steps 5 }").failure)
+        let before = t.type("accuracy(first, digits.test)").output
+        stop.calls = 0
+        stop.after = 10   // in the middle of the training
+        let r = t.type("train long = mlp on digits.train { mode nominal; steps 1000 }")
+        XCTAssertEqual(r.failure, .interrupted)
+        XCTAssertEqual(r.errors, "interrupted: 'train long' stopped; the session is as it was before this input\n")
+        XCTAssertLessThan(stop.calls, 20, "stopped at the next step")
+        stop.after = .max
+        XCTAssertEqual(t.type("long").failure, .invalidInput, "the interrupted statement is not part of the session")
+        XCTAssertEqual(t.type("accuracy(first, digits.test)").output, before, "earlier results are untouched")
+        XCTAssertNotContains(t.session.canonicalScript, "long")
+        // The name can be used again, and the next statement runs normally.
+        XCTAssertNil(t.type("train long = mlp on digits.train { mode nominal; steps 3 }").failure)
+    }
+
+    func testInterruptBetweenSteps() {
+        let stop = StopSwitch()
+        var t = session(stop)
+        stop.after = 0
+        let r = t.type("report accuracy(load(\"x.safetensors\", mlp, digits), digits.test)")
+        XCTAssertEqual(r.failure, .interrupted)
+        XCTAssertContains(r.errors, "interrupted before 'report'")
+    }
+
+    func testRuntimeFailureIsReportedAtItsStatement() {
+        let stop = StopSwitch()
+        var t = session(stop)
+        let r = t.type("report accuracy(load(\"missing.safetensors\", mlp, digits), digits.test)")
+        XCTAssertEqual(r.failure, .missingInput)
+        XCTAssertContains(r.errors, "error[E0901]: checkpoint /")
+        XCTAssertContains(r.errors, "missing.safetensors does not exist\n --> <repl>:1:1")
+        XCTAssertNil(t.type("1 + 1").failure, "the session goes on")
+    }
+
+    func testInputThatFailsHalfwayLeavesBlankLinesAndFreesItsNames() {
+        let stop = StopSwitch()
+        var t = session(stop)
+        let r = t.type("train a = mlp on digits.train { mode nominal; steps 2 }; report accuracy(load(\"missing.safetensors\", mlp, digits), digits.test)")
+        XCTAssertEqual(r.failure, .missingInput)
+        XCTAssertEqual(t.type("a").failure, .invalidInput)
+        XCTAssertTrue(t.session.script.segments.contains { $0.origin == .tombstone },
+                      "the lines stay (blank) so report tables keyed by line are never reused")
+        let again = t.type("train a = mlp on digits.train { mode nominal; steps 2 }")
+        XCTAssertNil(again.failure, again.errors)
+        let report = t.type("report x: accuracy(a, digits.test)")
+        XCTAssertNil(report.failure, report.errors)
+        XCTAssertContains(report.output, "report\n  x  ")
+    }
+
+    func testDataRedeclaredAfterAFailedInputIsLoadedAgain() throws {
+        let dir = try temporaryDirectory(self)
+        let csv = (0..<20).map { "\($0 % 2),\($0),\($0 * 2)" }.joined(separator: "\n")
+        try ("label,a,b\n" + csv + "\n").write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
+        var t = Transcript(ReplSession(options: ReplOptions(directory: dir, threads: 1)))
+        let failed = t.type("data d = builtin.digits; report accuracy(load(\"missing.safetensors\", n, d), d.test)")
+        XCTAssertEqual(failed.failure, .invalidInput, "n is not declared: nothing ran")
+        t.type("net n { flatten; linear -> 10 }")
+        let half = t.type("data d = builtin.digits; report accuracy(load(\"missing.safetensors\", n, d), d.test)")
+        XCTAssertEqual(half.failure, .missingInput)
+        XCTAssertTrue(t.session.tainted.contains("d"))
+        // `d` now names other data: the session runs again on a fresh executor rather than keep the stale digits.
+        let r = t.type("data d = csv(\"d.csv\")")
+        XCTAssertNil(r.failure, r.errors)
+        XCTAssertContains(t.type("d").output, "samples [2]")
+        XCTAssertTrue(t.session.tainted.isEmpty)
+    }
+}
