@@ -93,6 +93,8 @@ final class LineEditor {
         LineEditor.received = nil
         ReplSignals.interrupts = 0
         rl_callback_handler_install(prompt) { line in
+            // Removed here, inside the handler, or readline would draw the next prompt before the answer.
+            rl_callback_handler_remove()
             if let line {
                 LineEditor.received = .line(String(cString: line))
                 free(line)
@@ -100,7 +102,6 @@ final class LineEditor {
                 LineEditor.received = .endOfInput
             }
         }
-        defer { rl_callback_handler_remove() }
         while LineEditor.received == nil {
             if ReplSignals.resized != 0 {
                 ReplSignals.resized = 0
@@ -108,13 +109,17 @@ final class LineEditor {
             }
             if ReplSignals.interrupted {
                 ReplSignals.interrupts = 0
-                // Forget the line being edited and start a fresh one below it.
+                // Show ^C where the cursor is, then forget the line being edited and start a fresh one below.
+                // (Leaving readline's mode returns the cursor to the line's start, hence ^C first.)
+                fputs("^C", stdout)
+                fflush(stdout)
                 rl_free_line_state()
                 rl_callback_sigcleanup()
                 rl_replace_line("", 0)
                 rl_point = 0
                 rl_end = 0
-                fputs("^C\n", stdout)
+                rl_callback_handler_remove()
+                fputs("\n", stdout)
                 fflush(stdout)
                 return .interrupt
             }
@@ -122,10 +127,14 @@ final class LineEditor {
             let ready = poll(&fds, 1, -1)
             if ready < 0 {
                 if errno == EINTR { continue }
+                rl_callback_handler_remove()
                 return .endOfInput
             }
             if fds.revents & Int16(POLLIN | POLLHUP) != 0 { rl_callback_read_char() }
-            if fds.revents & Int16(POLLNVAL | POLLERR) != 0 { return .endOfInput }
+            if LineEditor.received == nil, fds.revents & Int16(POLLNVAL | POLLERR) != 0 {
+                rl_callback_handler_remove()
+                return .endOfInput
+            }
         }
         return LineEditor.received ?? .endOfInput
     }

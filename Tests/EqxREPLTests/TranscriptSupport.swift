@@ -81,23 +81,37 @@ func temporaryDirectory(_ test: XCTestCase) throws -> URL {
 }
 
 /// Runs a process to completion; returns status, standard output and standard error.
+///
+/// posix_spawn and waitpid rather than Foundation's Process, whose end-of-process detection waits for an
+/// inherited descriptor that a daemon started by the child (the tmux server) keeps open forever.
 @discardableResult
-func runProcess(_ executable: URL, _ arguments: [String], input: String? = nil, directory: URL? = nil,
-                environment: [String: String]? = nil) throws -> (status: Int32, output: String, errors: String) {
-    let p = Process()
-    p.executableURL = executable
-    p.arguments = arguments
-    if let d = directory { p.currentDirectoryURL = d }
-    if let e = environment { p.environment = e }
-    let out = Pipe(), err = Pipe(), inp = Pipe()
-    p.standardOutput = out
-    p.standardError = err
-    p.standardInput = inp
-    try p.run()
-    if let input { inp.fileHandleForWriting.write(Data(input.utf8)) }
-    try inp.fileHandleForWriting.close()
-    let o = out.fileHandleForReading.readDataToEndOfFile()
-    let e = err.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
-    return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+func runProcess(_ executable: URL, _ arguments: [String], input: String? = nil, directory: URL? = nil) throws
+    -> (status: Int32, output: String, errors: String) {
+    let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("eqx-process-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let inPath = scratch.appendingPathComponent("in").path
+    let outPath = scratch.appendingPathComponent("out").path
+    let errPath = scratch.appendingPathComponent("err").path
+    try Data((input ?? "").utf8).write(to: URL(fileURLWithPath: inPath))
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    // A shell changes directory, so no process-wide chdir is needed.
+    var command = "exec " + ([executable.path] + arguments).map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+    if let d = directory { command = "cd '\(d.path)' && " + command }
+    let parts: [String] = ["/bin/sh", "-c", command]
+    let argv: [UnsafeMutablePointer<CChar>?] = parts.map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, argv, environ)
+    guard spawned == 0 else { throw NSError(domain: "posix_spawn", code: Int(spawned)) }
+    var status: Int32 = 0
+    while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+    let exitStatus = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    return (exitStatus, try String(contentsOfFile: outPath, encoding: .utf8), try String(contentsOfFile: errPath, encoding: .utf8))
 }
