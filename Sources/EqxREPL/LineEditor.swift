@@ -10,10 +10,14 @@ enum ReplSignals {
     nonisolated(unsafe) static var resized: Int32 = 0
     /// Set while a statement runs: a third Ctrl-C then ends the process (a step that never checks).
     nonisolated(unsafe) static var running: Int32 = 0
+    /// Without a terminal nobody edits a line: Ctrl-C while waiting for input ends the process.
+    nonisolated(unsafe) static var exitWhenIdle: Int32 = 0
 
-    static func install() {
+    static func install(interactive: Bool) {
+        exitWhenIdle = interactive ? 0 : 1
         signal(SIGINT) { _ in
             ReplSignals.interrupts += 1
+            if ReplSignals.running == 0 && ReplSignals.exitWhenIdle != 0 { _exit(130) }
             if ReplSignals.running != 0 && ReplSignals.interrupts >= 3 { _exit(130) }
         }
         signal(SIGWINCH) { _ in ReplSignals.resized = 1 }

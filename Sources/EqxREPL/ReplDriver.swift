@@ -14,8 +14,8 @@ public enum ReplDriver {
 
     /// Runs until `:quit`, Ctrl-D or the end of input; returns the exit status.
     public static func run(options: ReplOptions, load file: String? = nil) -> Int32 {
-        ReplSignals.install()
         let interactive = isatty(0) == 1
+        ReplSignals.install(interactive: interactive)
         let live = LiveProgress(enabled: interactive && isatty(1) == 1)
         let session = ReplSession(options: options, progress: live.handle, shouldStop: { ReplSignals.interrupted })
         func perform(_ input: () -> ReplResponse) -> ReplResponse {

@@ -8,7 +8,7 @@ public struct ReplOptions {
     /// Relative data paths, `:load` and `:save` are resolved against it.
     public var directory: URL
     public var threads: Int
-    /// Off by default: `save`/`plot` statements then write nothing and trainings are not cached.
+    /// Off by default: `save` statements then write nothing and trainings are not cached. Plots are never drawn.
     public var writesFiles: Bool
     /// ANSI colours in diagnostics.
     public var color: Bool
@@ -280,7 +280,8 @@ public final class ReplSession {
     }
 
     func makeExecutor(_ program: Program) -> Executor {
-        var runOptions = RunOptions(scriptName: "repl", scriptDirectory: options.directory, threads: options.threads,
+        var runOptions = RunOptions(scriptName: "repl", scriptDirectory: options.directory,
+                                    runsRoot: options.directory.appendingPathComponent("runs"), threads: options.threads,
                                     writesFiles: options.writesFiles)
         runOptions.threads = max(1, options.threads)
         return Executor(program: program, canonicalSource: "", options: runOptions,
@@ -362,10 +363,11 @@ public final class ReplSession {
             return "merged \(m.id): barrier \(formatNumber(o.lossBarrier)) (loss), \(formatNumber(o.accuracyBarrier)) (accuracy)\n"
         default: break
         }
-        guard !options.writesFiles else { return "" }
         switch step {
-        case .save(let s): return "note: '\(s.path)' not written: the REPL writes no files unless started with --write-files\n"
-        case .plot(let p): return "note: plot '\(p.title)' not drawn: :save the session and `eqx run` it for the SVG\n"
+        case .save(let s) where !options.writesFiles:
+            return "note: '\(s.path)' not written: the REPL writes files only when started with --write-files\n"
+        case .plot(let p):
+            return "note: plot '\(p.title)' recorded; :save the session and `eqx run` it for the SVG\n"
         default: return ""
         }
     }

@@ -8,8 +8,10 @@ struct ReplCommand: ParsableCommand {
         abstract: "Explore interactively: declare, train, merge and inspect; :save the session as a script.",
         discussion: """
         Statements accumulate into a script that is checked as a whole, like `eqx check`; an expression \
-        prints its value. Type :help for the commands. When standard input is not a terminal, statements \
-        are read without prompts and the first error ends eqx with a non-zero status.
+        prints its value. Type :help for the commands. Diagnostics point at <repl>:LINE:COL in the current \
+        input, <repl#N>:LINE:COL in the N-th accepted input, and FILE:LINE:COL in a loaded script. History is \
+        kept in $XDG_STATE_HOME/eqx/history (or ~/.eqx_history). When standard input is not a terminal, \
+        statements are read without prompts and the first error ends eqx with a non-zero status.
         """)
 
     @ArgumentParser.Argument(help: "A script to :load first.")
@@ -18,7 +20,7 @@ struct ReplCommand: ParsableCommand {
     @Option(help: "Compute threads (default: all cores).")
     var threads: Int?
 
-    @Flag(help: "Let save and plot statements write files, and cache trainings under runs/repl/.")
+    @Flag(help: "Let save statements write checkpoints, and cache trainings under runs/repl/.")
     var writeFiles = false
 
     func validate() throws {

@@ -88,3 +88,29 @@ final class RunningTests: XCTestCase {
         XCTAssertTrue(t.session.tainted.isEmpty)
     }
 }
+
+/// With `writesFiles`, save statements write checkpoints and trainings are cached under `runs/repl/`.
+final class WritingFilesTests: XCTestCase {
+    func testSaveWritesAndTrainingIsReusedFromTheCache() throws {
+        let dir = try temporaryDirectory(self)
+        var events: [String] = []
+        func session() -> Transcript {
+            var t = Transcript(ReplSession(options: ReplOptions(directory: dir, threads: 1, writesFiles: true),
+                                           progress: { if case .reused(let id) = $0 { events.append("reused \(id)") } }))
+            for line in [Fixture.digits] + Fixture.mlp + [Fixture.trainSmall] { XCTAssertNil(t.type(line).failure) }
+            return t
+        }
+        var first = session()
+        let target = dir.appendingPathComponent("small.safetensors")
+        let saved = first.type("save small to \"\(target.path)\"")
+        XCTAssertNil(saved.failure, saved.errors)
+        XCTAssertEqual(saved.output, "")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: target.path))
+        XCTAssertEqual(events, [])
+        let loss = first.type("loss(small, digits.test)").output
+        var second = session()
+        XCTAssertEqual(events, ["reused small"], "the same training in a new session comes from runs/repl/cache")
+        XCTAssertEqual(second.type("loss(small, digits.test)").output, loss)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: dir.appendingPathComponent("runs/repl/cache").path))
+    }
+}

@@ -137,6 +137,14 @@ final class TerminalEndToEndTests: XCTestCase {
         s = try tmux.wait(for: "eqx> 1 + 2\n3")
         XCTAssertContains(s, "eqx> net half {\n...  ^C\neqx> 1 + 2")
 
+        // Ctrl-C stops a running training at its next step; the session is intact.
+        try tmux.line("train long = tiny on digits.train { mode nominal; steps 1000000 }")
+        try tmux.wait(for: "long epoch")
+        try tmux.press("C-c")
+        s = try tmux.wait(for: "interrupted: 'train long' stopped; the session is as it was before this input")
+        try tmux.line(":type tiny")
+        try tmux.wait(for: "tiny : net declaration")
+
         // Ctrl-D quits with status 0; the history file has the lines.
         try tmux.press("C-d")
         try tmux.wait(for: "EXITED 0")
