@@ -291,6 +291,7 @@ public final class ReplSession {
     private func observe(_ event: RunEvent) {
         switch event {
         case .table(let t): eventOutput += ValueDisplay.table(t)
+        case .note(let n): eventOutput += n + "\n"
         default: progress(event)
         }
     }

@@ -81,6 +81,7 @@ final class TerminalEndToEndTests: XCTestCase {
             return s
         }
 
+        @discardableResult
         func wait(for text: String, count: Int = 1) throws -> String {
             try wait("'\(text)' ×\(count)") { $0.components(separatedBy: text).count - 1 >= count }
         }
