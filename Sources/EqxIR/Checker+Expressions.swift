@@ -121,7 +121,7 @@ extension Checker {
         guard let b = evaluate(base), let i = evaluate(index) else { return nil }
         switch (b, i) {
         case (.data(var ref), .range(let lo, let hi)):
-            guard lo == lo.rounded(), hi == hi.rounded(), lo >= 0, hi >= lo else {
+            guard lo == lo.rounded(), hi == hi.rounded(), lo >= 0, hi >= lo, hi < 1e15 else {
                 error("E0802", "a data range needs integer bounds a..b with 0 ≤ a ≤ b, got \(i.display)", at: index.range)
                 return nil
             }
@@ -138,8 +138,8 @@ extension Checker {
             ref.range = r
             return .data(ref)
         case (.list(let items), .number(let x, true)):
-            guard x >= 0, Int(x) < items.count else {
-                error("E0403", "index \(Int(x)) is outside the list of \(items.count)", at: index.range)
+            guard x >= 0, x < Double(items.count) else {
+                error("E0403", "index \(formatNumber(x)) is outside the list of \(items.count)", at: index.range)
                 return nil
             }
             return items[Int(x)]

@@ -145,7 +145,7 @@ public final class Checker {
             let values: [Value]
             switch seq {
             case .list(let vs): values = vs
-            case .range(let a, let b) where a == a.rounded() && b == b.rounded() && b >= a && b - a < 10_000:
+            case .range(let a, let b) where a == a.rounded() && b == b.rounded() && b >= a && b - a < 10_000 && abs(a) < 1e15 && abs(b) < 1e15:
                 values = stride(from: Int(a), through: Int(b), by: 1).map { .number(Double($0), isInteger: true) }
             default:
                 error("E0403", "'for' needs a list such as [0.1, 0.05] or an integer range, got a \(seq.typeName)",
@@ -210,7 +210,7 @@ public final class Checker {
 
     func nonNegativeInteger(_ e: Expr, what: String) -> Int? {
         guard let v = evaluate(e) else { return nil }
-        if case .number(let x, _) = v, x == x.rounded(), x >= 0, x < 1.8e19 { return Int(x) }
+        if case .number(let x, _) = v, x == x.rounded(), x >= 0, x < 9.2e18 { return Int(x) }  // Int(x) traps above Int.max
         error("E0407", "\(what) must be a non-negative integer, got \(v.display)", at: e.range)
         return nil
     }
