@@ -98,8 +98,8 @@ extension Checker {
                     error("E0802", "resize applies to images [C, H, W], the samples have shape \(shape.sampleShape)", at: c.range)
                     continue
                 }
-                guard c.arguments.count == 1, case .dimensions(let d) = c.arguments[0].kind, d.count == 2, d.allSatisfy({ $0 > 0 }) else {
-                    error("E0406", "resize takes a size such as 14x14", at: c.head.range); continue
+                guard c.arguments.count == 1, case .dimensions(let d) = c.arguments[0].kind, d.count == 2, d.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
+                    error("E0406", "resize takes a size such as 14x14 (at most 65536x65536)", at: c.head.range); continue
                 }
                 transforms.append(.resize(height: d[0], width: d[1]))
                 shape.sampleShape = [shape.sampleShape[0], d[0], d[1]]

@@ -125,6 +125,7 @@ extension Checker {
                     pad = kh / 2
                 } else {
                     guard let p = nonNegativeInteger(e, what: "padding") else { return nil }
+                    guard p <= 65_536 else { error("E0302", "padding \(p) is larger than any feature map", at: e.range); return nil }
                     pad = p
                 }
             }
@@ -162,8 +163,9 @@ extension Checker {
                 guard needImage() else { return nil }
                 kind = .dense(out: out, bias: bias)
                 shape = [out, input[1], input[2]]
-                if out * features * input[1] * input[2] > 400_000_000 {
-                    error("E0302", "dense layer would have \(out * features * input[1] * input[2]) weights", at: c.range,
+                let weights = checkedProduct([out, features, input[1], input[2]])
+                if weights.map({ $0 > 400_000_000 }) ?? true {
+                    error("E0302", "dense layer would have \(weights.map(String.init) ?? "more than 2^63") weights", at: c.range,
                           help: "dense maps every pixel to every pixel; use it on small grids (graphs), or a conv")
                     return nil
                 }
@@ -259,6 +261,17 @@ extension Checker {
             return nil
         }
         guard mods.finish(allowed: allowedModifiers(head)) else { return nil }
+        // Sizes come from the script: keep every count far from Int overflow (and from any real memory).
+        if checkedProduct(shape).map({ $0 > 1 << 32 }) ?? true {
+            error("E0302", "'\(head)' would output [N, \(shape.map(String.init).joined(separator: ", "))], more than 2^32 values per sample",
+                  at: c.head.range)
+            return nil
+        }
+        let probe = Layer(name: head, kind: kind, inputShape: input, outputShape: shape, channels: nil, range: c.range)
+        if probe.parameterShapes.contains(where: { checkedProduct($0.1).map { $0 > 1 << 40 } ?? true }) {
+            error("E0302", "'\(head)' would have more than 2^40 parameters", at: c.head.range)
+            return nil
+        }
         if c.body != nil, head != "residual" {
             error("E0406", "'\(head)' takes no body", at: c.range); return nil
         }
@@ -407,4 +420,15 @@ struct ModifierReader {
         }
         return ok
     }
+}
+
+/// The product of sizes, or nil when it overflows `Int`.
+func checkedProduct(_ sizes: [Int]) -> Int? {
+    var p = 1
+    for s in sizes {
+        let (r, overflow) = p.multipliedReportingOverflow(by: s)
+        if overflow { return nil }
+        p = r
+    }
+    return p
 }
