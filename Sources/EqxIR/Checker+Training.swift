@@ -27,7 +27,12 @@ extension Checker {
         guard let v = evaluate(e) else { return nil }
         switch v {
         case .netDeclaration, .netCall:
-            guard let shape = inputShape else { return nil }
+            guard let shape = inputShape else {
+                // Without data there is nothing to instantiate: a trained network was needed.
+                error("E0403", "\(what) must be a trained network, not the declaration '\(v.display)'", at: e.range,
+                      help: "train it first: train t = \(v.display) on DATA { ... }")
+                return nil
+            }
             guard let net = instantiate(v, inputShape: shape, at: e.range) else { return nil }
             return (net, nil)
         case .model(let ref, let net):
