@@ -95,7 +95,8 @@ extension Checker {
                 let names = MergeQuantity.allCases.map(\.rawValue) + ["at"]
                 error("E0404", "a merge has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
-                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" })
+                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" },
+                      fixIts: closestName(to: member.name, among: names).map { [FixIt(range: member.range, replacement: $0)] } ?? [])
                 return nil
             }
             return .measurement(.mergeBarrier(id, q))
@@ -104,7 +105,8 @@ extension Checker {
                 let names = TrainQuantity.allCases.map(\.rawValue)
                 error("E0404", "a training run has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
-                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" })
+                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" },
+                      fixIts: closestName(to: member.name, among: names).map { [FixIt(range: member.range, replacement: $0)] } ?? [])
                 return nil
             }
             return .measurement(.trainQuantity(id, q))

@@ -125,7 +125,8 @@ extension Checker {
                 case .identifier(let s):
                     let sug = closestName(to: s, among: ["nominal", "augmented", "equivariant"])
                     error("E0404", "unknown training mode '\(s)'", at: arg.range,
-                          help: sug.map { "did you mean '\($0)'?" } ?? "modes: nominal, augmented(G), equivariant(G)")
+                          help: sug.map { "did you mean '\($0)'?" } ?? "modes: nominal, augmented(G), equivariant(G)",
+                          fixIts: sug.map { [FixIt(range: arg.range, replacement: $0)] } ?? [])
                     continue
                 default:
                     error("E0404", "unknown training mode", at: arg.range); continue
@@ -247,7 +248,8 @@ extension Checker {
         case "adam", "adamw": allowed = ["lr", "beta1", "beta2", "eps", "weight_decay"]
         default:
             let s = closestName(to: f, among: ["sgd", "adam", "adamw"])
-            error("E0404", "unknown optimizer '\(f)'", at: callee.range, help: s.map { "did you mean '\($0)'?" } ?? "optimizers: sgd, adam, adamw")
+            error("E0404", "unknown optimizer '\(f)'", at: callee.range, help: s.map { "did you mean '\($0)'?" } ?? "optimizers: sgd, adam, adamw",
+                  fixIts: s.map { [FixIt(range: callee.range, replacement: $0)] } ?? [])
             return nil
         }
         guard let a = splitArguments(args, function: f, allowed: allowed) else { return nil }
