@@ -98,7 +98,12 @@ public final class Executor {
         do {
             for step in program.steps {
                 if case .data = step { continue }
-                try execute(step)
+                do {
+                    try execute(step)
+                } catch var e as RuntimeError where e.range == nil {
+                    e.range = step.statementRange  // point at the statement that failed
+                    throw e
+                }
             }
         } catch {
             try? writeResults(complete: false)
@@ -338,4 +343,19 @@ public final class Executor {
 
 func safeName(_ s: String) -> String {
     String(s.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" })
+}
+
+extension Step {
+    /// The statement a step comes from (nil for the summary rows a loop adds).
+    var statementRange: SourceRange? {
+        switch self {
+        case .data(let d): return d.range
+        case .train(let t): return t.range
+        case .merge(let m): return m.range
+        case .report(let r): return r.range
+        case .plot(let p): return p.range
+        case .save(let s): return s.range
+        case .summarize: return nil
+        }
+    }
 }
