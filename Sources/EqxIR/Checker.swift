@@ -33,6 +33,7 @@ public final class Checker {
     /// Checks a parsed script. Returns nil when any error was found.
     public func check(_ script: Script) -> (Program?, [Diagnostic]) {
         var sawStatement = false
+        if let s = options.seed { seed = s }
         for statement in script.statements {
             if case .version = statement.kind {} else if case .seed = statement.kind {} else { sawStatement = true }
             _ = sawStatement
@@ -91,7 +92,8 @@ public final class Checker {
             if seedSet && instanceSuffix.isEmpty {
                 warning("W0401", "seed set twice; the last one wins", at: statement.keywordRange)
             }
-            seed = UInt64(n); seedSet = true
+            // --seed replaces the script's top-level seed (not the per-repetition ones of a loop body).
+            seed = instanceSuffix.isEmpty ? options.seed ?? UInt64(n) : UInt64(n); seedSet = true
         case .let(let name, let e):
             guard let v = evaluate(e) else { return }
             define(name, .value(v))
