@@ -132,7 +132,7 @@ public final class Checker {
                 error("E0407", "repeat count \(count) is too large", at: countExpr.range, help: "at most 10000 repetitions")
                 return
             }
-            let before = instanceSuffix, beforeRow = rowKey
+            let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
             for r in 0..<count {
@@ -144,7 +144,7 @@ public final class Checker {
                     for s in body { checkStatement(s) }
                 }
             }
-            instanceSuffix = before; rowKey = beforeRow
+            instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
             summarizeNewTables(since: tablesBefore)
         case .for(let variable, let seqExpr, let body):
             guard let seq = evaluate(seqExpr) else { return }
@@ -158,7 +158,7 @@ public final class Checker {
                       at: seqExpr.range)
                 return
             }
-            let before = instanceSuffix, beforeRow = rowKey
+            let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
             for v in values {
@@ -170,7 +170,7 @@ public final class Checker {
                     for s in body { checkStatement(s) }
                 }
             }
-            instanceSuffix = before; rowKey = beforeRow
+            instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
             summarizeNewTables(since: tablesBefore)
         }
     }
