@@ -60,17 +60,18 @@ public func batchNorm(
         xv.withUnsafeBufferPointer { xp in
             batchMean.withUnsafeMutableBufferPointer { bm in
                 batchVar.withUnsafeMutableBufferPointer { bv in
+                    let xb = xp.baseAddress!
                     parallelFor(c, cost: m) { range in
                         for ch in range {
                             var sum = 0.0
-                            for i in 0..<n { for k in 0..<s { sum += Double(xp[(i * c + ch) * s + k]) } }
+                            for i in 0..<n { sum += blockSum(xb + (i * c + ch) * s, s) }
                             let mu = sum / Double(m)
                             var sq = 0.0
-                            for i in 0..<n {
-                                for k in 0..<s { let d = Double(xp[(i * c + ch) * s + k]) - mu; sq += d * d }
-                            }
+                            for i in 0..<n { sq += blockSumOfSquares(xb + (i * c + ch) * s, s, shift: Float(mu)) }
+                            // Correct for rounding mu to Float: Σ(x − μf)² = Σ(x − μ)² + m(μ − μf)².
+                            let d = mu - Double(Float(mu))
                             bm[ch] = mu
-                            bv[ch] = sq / Double(m)
+                            bv[ch] = max(0, sq / Double(m) - d * d)
                         }
                     }
                 }
@@ -117,19 +118,17 @@ public func batchNorm(
             dy.withUnsafeBufferPointer { gp in
                 sumDy.withUnsafeMutableBufferPointer { sd in
                     sumDyXhat.withUnsafeMutableBufferPointer { sx in
+                        let xb = xp.baseAddress!, gb = gp.baseAddress!
                         parallelFor(c, cost: m) { range in
                             for ch in range {
                                 var a = 0.0, b = 0.0
-                                let mu = mean[ch], inv = invStd[ch]
                                 for i in 0..<n {
-                                    for k in 0..<s {
-                                        let idx = (i * c + ch) * s + k
-                                        a += Double(gp[idx])
-                                        b += Double(gp[idx]) * Double((xp[idx] - mu) * inv)
-                                    }
+                                    let off = (i * c + ch) * s
+                                    a += blockSum(gb + off, s)
+                                    b += blockDot(gb + off, xb + off, s, shift: mean[ch])
                                 }
                                 sd[ch] = a
-                                sx[ch] = b
+                                sx[ch] = b * Double(invStd[ch])
                             }
                         }
                     }

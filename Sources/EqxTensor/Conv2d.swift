@@ -75,19 +75,7 @@ struct WindowGeometry {
                            rs: UnsafeBufferPointer<Int32>, cs: UnsafeBufferPointer<Int32>, dst start: UnsafeMutablePointer<Float>) {
         let (kh, kw, oh, ow, w) = (self.kh, self.kw, self.oh, self.ow, self.w)
         let ch = r / (kh * kw), i = (r / kw) % kh, j = r % kw
-        // Output columns whose source is a contiguous run (stride 1, no wrap-around): [lo, hi).
-        var lo = 0, hi = 0
-        if stride == 1 {
-            let s0 = Int(cs[j * ow]), sLast = Int(cs[j * ow + ow - 1])
-            if s0 >= 0 && sLast >= 0 && sLast - s0 == ow - 1 {
-                lo = 0; hi = ow
-            } else if s0 < 0 || sLast < 0 {
-                // Zero padding: the valid sources are x - padding + j in [0, w).
-                lo = max(0, padding - j)
-                hi = min(ow, w + padding - j)
-                if hi < lo { hi = lo }
-            }
-        }
+        let (lo, hi) = contiguousRun(j, cs: cs)
         var dst = start
         for s in batch {
             let src = x + (s * c + ch) * inputPlane
@@ -113,6 +101,21 @@ struct WindowGeometry {
         }
     }
 
+    /// Output columns [lo, hi) of kernel column j whose sources are the contiguous run
+    /// x − padding + j (stride 1, no wrap-around); empty (0, 0) when the table must be used.
+    @inline(__always)
+    func contiguousRun(_ j: Int, cs: UnsafeBufferPointer<Int32>) -> (Int, Int) {
+        guard stride == 1 else { return (0, 0) }
+        let s0 = Int(cs[j * ow]), sLast = Int(cs[j * ow + ow - 1])
+        if s0 >= 0 && sLast >= 0 && sLast - s0 == ow - 1 && s0 == j - padding { return (0, ow) }
+        if s0 < 0 || sLast < 0 {
+            // Zero padding: the valid sources x − padding + j lie in [0, w).
+            let lo = max(0, padding - j), hi = min(ow, w + padding - j)
+            return hi > lo ? (lo, hi) : (0, 0)
+        }
+        return (0, 0)
+    }
+
     /// Adds the columns `cols` back into the image gradient `dx` (the adjoint of `im2col`).
     /// Each thread owns whole channels, so the accumulation order is fixed.
     func col2im(_ cols: UnsafePointer<Float>, batch: Range<Int>, into dx: UnsafeMutablePointer<Float>, serial: Bool = false) {
@@ -127,15 +130,21 @@ struct WindowGeometry {
                             for j in 0..<kw {
                                 let r = (ch * kh + i) * kw + j
                                 var src = cols + r * width
+                                let (lo, hi) = self.contiguousRun(j, cs: cs)
+                                let shift = j - self.padding
                                 for s in batch {
                                     let dst = dx + (s * channels + ch) * plane
                                     for y in 0..<oh {
                                         let sr = Int(rs[i * oh + y])
                                         if sr >= 0 {
                                             let line = dst + sr * w
-                                            for xo in 0..<ow {
-                                                let sc = Int(cs[j * ow + xo])
-                                                if sc >= 0 { line[sc] += src[xo] }
+                                            if hi > lo {
+                                                for xo in lo..<hi { line[xo + shift] += src[xo] }
+                                            } else {
+                                                for xo in 0..<ow {
+                                                    let sc = Int(cs[j * ow + xo])
+                                                    if sc >= 0 { line[sc] += src[xo] }
+                                                }
                                             }
                                         }
                                         src += ow
