@@ -15,17 +15,17 @@ public enum OpenBLAS {
     }
 
     /// One-time process setup: single-threaded OpenBLAS (we partition GEMMs ourselves, see `sgemm`)
-    /// and a malloc that keeps freed blocks up to 32 MiB in the heap instead of unmapping them, so
-    /// per-step activations do not page-fault afresh on every training step (larger temporaries go
-    /// through `ScratchBuffer`).
+    /// and a malloc that serves large blocks from its heap and keeps freed memory instead of
+    /// unmapping it, so per-step activations (33 MB for one VGG layer at batch 512) do not page-fault
+    /// afresh on every step: that cost as much as the layer's arithmetic.
     static let setup: Void = {
         openblas_set_num_threads(1)
-        // glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_THRESHOLD = -3;
-        // 32 MiB is the largest mmap threshold glibc accepts on 64-bit.
+        // glibc's mallopt (not exported by the Glibc module): M_TRIM_THRESHOLD = -1, M_MMAP_MAX = -4
+        // (0: never mmap single blocks; the mmap threshold itself cannot exceed 32 MiB).
         if let f = dlsym(nil, "mallopt") {
             typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
             let mallopt = unsafeBitCast(f, to: Mallopt.self)
-            _ = mallopt(-3, 32 << 20)
+            _ = mallopt(-4, 0)
             _ = mallopt(-1, 1 << 30)
         }
     }()

@@ -3,17 +3,19 @@
 public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> Variable {
     let g = try WindowGeometry(op: "maxPool2d", input: x.shape, kernel: (kernel, kernel), stride: stride ?? kernel, padding: 0, mode: .zeros)
     let planes = g.n * g.c, ip = g.inputPlane, op = g.outputPlane
-    var argmax = [Int32](repeating: 0, count: planes * op)
+    // Winners are only recorded when a backward pass may need them.
+    let recordsWinners = Gradients.isEnabled && x.requiresGrad
+    var argmax = [Int32](repeating: 0, count: recordsWinners ? planes * op : 0)
     var out = Tensor.zeros([g.n, g.c, g.oh, g.ow])
     x.value.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { yp in
             argmax.withUnsafeMutableBufferPointer { ap in
-                let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress!
+                let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress
                 let (oh, ow, w, st) = (g.oh, g.ow, g.w, g.stride)
                 parallelFor(planes, cost: ip) { range in
                     for plane in range {
                         let src = xb + plane * ip
-                        let dst = yb + plane * op, arg = ab + plane * op
+                        let dst = yb + plane * op, arg = recordsWinners ? ab! + plane * op : nil
                         for oy in 0..<oh {
                             for ox in 0..<ow {
                                 let base = oy * st * w + ox * st
@@ -35,7 +37,7 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
                                     }
                                 }
                                 dst[oy * ow + ox] = bestValue
-                                arg[oy * ow + ox] = Int32(best)
+                                arg?[oy * ow + ox] = Int32(best)
                             }
                         }
                     }
