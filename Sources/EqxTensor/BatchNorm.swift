@@ -63,15 +63,18 @@ public func batchNorm(
                     let xb = xp.baseAddress!
                     parallelFor(c, cost: m) { range in
                         for ch in range {
-                            var sum = 0.0
-                            for i in 0..<n { sum += blockSum(xb + (i * c + ch) * s, s) }
-                            let mu = sum / Double(m)
-                            var sq = 0.0
-                            for i in 0..<n { sq += blockSumOfSquares(xb + (i * c + ch) * s, s, shift: Float(mu)) }
-                            // Correct for rounding mu to Float: Σ(x − μf)² = Σ(x − μ)² + m(μ − μf)².
-                            let d = mu - Double(Float(mu))
+                            // One pass, shifted by a sample of the channel to avoid cancellation.
+                            let shift = xb[ch * s]
+                            var sum = 0.0, sq = 0.0
+                            for i in 0..<n {
+                                let (a, b) = blockShiftedMoments(xb + (i * c + ch) * s, s, shift: shift)
+                                sum += a
+                                sq += b
+                            }
+                            let meanShift = sum / Double(m)
+                            let mu = Double(shift) + meanShift
                             bm[ch] = mu
-                            bv[ch] = max(0, sq / Double(m) - d * d)
+                            bv[ch] = max(0, sq / Double(m) - meanShift * meanShift)
                         }
                     }
                 }

@@ -46,3 +46,29 @@ func blockSumOfSquares(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) ->
 func blockDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int, shift: Float = 0) -> Double {
     blockReduce(count) { x[$0] * (y[$0] - shift) }
 }
+
+/// (Σ (x[i] − shift), Σ (x[i] − shift)²) in one pass; with `shift` near the mean (e.g. one sample of
+/// the data) the variance E[d²] − E[d]² does not suffer cancellation.
+@inline(__always)
+func blockShiftedMoments(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Double, Double) {
+    var total = 0.0, totalSquares = 0.0
+    var start = 0
+    while start < count {
+        let end = min(start + reductionBlock, count)
+        var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
+        var q0: Float = 0, q1: Float = 0, q2: Float = 0, q3: Float = 0
+        var i = start
+        while i + 4 <= end {
+            let d0 = x[i] - shift, d1 = x[i + 1] - shift, d2 = x[i + 2] - shift, d3 = x[i + 3] - shift
+            a0 += d0; a1 += d1; a2 += d2; a3 += d3
+            q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3
+            i += 4
+        }
+        var s = Double((a0 + a1) + (a2 + a3)), q = Double((q0 + q1) + (q2 + q3))
+        while i < end { let d = Double(x[i] - shift); s += d; q += d * d; i += 1 }
+        total += s
+        totalSquares += q
+        start = end
+    }
+    return (total, totalSquares)
+}
