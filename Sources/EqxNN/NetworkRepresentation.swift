@@ -126,7 +126,7 @@ public struct NetworkRepresentation {
         var out = state
         for k in state.keys {
             guard let p = perms[k] else { continue }
-            out[k] = try state[k]!.gathered(indices: p)
+            out[k] = try state[k]!.gathered(indices: p, shape: state[k]!.shape)
         }
         return out
     }
@@ -149,6 +149,6 @@ extension Tensor {
             let base = b * size
             for i in 0..<size { idx[base + i] = base + perm[i] }
         }
-        return try gathered(indices: idx)
+        return try gathered(indices: idx, shape: shape)
     }
 }
