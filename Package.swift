@@ -34,7 +34,7 @@ let package = Package(
         .target(name: "EqxNN", dependencies: ["EqxTensor", "EqxGroups", "EqxIR"], swiftSettings: fast),
         .target(name: "EqxTraining", dependencies: ["EqxNN", "EqxData"], swiftSettings: fast),
         .target(name: "EqxMerge", dependencies: ["EqxNN", "EqxTraining"], swiftSettings: fast),
-        .target(name: "EqxRuntime", dependencies: ["EqxIR", "EqxNN", "EqxTraining", "EqxMerge", "EqxData",
+        .target(name: "EqxRuntime", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxNN", "EqxTraining", "EqxMerge", "EqxData",
                                                    .product(name: "Crypto", package: "swift-crypto")],
                 swiftSettings: fast),
         .target(name: "EqxBench", dependencies: ["EqxTensor", "EqxNN"], swiftSettings: fast),

@@ -138,3 +138,20 @@ public struct NetworkSpec: Hashable, Sendable {
         flattenedLayers.map { "\($0.name):\($0.kind.name)\($0.inputShape)->\($0.outputShape)" }.joined(separator: ",")
     }
 }
+
+extension Layer {
+    /// The same layer with no source positions (for cache keys: moving a line must not retrain).
+    public func strippingRanges() -> Layer {
+        var l = self
+        l.range = .none
+        if case .residual(let body) = kind { l.kind = .residual(body.map { $0.strippingRanges() }) }
+        return l
+    }
+}
+
+extension NetworkSpec {
+    public func strippingRanges() -> NetworkSpec {
+        NetworkSpec(name: name, layers: layers.map { $0.strippingRanges() }, inputShape: inputShape,
+                    outputShape: outputShape, range: .none)
+    }
+}

@@ -274,9 +274,10 @@ public func lossFunction(_ kind: LossKind, _ logits: Variable, labels: [Int]) th
 }
 
 /// Adapts a `RandomStream` to Swift's `RandomNumberGenerator` for library code that takes one.
-struct StreamGenerator: RandomNumberGenerator {
-    var stream: RandomStream
-    mutating func next() -> UInt64 { stream.nextUInt64() }
+public struct StreamGenerator: RandomNumberGenerator {
+    public var stream: RandomStream
+    public init(stream: RandomStream) { self.stream = stream }
+    public mutating func next() -> UInt64 { stream.nextUInt64() }
 }
 
 public struct TrainingError: Error, CustomStringConvertible {

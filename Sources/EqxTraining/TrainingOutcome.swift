@@ -6,6 +6,7 @@ public struct CurvePoint: Equatable {
     public var step: Int
     public var loss: Double
     public var accuracy: Double
+    public init(step: Int, loss: Double, accuracy: Double) { self.step = step; self.loss = loss; self.accuracy = accuracy }
 }
 
 /// Distance to E of the weights after a step (tracked with `track distance_to_E`).
@@ -14,6 +15,9 @@ public struct DistancePoint: Equatable {
     public var group: String
     public var absolute: Double
     public var relative: Double
+    public init(step: Int, group: String, absolute: Double, relative: Double) {
+        self.step = step; self.group = group; self.absolute = absolute; self.relative = relative
+    }
 }
 
 /// End-of-epoch numbers, with the evaluation sets the statement named.
@@ -22,12 +26,17 @@ public struct EpochPoint: Equatable {
         public var data: String
         public var loss: Double
         public var accuracy: Double
+        public init(data: String, loss: Double, accuracy: Double) { self.data = data; self.loss = loss; self.accuracy = accuracy }
     }
     public var epoch: Int
     public var step: Int
     public var trainLoss: Double
     public var trainAccuracy: Double
     public var evaluations: [Evaluation] = []
+    public init(epoch: Int, step: Int, trainLoss: Double, trainAccuracy: Double, evaluations: [Evaluation] = []) {
+        self.epoch = epoch; self.step = step; self.trainLoss = trainLoss; self.trainAccuracy = trainAccuracy
+        self.evaluations = evaluations
+    }
 }
 
 public struct TrainingOutcome {

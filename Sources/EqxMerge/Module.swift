@@ -1,1 +1,0 @@
-// EqxMerge module.

@@ -1,0 +1,177 @@
+import EqxData
+import EqxGroups
+import EqxSyntax
+import EqxIR
+import EqxNN
+import EqxTensor
+import EqxTraining
+import Foundation
+
+/// The checker's view of data files, backed by the data module's header readers. Relative paths are
+/// relative to the script's directory.
+public struct FileDataProbe: EqxIR.DataProbe {
+    public let baseDirectory: URL
+    public init(baseDirectory: URL) { self.baseDirectory = baseDirectory }
+
+    public func probe(_ source: EqxIR.DataSource) throws -> DataShape {
+        switch source {
+        case .builtinDigits, .blockGraphs:
+            return try BuiltinDataProbe().probe(source)
+        default:
+            let splits = try DataResolver.sources(source, base: baseDirectory)
+            let train = try splits.train.probe()
+            let test = try splits.test?.probe()
+            return DataShape(sampleShape: train.sampleShape, classes: max(train.classes, test?.classes ?? 0),
+                             trainCount: train.count, testCount: test?.count)
+        }
+    }
+}
+
+/// A declared dataset, loaded and preprocessed: its splits.
+public struct LoadedData {
+    public var spec: DataSpec
+    public var train: Dataset
+    public var test: Dataset?
+
+    /// The samples a `DataRef` names.
+    public func resolve(_ ref: DataRef) throws -> Dataset {
+        let base: Dataset
+        switch ref.split {
+        case .train: base = train
+        case .test:
+            guard let t = test else { throw RuntimeError("data '\(spec.id)' has no test split") }
+            base = t
+        case .all:
+            base = try test.map { try train.concatenated(with: $0) } ?? train
+        }
+        guard let r = ref.range else { return base }
+        guard r.upperBound <= base.count else {
+            throw RuntimeError("\(ref) asks for samples up to \(r.upperBound - 1), but it has \(base.count)")
+        }
+        return try base.subset(r, name: ref.description)
+    }
+}
+
+extension Dataset {
+    func concatenated(with other: Dataset) throws -> Dataset {
+        try Dataset(name: name, sampleShape: sampleShape, inputs: inputs + other.inputs, labels: labels + other.labels,
+                    classes: max(classes, other.classes))
+    }
+}
+
+enum DataResolver {
+    static func url(_ path: String, base: URL) -> URL {
+        let expanded = (path as NSString).expandingTildeInPath
+        return expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded)
+    }
+
+    /// Data-module sources for the train and test split of a declared source (test is nil when the
+    /// source has no split of its own).
+    static func sources(_ source: EqxIR.DataSource, base: URL) throws -> (train: EqxData.DataSource, test: EqxData.DataSource?) {
+        switch source {
+        case .builtinDigits:
+            return (.digits(.train), .digits(.test))
+        case .idx(let path):
+            let dir = url(path, base: base)
+            return (.idxDirectory(dir, split: .train, classes: 10), .idxDirectory(dir, split: .test, classes: 10))
+        case .cifar10(let path):
+            let dir = url(path, base: base)
+            return (.cifar10Directory(dir, split: .train), .cifar10Directory(dir, split: .test))
+        case .npy(let inputs, let labels):
+            return (.npy(inputs: url(inputs, base: base), labels: url(labels, base: base), classes: nil), nil)
+        case .npz(let path, let inputs, let labels):
+            return (.npz(url(path, base: base), inputs: inputs, labels: labels, classes: nil), nil)
+        case .csv(let path, let label):
+            var options = CSVOptions()
+            options.label = label == "last" ? .last : Int(label).map { .index($0) } ?? .name(label)
+            options.hasHeader = Int(label) == nil && label != "last"
+            return (.csv(url(path, base: base), options: options), nil)
+        case .blockGraphs:
+            throw RuntimeError("generated data has no file source")
+        }
+    }
+
+    /// Loads, splits and preprocesses one `data` statement.
+    static func load(_ spec: DataSpec, base: URL, seed: UInt64) throws -> LoadedData {
+        var train: Dataset
+        var test: Dataset?
+        switch spec.source {
+        case let .blockGraphs(count, block, inside, across):
+            var rng = StreamGenerator(stream: RandomStream(seed: seed, name: "data/generate/\(spec.id)"))
+            train = try StochasticBlockModel(count: count, blockSizes: [block, block], p: inside, q: across)
+                .generate(using: &rng, name: spec.id)
+        default:
+            let s = try sources(spec.source, base: base)
+            train = try s.train.load()
+            test = try s.test?.load()
+        }
+        if let f = spec.trainFraction {
+            var rng = RandomStream(seed: seed, name: "data/split/\(spec.id)")
+            let parts = try train.split(fraction: f, permutation: rng.permutation(train.count))
+            train = parts.train; test = parts.test
+        }
+        for t in spec.transforms {
+            switch t {
+            case .resize(let h, let w):
+                train = try train.resized(height: h, width: w)
+                test = try test?.resized(height: h, width: w)
+            case .normalize(let mean, let std):
+                let stats: ChannelStatistics
+                if let m = mean, let s = std {
+                    let c = train.channelCount
+                    stats = ChannelStatistics(mean: (0..<c).map { Float(m[min($0, m.count - 1)]) },
+                                                      std: (0..<c).map { Float(s[min($0, s.count - 1)]) })
+                } else {
+                    var computed = train.channelStatistics()
+                    if let m = mean { computed.mean = computed.mean.indices.map { Float(m[min($0, m.count - 1)]) } }
+                    if let s = std { computed.std = computed.std.indices.map { Float(s[min($0, s.count - 1)]) } }
+                    stats = computed
+                }
+                train = try train.normalized(by: stats)
+                test = try test?.normalized(by: stats)
+            case .limit(let n):
+                train = try train.subset(0..<min(n, train.count))
+                if let t = test { test = try t.subset(0..<min(n, t.count)) }
+            case .augment(let g):
+                train = try orbitClosure(train, group: g)
+                test = try test.map { try orbitClosure($0, group: g) }
+            }
+        }
+        train.name = "\(spec.id).train"
+        test?.name = "\(spec.id).test"
+        return LoadedData(spec: spec, train: train, test: test)
+    }
+
+    /// Every sample in all |G| transforms, grouped by element (all of e·x first, then g₁·x, …).
+    static func orbitClosure(_ d: Dataset, group spec: GroupSpec) throws -> Dataset {
+        let group = try FiniteGroup.make(spec, inputShape: d.sampleShape)
+        let space = FeatureSpace(channels: d.sampleShape[0], representation: .trivial,
+                                 spatial: .grid(height: d.sampleShape[1], width: d.sampleShape[2]))
+        var inputs: [Float] = []
+        var labels: [Int] = []
+        inputs.reserveCapacity(d.inputs.count * group.order)
+        let size = d.sampleSize
+        for g in group.elements {
+            let perm = try group.featurePermutation(element: g, on: space)
+            for s in 0..<d.count {
+                let base = s * size
+                for i in 0..<size { inputs.append(d.inputs[base + perm[i]]) }
+            }
+            labels += d.labels
+        }
+        return try Dataset(name: d.name, sampleShape: d.sampleShape, inputs: inputs, labels: labels, classes: d.classes)
+    }
+}
+
+/// A failure while running a checked program, optionally pointing at the statement.
+public struct RuntimeError: Error, CustomStringConvertible {
+    public var message: String
+    public var range: SourceRange?
+    /// The conventional exit status: 66 for missing or unreadable input, 70 otherwise.
+    public var exitCode: Int32
+    public init(_ message: String, range: SourceRange? = nil, exitCode: Int32 = 70) {
+        self.message = message; self.range = range; self.exitCode = exitCode
+    }
+    public var description: String { message }
+}
+

@@ -1,0 +1,237 @@
+import EqxData
+import EqxGroups
+import EqxIR
+import EqxMerge
+import EqxNN
+import EqxTensor
+import EqxTraining
+import Foundation
+
+extension Executor {
+    /// The columns one measurement contributes to a report row.
+    public func measure(_ m: EqxIR.Measurement, label: String) throws -> [(String, ResultTable.Value)] {
+        switch m {
+        case .number(let x): return [(label, x == x.rounded() && abs(x) < 1e15 ? .int(Int(x)) : .double(x))]
+        case .text(let s): return [(label, .string(s))]
+        case .accuracy(let ref, let d):
+            return [(label, .double(try evaluate(network(ref), on: dataset(d), loss: .crossEntropy).accuracy))]
+        case .loss(let ref, let d, let kind):
+            return [(label, .double(try evaluate(network(ref), on: dataset(d), loss: kind).loss))]
+        case .invariance(let ref, let g, let d):
+            let net = try network(ref)
+            let e = try invarianceError(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape), on: dataset(d),
+                                        seed: program.seed)
+            return [("\(label).relative_change", .double(e.relativeChange)), ("\(label).disagreement", .double(e.disagreement))]
+        case .equivariance(let ref, let g, let ch, let d):
+            let net = try network(ref)
+            var data = try dataset(d)
+            if data.count > 512 { data = try data.subset(0..<512) }
+            let errors = try equivarianceErrors(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape),
+                                                hidden: ch, on: data, seed: program.seed)
+            return errors.map { ("\(label).\($0.layer)", .double($0.error)) }
+        case .distanceToE(let ref, let g, let ch):
+            let net = try network(ref)
+            let p = try ReynoldsProjector(group: FiniteGroup.make(g, inputShape: net.spec.inputShape), spec: net.spec, hidden: ch)
+            let d = p.distance(net.state)
+            return [(label, .double(d.relative)), ("\(label).absolute", .double(d.absolute))]
+                + d.layers.map { ("\(label).\($0.name)", .double($0.relative)) }
+        case .parameterCount(let ref):
+            return [(label, .int(try network(ref).parameterCount))]
+        case .mergeBarrier(let id, let q):
+            guard let m = merges[id]?.outcome else { throw RuntimeError("merge '\(id)' has not run") }
+            switch q {
+            case .barrier: return [(label, .double(m.lossBarrier))]
+            case .accuracyBarrier: return [(label, .double(m.accuracyBarrier))]
+            case .midpointBarrier: return [(label, .double(m.midpointLossBarrier))]
+            case .midpointAccuracyBarrier: return [(label, .double(m.midpointAccuracyBarrier))]
+            case .curve: return [(label, .string(m.curves.last!.losses.map { String(format: "%.4g", $0) }.joined(separator: " ")))]
+            case .permutations:
+                return m.symbols.flatMap { s in
+                    [("\(label).\(s.name).fixed", ResultTable.Value.int(s.fixedPoints)),
+                     ("\(label).\(s.name).two_cycles", .int(s.twoCycles)),
+                     ("\(label).\(s.name).longer", .int(s.longerCycles.count)),
+                     ("\(label).\(s.name).involution", .bool(s.isInvolution))]
+                }
+            }
+        case .trainQuantity(let id, let q):
+            guard let t = trained[id]?.outcome else { throw RuntimeError("'\(id)' has not been trained") }
+            switch q {
+            case .finalLoss: return [(label, .double(t.finalLoss))]
+            case .finalAccuracy:
+                if let e = t.epochs.last?.evaluations.last { return [(label, .double(e.accuracy))] }
+                return [(label, .double(t.finalAccuracy))]
+            case .steps: return [(label, .int(t.steps))]
+            case .curve: return [(label, .double(t.finalLoss))]
+            case .distance: return [(label, t.distance.last.map { .double($0.relative) } ?? .null)]
+            }
+        }
+    }
+
+    func report(_ r: ReportSpec) throws {
+        var columns: [String] = []
+        var row: [ResultTable.Value] = []
+        if let key = r.row { columns.append("run"); row.append(.string(key)) }
+        for item in r.items {
+            for (c, v) in try measure(item.measurement, label: item.label) { columns.append(c); row.append(v) }
+        }
+        if var t = tables[r.table] {
+            guard t.columns == columns else { throw RuntimeError("report \(r.table) changed its columns between repetitions") }
+            try t.append(row)
+            tables[r.table] = t
+        } else {
+            tables[r.table] = try ResultTable(title: r.table, columns: columns, rows: [row])
+            tableOrder.append(r.table)
+        }
+        if r.row == nil { observer(.table(tables[r.table]!)) }
+    }
+
+    /// Median, minimum and maximum of every numeric column of a table filled by a repeat or for loop.
+    func summarize(_ name: String) {
+        guard let t = tables[name] else { return }
+        var summary: [[ResultTable.Value]] = [[.string("median")], [.string("min")], [.string("max")]]
+        for (c, _) in t.columns.enumerated().dropFirst() {
+            let values = t.rows.compactMap { row -> Double? in
+                switch row[c] { case .double(let d) where d.isFinite: return d; case .int(let i): return Double(i); default: return nil }
+            }.sorted()
+            if values.isEmpty {
+                for i in 0..<3 { summary[i].append(.null) }
+            } else {
+                let mid = values.count / 2
+                summary[0].append(.double(values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2))
+                summary[1].append(.double(values.first!))
+                summary[2].append(.double(values.last!))
+            }
+        }
+        guard var s = try? ResultTable(title: name + "_summary", columns: t.columns, rows: summary) else { return }
+        s.title = name + "_summary"
+        tables[s.title] = s
+        tableOrder.append(s.title)
+        observer(.table(t))
+        observer(.table(s))
+    }
+
+    func plot(_ p: PlotSpec) throws {
+        var lossSeries: [(name: String, points: [(x: Double, y: Double)])] = []
+        var accuracySeries: [(name: String, points: [(x: Double, y: Double)])] = []
+        var distanceSeries: [(name: String, points: [(x: Double, y: Double)])] = []
+        for s in p.series {
+            switch s {
+            case .mergeBarrier(let id, _):
+                guard let m = merges[id]?.outcome else { continue }
+                for c in m.curves {
+                    lossSeries.append(("\(id) \(c.data)", Array(zip(m.alphas, c.losses)).map { (x: $0.0, y: $0.1) }))
+                    accuracySeries.append(("\(id) \(c.data)", Array(zip(m.alphas, c.accuracies)).map { (x: $0.0, y: $0.1) }))
+                }
+            case .trainQuantity(let id, .distance):
+                guard let t = trained[id]?.outcome else { continue }
+                distanceSeries.append((id, t.distance.map { (x: Double($0.step), y: $0.relative) }))
+            case .trainQuantity(let id, _):
+                guard let t = trained[id]?.outcome else { continue }
+                lossSeries.append(("\(id) training loss", t.curve.map { (x: Double($0.step), y: $0.loss) }))
+                for (j, name) in (t.epochs.first?.evaluations.map(\.data) ?? []).enumerated() {
+                    accuracySeries.append(("\(id) \(name)", t.epochs.map { (x: Double($0.step), y: $0.evaluations[j].accuracy) }))
+                }
+                accuracySeries.append(("\(id) training batch", t.curve.map { (x: Double($0.step), y: $0.accuracy) }))
+            default: continue
+            }
+        }
+        let isMerge = p.series.contains { if case .mergeBarrier = $0 { return true } else { return false } }
+        let x = isMerge ? "interpolation α" : "training step"
+        if !lossSeries.isEmpty {
+            plots[p.name] = LinePlot(title: p.title, xLabel: x, yLabel: "loss", series: lossSeries, logY: false)
+        }
+        if !accuracySeries.isEmpty {
+            plots[p.name + "_accuracy"] = LinePlot(title: p.title + " (accuracy)", xLabel: x, yLabel: "accuracy",
+                                                   series: accuracySeries, logY: false)
+        }
+        if !distanceSeries.isEmpty {
+            plots[p.name + (lossSeries.isEmpty ? "" : "_distance")] = LinePlot(
+                title: p.title, xLabel: "training step", yLabel: "‖θ − Π_E θ‖ / ‖θ‖ (log scale)", series: distanceSeries, logY: true)
+        }
+    }
+
+    // MARK: Writing results
+
+    /// Everything the run computed, as canonical JSON (no timings, so equal runs give equal bytes).
+    public func resultsJSON(complete: Bool) -> JSONValue {
+        var tablesJSON: [String: JSONValue] = [:]
+        for n in tableOrder { tablesJSON[n] = tables[n]!.json }
+        var trainings: [String: JSONValue] = [:]
+        for (id, t) in trained {
+            let o = t.outcome
+            trainings[id] = .object([
+                "network": .string(t.spec.network.name),
+                "parameters": .int(t.network.parameterCount),
+                "steps": .int(o.steps),
+                "final_loss": .double(o.finalLoss),
+                "final_batch_accuracy": .double(o.finalAccuracy),
+                "curve": .array(o.curve.map { .array([.int($0.step), .double($0.loss), .double($0.accuracy)]) }),
+                "distance_to_E": .array(o.distance.map {
+                    .object(["step": .int($0.step), "group": .string($0.group), "absolute": .double($0.absolute), "relative": .double($0.relative)])
+                }),
+                "epochs": .array(o.epochs.map { e in
+                    .object(["epoch": .int(e.epoch), "step": .int(e.step), "train_loss": .double(e.trainLoss),
+                             "train_accuracy": .double(e.trainAccuracy),
+                             "evaluations": .array(e.evaluations.map {
+                                 .object(["data": .string($0.data), "loss": .double($0.loss), "accuracy": .double($0.accuracy)])
+                             })])
+                }),
+            ])
+        }
+        var mergesJSON: [String: JSONValue] = [:]
+        for (id, m) in merges {
+            let o = m.outcome
+            mergesJSON[id] = .object([
+                "alphas": .array(o.alphas.map { .double($0) }),
+                "curves": .array(o.curves.map {
+                    .object(["data": .string($0.data), "loss": .array($0.losses.map { .double($0) }),
+                             "accuracy": .array($0.accuracies.map { .double($0) })])
+                }),
+                "loss_barrier": .double(o.lossBarrier),
+                "accuracy_barrier": .double(o.accuracyBarrier),
+                "midpoint_loss_barrier": .double(o.midpointLossBarrier),
+                "midpoint_accuracy_barrier": .double(o.midpointAccuracyBarrier),
+                "weight_matching_sweeps": o.weightMatchingSweeps.map { .int($0) } ?? .null,
+                "symbols": .array(o.symbols.map {
+                    .object(["name": .string($0.name), "channels": .int($0.channels), "fixed_points": .int($0.fixedPoints),
+                             "two_cycles": .int($0.twoCycles), "longer_cycles": .array($0.longerCycles.map { .int($0) }),
+                             "involution": .bool($0.isInvolution), "identity": .bool($0.isIdentity)])
+                }),
+            ])
+        }
+        return .object([
+            "eqx_version": .string(eqxVersion),
+            "run_id": .string(runID),
+            "seed": .int(Int(truncatingIfNeeded: program.seed)),
+            "complete": .bool(complete),
+            "tables": .object(tablesJSON),
+            "trainings": .object(trainings),
+            "merges": .object(mergesJSON),
+        ])
+    }
+
+    public func writeResults(complete: Bool) throws {
+        guard let dir = runDirectory else { return }
+        try CanonicalJSON.write(resultsJSON(complete: complete), to: dir.appendingPathComponent("results.json"))
+        for n in tableOrder { try tables[n]!.writeCSV(to: dir.appendingPathComponent("\(safeName(n)).csv")) }
+        for (n, p) in plots { try p.write(to: dir.appendingPathComponent("\(safeName(n)).svg")) }
+        var fingerprints: [String: JSONValue] = [:]
+        for (id, d) in data {
+            fingerprints[id] = .object(["train": .string(d.train.fingerprint), "test": d.test.map { .string($0.fingerprint) } ?? .null,
+                                        "train_count": .int(d.train.count), "test_count": .int(d.test?.count ?? 0)])
+        }
+        let run: JSONValue = .object([
+            "eqx_version": .string(eqxVersion),
+            "run_id": .string(runID),
+            "script": .string(options.scriptName),
+            "seed": .int(Int(truncatingIfNeeded: program.seed)),
+            "threads": .int(ComputeThreads.count),
+            "complete": .bool(complete),
+            "data": .object(fingerprints),
+            "wall_seconds": .double(Date().timeIntervalSince(started)),
+            "statements": .array(timings.map { .object(["statement": .string($0.0), "seconds": .double($0.1)]) }),
+        ])
+        try CanonicalJSON.write(run, to: dir.appendingPathComponent("run.json"))
+        observer(.note("results in \(dir.path)"))
+    }
+}

@@ -1,0 +1,341 @@
+import Crypto
+import EqxData
+import EqxGroups
+import EqxIR
+import EqxMerge
+import EqxNN
+import EqxSyntax
+import EqxTensor
+import EqxTraining
+import Foundation
+
+public let eqxVersion = "0.1.0"
+
+public struct RunOptions {
+    /// The run directory (`--out`); default `runs/<script>/<run-id>` under the current directory.
+    public var outputDirectory: URL?
+    public var runsRoot: URL
+    public var scriptName: String
+    /// Relative data paths are resolved against it.
+    public var scriptDirectory: URL
+    public var threads: Int
+    /// Retrain even when a cached checkpoint matches (`--fresh`).
+    public var fresh: Bool
+    /// Continue an interrupted training from its partial checkpoint (`--resume`).
+    public var resume: Bool
+    /// Write nothing to disk (the REPL's scratch mode and `eqx check`-like dry runs).
+    public var writesFiles: Bool
+
+    public init(scriptName: String, scriptDirectory: URL, outputDirectory: URL? = nil,
+                runsRoot: URL = URL(fileURLWithPath: "runs"), threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                fresh: Bool = false, resume: Bool = false, writesFiles: Bool = true) {
+        self.scriptName = scriptName; self.scriptDirectory = scriptDirectory; self.outputDirectory = outputDirectory
+        self.runsRoot = runsRoot; self.threads = threads; self.fresh = fresh; self.resume = resume
+        self.writesFiles = writesFiles
+    }
+}
+
+/// What the executor tells its caller while it runs; the CLI and REPL decide how to show it.
+public enum RunEvent {
+    case started(runDirectory: URL?, runID: String)
+    case statement(String)
+    case training(TrainingProgress)
+    case reused(String)
+    case resumed(String, step: Int)
+    case table(ResultTable)
+    case wrote(URL)
+    case note(String)
+}
+
+/// Ctrl-C during training: the current step finished and a checkpoint was written.
+public struct Interrupted: Error, CustomStringConvertible {
+    public var statement: String
+    public var description: String { "interrupted during '\(statement)'; `eqx run --resume` continues from the last step" }
+}
+
+/// Runs a checked program on the tensor runtime and records everything it computes.
+public final class Executor {
+    public private(set) var program: Program
+    let canonicalSource: String
+    let options: RunOptions
+    let observer: (RunEvent) -> Void
+    let shouldStop: () -> Bool
+
+    public private(set) var data: [String: LoadedData] = [:]
+    public private(set) var trained: [String: (network: Network, outcome: TrainingOutcome, spec: TrainSpec)] = [:]
+    public private(set) var merges: [String: (merger: Merger, outcome: MergeOutcome)] = [:]
+    private var mergedNetworks: [String: Network] = [:]
+    public internal(set) var tables: [String: ResultTable] = [:]
+    public internal(set) var tableOrder: [String] = []
+    var plots: [String: LinePlot] = [:]
+    var timings: [(String, Double)] = []
+    public private(set) var runDirectory: URL?
+    public private(set) var runID = ""
+    var started = Date()
+
+    public init(program: Program, canonicalSource: String, options: RunOptions,
+                observer: @escaping (RunEvent) -> Void = { _ in }, shouldStop: @escaping () -> Bool = { false }) {
+        self.program = program
+        self.canonicalSource = canonicalSource
+        self.options = options
+        self.observer = observer
+        self.shouldStop = shouldStop
+        ComputeThreads.count = max(1, options.threads)
+    }
+
+    var cacheDirectory: URL? {
+        guard options.writesFiles else { return nil }
+        if let out = options.outputDirectory { return out.appendingPathComponent("cache") }
+        return options.runsRoot.appendingPathComponent(options.scriptName).appendingPathComponent("cache")
+    }
+
+    /// Runs the whole program: data first (its fingerprints name the run), then every statement in order.
+    /// Results written so far stay on disk when a later statement fails.
+    public func run() throws {
+        started = Date()
+        for case .data(let d) in program.steps { try execute(.data(d)) }
+        try prepareRunDirectory()
+        do {
+            for step in program.steps {
+                if case .data = step { continue }
+                try execute(step)
+            }
+        } catch {
+            try? writeResults(complete: false)
+            throw error
+        }
+        try writeResults(complete: true)
+    }
+
+    /// Run id = hash of the eqx version, the canonical script and the data fingerprints.
+    func prepareRunDirectory() throws {
+        var hasher = SHA256()
+        hasher.update(data: Array("eqx \(eqxVersion)\n".utf8))
+        hasher.update(data: Array(canonicalSource.utf8))
+        for id in data.keys.sorted() {
+            hasher.update(data: Array("\(id):\(data[id]!.train.fingerprint):\(data[id]!.test?.fingerprint ?? "-")\n".utf8))
+        }
+        runID = String(hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(12))
+        if options.writesFiles {
+            let dir = options.outputDirectory
+                ?? options.runsRoot.appendingPathComponent(options.scriptName).appendingPathComponent(runID)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            try AtomicFile.write(canonicalSource, to: dir.appendingPathComponent("operative.eqx"))
+            runDirectory = dir
+        }
+        observer(.started(runDirectory: runDirectory, runID: runID))
+    }
+
+    /// Executes one step (the REPL calls this statement by statement).
+    public func execute(_ step: Step) throws {
+        let t0 = Date()
+        let label: String
+        switch step {
+        case .data(let d):
+            label = "data \(d.id)"
+            if data[d.id] == nil {
+                do {
+                    data[d.id] = try DataResolver.load(d, base: options.scriptDirectory, seed: program.seed)
+                } catch let e as DataError {
+                    throw RuntimeError("cannot load data '\(d.id)': \(e)", range: d.range, exitCode: 66)
+                }
+            }
+        case .train(let t):
+            label = "train \(t.id)"
+            observer(.statement(label))
+            try train(t)
+        case .merge(let m):
+            label = "merge \(m.id)"
+            observer(.statement(label))
+            try merge(m)
+        case .report(let r):
+            label = "report \(r.table)"
+            try report(r)
+        case .plot(let p):
+            label = "plot \(p.name)"
+            try plot(p)
+        case .save(let s):
+            label = "save \(s.path)"
+            let net = try network(s.model)
+            let url = resolveOutput(s.path)
+            if let url = url {
+                try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": s.network.name])
+                observer(.wrote(url))
+            }
+        case .summarize(let table):
+            label = "summarize \(table)"
+            summarize(table)
+        }
+        timings.append((label, Date().timeIntervalSince(t0)))
+    }
+
+    func resolveOutput(_ path: String) -> URL? {
+        guard options.writesFiles else { return nil }
+        if path.hasPrefix("/") { return URL(fileURLWithPath: path) }
+        return (runDirectory ?? URL(fileURLWithPath: ".")).appendingPathComponent(path)
+    }
+
+    // MARK: Models
+
+    func dataset(_ ref: DataRef) throws -> Dataset {
+        guard let d = data[ref.data] else { throw RuntimeError("data '\(ref.data)' is not loaded") }
+        return try d.resolve(ref)
+    }
+
+    public func network(_ ref: ModelRef) throws -> Network {
+        switch ref {
+        case .trained(let id):
+            guard let t = trained[id] else { throw RuntimeError("'\(id)' has not been trained") }
+            return t.network
+        case .merged(let id, let alpha):
+            let key = "\(id)@\(alpha)"
+            if let n = mergedNetworks[key] { return n }
+            guard let m = merges[id] else { throw RuntimeError("merge '\(id)' has not run") }
+            let n = try m.merger.network(at: alpha)
+            mergedNetworks[key] = n
+            return n
+        case .loaded(let path, let spec):
+            let url = DataResolver.url(path, base: options.scriptDirectory)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw RuntimeError("checkpoint \(url.path) does not exist", exitCode: 66)
+            }
+            let template = Network(spec: spec, seed: 0, streamName: "load")
+            let contents = try SafeTensors.read(url)
+            return try Network(spec: spec, state: Checkpoints.readState(contents, template: template.state, file: url.path))
+        case .transformed(let inner, let g, let element):
+            let base = try network(inner)
+            let group = try FiniteGroup.make(g, inputShape: base.spec.inputShape)
+            let rep = try NetworkRepresentation(group: group, spec: base.spec, hidden: .trivial)
+            return try Network(spec: base.spec, state: rep.transform(base.state, element: element))
+        }
+    }
+
+    // MARK: Training
+
+    private func train(_ spec: TrainSpec) throws {
+        let net: Network
+        if let initial = spec.initialWeights {
+            net = try network(initial).copy()
+        } else {
+            net = Network(spec: spec.network, seed: spec.seed, streamName: spec.seedName)
+        }
+        let trainData = try dataset(spec.data)
+        let evals = try spec.evaluation.map { ($0.description, try dataset($0)) }
+        let trainer = try Trainer(spec: spec, network: net, data: trainData, evaluation: evals)
+        let key = cacheKey(spec, data: trainData, initial: net.state)
+        let finished = cacheDirectory?.appendingPathComponent("train-\(key).safetensors")
+        let partial = cacheDirectory?.appendingPathComponent("train-\(key).partial.safetensors")
+        let fm = FileManager.default
+        var outcome: TrainingOutcome
+        if let f = finished, !options.fresh, fm.fileExists(atPath: f.path),
+           let cached = try? Checkpoints.readTraining(f, template: net.state) {
+            net.state = cached.state
+            outcome = cached.outcome
+            observer(.reused(spec.id))
+        } else {
+            var checkpoint: TrainingCheckpoint? = nil
+            if options.resume, let p = partial, fm.fileExists(atPath: p.path) {
+                let c = try Checkpoints.readTraining(p, template: net.state)
+                checkpoint = TrainingCheckpoint(step: c.step, state: c.state, optimizerState: c.optimizer, outcome: c.outcome)
+                observer(.resumed(spec.id, step: c.step))
+            }
+            do {
+                outcome = try trainer.run(from: checkpoint, progress: { [observer] in observer(.training($0)) },
+                                          shouldStop: shouldStop)
+            } catch let e as TrainingError {
+                throw RuntimeError(e.description, range: spec.range)
+            }
+            if outcome.interrupted, let c = outcome.checkpoint {
+                if let p = partial {
+                    try fm.createDirectory(at: p.deletingLastPathComponent(), withIntermediateDirectories: true)
+                    try Checkpoints.writeTraining(state: c.state, optimizer: c.optimizerState, outcome: c.outcome, step: c.step,
+                                                  to: p, metadata: ["eqx_run": spec.id])
+                    observer(.wrote(p))
+                }
+                throw Interrupted(statement: "train \(spec.id)")
+            }
+            if let f = finished {
+                try fm.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
+                try Checkpoints.writeTraining(state: net.state, optimizer: [:], outcome: outcome, step: outcome.steps,
+                                              to: f, metadata: ["eqx_run": spec.id])
+                if let p = partial { try? fm.removeItem(at: p) }
+            }
+        }
+        trained[spec.id] = (net, outcome, spec)
+        if let dir = runDirectory {
+            let url = dir.appendingPathComponent("checkpoints").appendingPathComponent("\(safeName(spec.id)).safetensors")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": spec.network.name])
+        }
+    }
+
+    /// Same network, data, settings, seed and starting weights ⇒ same key ⇒ the checkpoint is reused.
+    func cacheKey(_ spec: TrainSpec, data: Dataset, initial: StateDict) -> String {
+        var s = spec
+        s.range = .none
+        s.network = spec.network.strippingRanges()
+        s.initialWeights = nil
+        var hasher = SHA256()
+        hasher.update(data: Array("eqx \(eqxVersion) train\n\(s)\n\(data.fingerprint)\n".utf8))
+        for k in initial.keys {
+            hasher.update(data: Array(k.utf8))
+            initial[k]!.scalars.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        }
+        return String(hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(24))
+    }
+
+    // MARK: Merging
+
+    private func merge(_ spec: MergeSpec) throws {
+        let base = try network(spec.base)
+        var partner: Network? = nil
+        var group: FiniteGroup? = nil
+        var groupElements: [Int] = []
+        switch spec.target {
+        case .model(let ref): partner = try network(ref)
+        case .transformed(let g, let e):
+            group = try FiniteGroup.make(g, inputShape: spec.network.inputShape); groupElements = [e]
+        case .orbit(let g):
+            group = try FiniteGroup.make(g, inputShape: spec.network.inputShape); groupElements = Array(group!.elements.dropFirst())
+        }
+        var matching: [Tensor] = []
+        if case .activations(let ref) = spec.matching {
+            let d = try dataset(ref)
+            guard d.count > 0 else { throw RuntimeError("matching data \(ref) is empty", range: spec.range, exitCode: 65) }
+            matching = try d.sequentialBatches(size: 250).map(\.inputs)
+        }
+        var reset: [Tensor] = []
+        if let ref = spec.resetBatchNorm {
+            let batches = try dataset(ref).sequentialBatches(size: 250).map(\.inputs)
+            reset = batches
+            // A self-merge is re-estimated on x and g·x, so the merged network stays invariant.
+            if let g = group {
+                let rep = try NetworkRepresentation(group: g, spec: spec.network, hidden: .trivial)
+                for e in groupElements {
+                    let perm = try rep.inputPermutation(element: e)
+                    reset += try batches.map { try $0.permutingSamples(perm) }
+                }
+            }
+        }
+        let evals = try spec.evaluation.map { ($0.description, try dataset($0)) }
+        let loss = rootTrain(spec.base)?.loss ?? .crossEntropy
+        let inputs = MergeInputs(base: base, partner: partner, group: group, matchingBatches: matching,
+                                 resetBatches: reset, evaluation: evals, loss: loss)
+        let merger = try Merger(spec: spec, inputs: inputs)
+        let outcome = try merger.run()
+        merges[spec.id] = (merger, outcome)
+    }
+
+    func rootTrain(_ ref: ModelRef) -> TrainSpec? {
+        switch ref {
+        case .trained(let id): return trained[id]?.spec
+        case .transformed(let m, _, _): return rootTrain(m)
+        case .merged(let id, _): return merges[id].flatMap { rootTrain($0.merger.spec.base) }
+        case .loaded: return nil
+        }
+    }
+}
+
+func safeName(_ s: String) -> String {
+    String(s.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" })
+}

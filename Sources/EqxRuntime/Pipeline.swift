@@ -1,0 +1,29 @@
+import EqxIR
+import EqxSyntax
+import Foundation
+
+/// The front end in one call: parse, resolve, check. Shared by `eqx run`, `eqx check` and the REPL so
+/// every entry point reports exactly the same diagnostics.
+public struct CheckedScript {
+    public var file: SourceFile
+    public var script: Script
+    public var program: Program?
+    public var diagnostics: [Diagnostic]
+    public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// The canonical text (`eqx fmt`), which is what a run records as `operative.eqx`.
+    public var canonicalSource: String { format(script) }
+}
+
+public enum Pipeline {
+    /// Parses and checks `file`; the checker runs only when parsing found no errors, so every error it
+    /// reports is about a well-formed script.
+    public static func check(_ file: SourceFile, baseDirectory: URL, seed: UInt64? = nil) -> CheckedScript {
+        let (script, syntax) = parse(file)
+        if syntax.contains(where: { $0.severity == .error }) {
+            return CheckedScript(file: file, script: script, program: nil, diagnostics: syntax)
+        }
+        let checker = Checker(file: file, probe: FileDataProbe(baseDirectory: baseDirectory), options: .init(seed: seed))
+        let (program, semantic) = checker.check(script)
+        return CheckedScript(file: file, script: script, program: program, diagnostics: syntax + semantic)
+    }
+}

@@ -1,0 +1,136 @@
+import ArgumentParser
+import EqxData
+import EqxRuntime
+import EqxSyntax
+import EqxTraining
+import Foundation
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Check and run a script; results go to runs/<script>/<run-id>/.",
+        discussion: "A training whose network, data, settings and seed are unchanged reuses its cached checkpoint.")
+
+    @Argument(help: "The script to run, or - for standard input.")
+    var file: String
+
+    @Option(name: .customLong("out"), help: "The run directory (default: runs/<script>/<run-id>).")
+    var out: String?
+
+    @Option(help: "Compute threads (default: all cores). Results are identical for the same count.")
+    var threads: Int?
+
+    @Option(help: "Override the script's seed.")
+    var seed: UInt64?
+
+    @Flag(help: "Retrain even when a cached checkpoint matches.")
+    var fresh = false
+
+    @Flag(help: "Continue an interrupted run from its last checkpoint.")
+    var resume = false
+
+    @Flag(name: .shortAndLong, help: "Print only results and errors.")
+    var quiet = false
+
+    @Option(help: "How to print diagnostics: human or json.")
+    var diagnosticsFormat: DiagnosticsFormat = .human
+
+    func validate() throws {
+        if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+    }
+
+    func run() throws {
+        let (source, directory) = try ScriptInput.read(file)
+        let checked = Pipeline.check(source, baseDirectory: directory, seed: seed)
+        DiagnosticPrinter.print(checked.diagnostics, file: source, format: diagnosticsFormat)
+        guard let program = checked.program, !checked.hasErrors else {
+            throw ExitCode(checked.diagnostics.contains { $0.id == "E0801" } ? Exit.missingInput : Exit.invalidScript)
+        }
+        Interrupt.install()
+        var options = RunOptions(scriptName: ScriptInput.stem(file), scriptDirectory: directory,
+                                 outputDirectory: out.map { URL(fileURLWithPath: $0) }, fresh: fresh, resume: resume)
+        if let t = threads { options.threads = t }
+        let progress = ProgressPrinter(quiet: quiet)
+        let executor = Executor(program: program, canonicalSource: checked.canonicalSource, options: options,
+                                observer: progress.handle, shouldStop: { Interrupt.requested })
+        do {
+            try executor.run()
+            progress.finish()
+        } catch let e as Interrupted {
+            progress.finish()
+            Terminal.error(e.description)
+            throw ExitCode(Exit.interrupted)
+        } catch let e as RuntimeError {
+            progress.finish()
+            report(e, in: source)
+            throw ExitCode(e.exitCode)
+        } catch let e as CocoaError {
+            progress.finish()
+            Terminal.error("I/O error: \(e.localizedDescription)")
+            throw ExitCode(Exit.ioError)
+        } catch {
+            progress.finish()
+            Terminal.error("\(error)")
+            throw ExitCode(Exit.runtimeFailure)
+        }
+    }
+
+    /// A runtime failure as a diagnostic at the statement that failed.
+    private func report(_ e: RuntimeError, in file: SourceFile) {
+        let d = Diagnostic.error("E0901", e.message, at: e.range, label: "while running this statement")
+        DiagnosticPrinter.print([d], file: file, format: diagnosticsFormat)
+    }
+}
+
+/// Shows training progress: a live line on a terminal, a log line per epoch otherwise.
+final class ProgressPrinter {
+    let quiet: Bool
+    private var lineOpen = false
+    private var lastDraw = Date.distantPast
+
+    init(quiet: Bool) { self.quiet = quiet }
+
+    func handle(_ event: RunEvent) {
+        switch event {
+        case .started(let dir, let id):
+            if !quiet { say("run \(id)" + (dir.map { " → \($0.path)" } ?? "")) }
+        case .statement(let s):
+            if !quiet { say(Terminal.bold(s)) }
+        case .reused(let id):
+            if !quiet { say("  \(id): unchanged, reusing its checkpoint (--fresh retrains)") }
+        case .resumed(let id, let step):
+            if !quiet { say("  \(id): resuming at step \(step)") }
+        case .training(let p):
+            guard !quiet else { return }
+            let text = String(format: "  %@ epoch %d/%d  step %d/%d  loss %.4f  acc %.3f  %.0f img/s  ETA %@",
+                              p.run, p.epoch, p.epochs, p.step, p.totalSteps, p.loss, p.accuracy, p.imagesPerSecond,
+                              eta(p.secondsRemaining))
+            if Terminal.standardOutputIsTerminal {
+                if Date().timeIntervalSince(lastDraw) > 0.1 || p.step == p.totalSteps {
+                    FileHandle.standardOutput.write(("\r\u{1B}[K" + text).data(using: .utf8)!)
+                    lineOpen = true
+                    lastDraw = Date()
+                }
+                if p.step == p.totalSteps { closeLine() }
+            } else if p.endOfEpoch {
+                print(text)
+            }
+        case .table(let t):
+            closeLine()
+            print(Terminal.render(t), terminator: "")
+        case .wrote(let url):
+            if !quiet && url.hasDirectoryPath { say("results in \(url.path)") }
+        case .note(let s):
+            if !quiet { say(s) }
+        }
+    }
+
+    private func eta(_ s: Double) -> String {
+        guard s.isFinite else { return "--" }
+        return s < 60 ? String(format: "%.0fs", s) : String(format: "%dm%02ds", Int(s) / 60, Int(s) % 60)
+    }
+
+    private func say(_ s: String) { closeLine(); print(s) }
+    private func closeLine() { if lineOpen { print(""); lineOpen = false } }
+    func finish() { closeLine(); fflush(stdout) }
+}
