@@ -220,7 +220,7 @@ public final class Trainer {
             if let p = cache[element] { perm = p } else { perm = try rep.inputPermutation(element: element); cache[element] = perm }
             for i in 0..<size { idx[s * size + i] = s * size + perm[i] }
         }
-        return try x.gathered(indices: idx)
+        return try x.gathered(indices: idx, shape: x.shape)
     }
 
     private func drawLarge(_ group: FiniteGroup, rng: inout RandomStream, nonIdentity: Bool) -> Int {
