@@ -49,6 +49,26 @@ final class AugmentedDynamicsTests: XCTestCase {
         for p in augmented.outcome.distance { XCTAssertLessThan(p.relative, 1e-5, "step \(p.step)", file: file, line: line) }
     }
 
+    /// From a point of E, full-orbit augmented SGD follows the equivariant trajectory: at θ ∈ E its
+    /// gradient is Π_E of the nominal one. (Trivial channels, so batch norm's batch statistics over the
+    /// orbit batch equal those over the nominal batch.)
+    func testOrbitAugmentationFollowsTheEquivariantTrajectory() throws {
+        let spec = smallCNN()
+        let data = try toyData("trajectory", count: 64)
+        let g = GroupSpec.rotations(4)
+        let projector = try ReynoldsProjector(group: group(g, spec), spec: spec, hidden: .trivial)
+        let start = projector.project(freshNetwork(spec, "trajectory").state, includeBuffers: true)
+        let tracked = TrackedMetric.distanceToE(g, .trivial)
+        let augmented = try train(spec, from: start, mode: .augmented(g, sampling: .orbit), data: data, tracked: tracked, steps: 50)
+        let equivariant = try train(spec, from: start, mode: .equivariant(g), data: data, tracked: tracked, steps: 50)
+        var d2 = 0.0
+        for k in start.parameterKeys { d2 += try (augmented.network.state[k]! - equivariant.network.state[k]!).squaredNorm }
+        XCTAssertLessThan((d2 / equivariant.network.state.parameterSquaredNorm).squareRoot(), 1e-5)
+        for (a, e) in zip(augmented.outcome.curve, equivariant.outcome.curve) {
+            XCTAssertEqual(a.loss, e.loss, accuracy: 1e-5 * e.loss, "step \(a.step)")
+        }
+    }
+
     func testRotationOrbitWithTrivialChannels() throws {
         try checkOrbitAugmentationStaysInE(.rotations(4), smallCNN(), hidden: .trivial, "c4")
     }
