@@ -41,15 +41,15 @@ func pooledNetwork(width c: Int) -> NetworkSpec {
     ])
 }
 
-/// Circular convolutions, dense maps and both layer norms on a small torus, with an invariant head
-/// after flatten.
+/// Circular convolutions, dense maps and both layer norms on a small torus, with a linear layer
+/// applied to the [C, H, W] map directly (it flattens implicitly).
 func torusNetwork(width c: Int, size: Int) -> NetworkSpec {
     makeSpec("torus(\(c))", input: [1, size, size], [
         conv("conv1", c, circular: true), batchNorm("bn1"), op("relu1", .relu),
         .residual("res1", [conv("res1.conv", c, circular: true), layerNorm("res1.ln", spatial: true, rank: 3),
                            op("res1.act", .tanh)]),
         dense("dense1", c), layerNorm("ln", rank: 3), op("act", .leakyRelu(slope: 0.2)),
-        op("flat", .flatten), linear("fc1", c), op("relu2", .relu), linear("fc2", 3),
+        linear("fc1", c), op("relu2", .relu), linear("fc2", 3),
     ])
 }
 
