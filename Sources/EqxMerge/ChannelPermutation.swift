@@ -55,7 +55,7 @@ func permuteAxis(_ t: Tensor, shape: [Int], axis: Int, perm: [Int]) throws -> Te
             for b in 0..<inner { idx[dst + b] = src + b }
         }
     }
-    return try t.gathered(indices: idx)
+    return try t.gathered(indices: idx, shape: t.shape)
 }
 
 /// A channel permutation for every symbol: new channel k of the permuted network is old channel perm[k].

@@ -10,7 +10,7 @@ import Foundation
 enum Checkpoints {
     static func tensors(_ state: StateDict) -> [String: SafeTensor] {
         var out: [String: SafeTensor] = [:]
-        for k in state.keys { out[k] = SafeTensor(state[k]!.scalars, shape: state[k]!.shape) }
+        for k in state.keys { out[k] = SafeTensor(floats: state[k]!.scalars, shape: state[k]!.shape) }
         return out
     }
 
@@ -37,7 +37,7 @@ enum Checkpoints {
     // MARK: Training cache entries (exact: doubles stored bit for bit)
 
     static func doubles(_ values: [Double], rows: Int) -> SafeTensor {
-        SafeTensor(values.map { Int64(bitPattern: $0.bitPattern) }, shape: [rows, rows == 0 ? 0 : values.count / rows])
+        SafeTensor(int64s: values.map { Int64(bitPattern: $0.bitPattern) }, shape: [rows, rows == 0 ? 0 : values.count / rows])
     }
 
     static func decodeDoubles(_ t: SafeTensor?) throws -> (values: [Double], columns: Int) {
@@ -48,7 +48,7 @@ enum Checkpoints {
     static func writeTraining(state: StateDict, optimizer: [String: Tensor], outcome: TrainingOutcome, step: Int,
                               to url: URL, metadata: [String: String]) throws {
         var t = tensors(state)
-        for (k, v) in optimizer { t["optim.\(k)"] = SafeTensor(v.scalars, shape: v.shape) }
+        for (k, v) in optimizer { t["optim.\(k)"] = SafeTensor(floats: v.scalars, shape: v.shape) }
         t["outcome.curve"] = doubles(outcome.curve.flatMap { [Double($0.step), $0.loss, $0.accuracy] }, rows: outcome.curve.count)
         t["outcome.distance"] = doubles(outcome.distance.flatMap { [Double($0.step), $0.absolute, $0.relative] }, rows: outcome.distance.count)
         let evalCount = outcome.epochs.first?.evaluations.count ?? 0

@@ -60,11 +60,18 @@ public struct Modifier: Hashable, Sendable {
 }
 
 /// Comments kept for `eqx fmt`: whole-line comments before a node and one comment after it on its line.
+/// Each string is the comment as written, from `#` to the end of the line without trailing spaces.
 public struct Trivia: Hashable, Sendable {
     public var leadingComments: [String] = []
     public var trailingComment: String?
-    public init(leadingComments: [String] = [], trailingComment: String? = nil) {
+    /// For a node with braces: the comment after `{` on the header line.
+    public var openingComment: String?
+    /// For a node with braces: whole-line comments after the last item, before `}`.
+    public var closingComments: [String] = []
+    public init(leadingComments: [String] = [], trailingComment: String? = nil,
+                openingComment: String? = nil, closingComments: [String] = []) {
         self.leadingComments = leadingComments; self.trailingComment = trailingComment
+        self.openingComment = openingComment; self.closingComments = closingComments
     }
 }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import EqxIR
 import EqxRuntime
 import EqxSyntax
 import Foundation
@@ -8,7 +9,7 @@ struct CheckCommand: ParsableCommand {
         commandName: "check",
         abstract: "Report every error in scripts (names, shapes, groups, training and merge settings) without running them.")
 
-    @Argument(help: "Scripts to check (- for standard input).")
+    @ArgumentParser.Argument(help: "Scripts to check (- for standard input).")
     var files: [String]
 
     @Option(help: "How to print diagnostics: human or json.")
@@ -40,7 +41,7 @@ struct FmtCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fmt", abstract: "Print scripts in canonical form, or rewrite them in place.")
 
-    @Argument(help: "Scripts to format (- for standard input).")
+    @ArgumentParser.Argument(help: "Scripts to format (- for standard input).")
     var files: [String]
 
     @Flag(help: "Exit 1 if a script is not canonical; change nothing.")
@@ -53,7 +54,7 @@ struct FmtCommand: ParsableCommand {
         var unformatted: [String] = []
         for f in files {
             let (source, _) = try ScriptInput.read(f)
-            let (script, diagnostics) = parse(source)
+            let (script, diagnostics) = EqxSyntax.parse(source)
             if diagnostics.contains(where: { $0.severity == .error }) {
                 DiagnosticPrinter.print(diagnostics, file: source, format: .human)
                 throw ExitCode(Exit.invalidScript)
@@ -76,10 +77,10 @@ struct FmtCommand: ParsableCommand {
 
 struct DumpASTCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dump-ast", abstract: "Print the syntax tree of a script.")
-    @Argument(help: "The script (- for standard input).") var file: String
+    @ArgumentParser.Argument(help: "The script (- for standard input).") var file: String
     func run() throws {
         let (source, _) = try ScriptInput.read(file)
-        let (script, diagnostics) = parse(source)
+        let (script, diagnostics) = EqxSyntax.parse(source)
         DiagnosticPrinter.print(diagnostics, file: source, format: .human)
         dump(script.strippingRanges())
         if diagnostics.contains(where: { $0.severity == .error }) { throw ExitCode(Exit.invalidScript) }
@@ -88,7 +89,7 @@ struct DumpASTCommand: ParsableCommand {
 
 struct DumpIRCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "dump-ir", abstract: "Print the checked, typed program of a script.")
-    @Argument(help: "The script (- for standard input).") var file: String
+    @ArgumentParser.Argument(help: "The script (- for standard input).") var file: String
     func run() throws {
         let (source, directory) = try ScriptInput.read(file)
         let checked = Pipeline.check(source, baseDirectory: directory)

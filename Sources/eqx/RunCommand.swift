@@ -1,5 +1,6 @@
 import ArgumentParser
 import EqxData
+import EqxIR
 import EqxRuntime
 import EqxSyntax
 import EqxTraining
@@ -11,7 +12,7 @@ struct RunCommand: ParsableCommand {
         abstract: "Check and run a script; results go to runs/<script>/<run-id>/.",
         discussion: "A training whose network, data, settings and seed are unchanged reuses its cached checkpoint.")
 
-    @Argument(help: "The script to run, or - for standard input.")
+    @ArgumentParser.Argument(help: "The script to run, or - for standard input.")
     var file: String
 
     @Option(name: .customLong("out"), help: "The run directory (default: runs/<script>/<run-id>).")

@@ -1,1 +1,0 @@
-// EqxData module.

@@ -1,0 +1,230 @@
+import Foundation
+
+/// Element types of the safetensors format (little-endian).
+public enum SafeTensorsDType: String, CaseIterable, Sendable {
+    case BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64
+
+    public var size: Int {
+        switch self {
+        case .BOOL, .U8, .I8: return 1
+        case .I16, .U16, .F16, .BF16: return 2
+        case .I32, .U32, .F32: return 4
+        case .F64, .I64, .U64: return 8
+        }
+    }
+
+    /// Position in the reference implementation's dtype enum; its writer lays tensors out by
+    /// descending rank, then by name.
+    var rank: Int { SafeTensorsDType.allCases.firstIndex(of: self)! }
+}
+
+/// One tensor: dtype, shape and its raw little-endian bytes.
+public struct SafeTensor: Equatable, Sendable {
+    public var dtype: SafeTensorsDType
+    public var shape: [Int]
+    public var bytes: [UInt8]
+
+    public init(dtype: SafeTensorsDType, shape: [Int], bytes: [UInt8]) {
+        self.dtype = dtype
+        self.shape = shape
+        self.bytes = bytes
+    }
+
+    public init(floats values: [Float], shape: [Int]) {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * 4)
+        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        self.init(dtype: .F32, shape: shape, bytes: bytes)
+    }
+
+    public init(int64s values: [Int64], shape: [Int]) {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(values.count * 8)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        self.init(dtype: .I64, shape: shape, bytes: bytes)
+    }
+
+    /// Values of an F32 (or F64, converted) tensor.
+    public func floats() throws -> [Float] {
+        switch dtype {
+        case .F32: return words(4).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        case .F64: return words(8).map { Float(Double(bitPattern: $0)) }
+        default: throw DataError.invalidArgument("tensor of dtype \(dtype.rawValue) read as float")
+        }
+    }
+
+    /// Values of an I64 (or I32, widened) tensor.
+    public func int64s() throws -> [Int64] {
+        switch dtype {
+        case .I64: return words(8).map { Int64(bitPattern: $0) }
+        case .I32: return words(4).map { Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: $0))) }
+        default: throw DataError.invalidArgument("tensor of dtype \(dtype.rawValue) read as int64")
+        }
+    }
+
+    private func words(_ size: Int) -> [UInt64] {
+        stride(from: 0, to: bytes.count, by: size).map { start in
+            (0..<size).reduce(UInt64(0)) { $0 | UInt64(bytes[start + $1]) << (8 * UInt64($1)) }
+        }
+    }
+}
+
+/// The safetensors file format (https://github.com/huggingface/safetensors): an 8-byte
+/// little-endian header length N, N bytes of JSON header, then the tensor data.
+///
+/// Writing matches the reference implementation byte for byte: compact JSON, `__metadata__`
+/// first (its keys sorted here; the reference leaves them in hash order), then tensors in data
+/// order, which is by dtype (widest first, as the reference orders dtypes) then by name — for a
+/// checkpoint of F32 tensors simply sorted by name; each entry `{"dtype","shape","data_offsets"}`;
+/// the header padded with spaces to a multiple of 8 bytes so the data is 8-byte aligned.
+/// Reading validates everything the format requires (offsets in range, sizes matching shapes,
+/// no holes or overlaps) and names the file and byte offset in every error.
+public enum SafeTensors {
+    public struct Contents: Equatable, Sendable {
+        public var tensors: [String: SafeTensor]
+        public var metadata: [String: String]
+    }
+
+    /// The reference implementation refuses headers above 100 MB.
+    static let maximumHeaderSize = 100_000_000
+
+    public static func encode(_ tensors: [String: SafeTensor], metadata: [String: String] = [:]) throws -> [UInt8] {
+        for (name, tensor) in tensors {
+            guard name != "__metadata__" else { throw DataError.invalidArgument("'__metadata__' cannot name a tensor") }
+            guard tensor.shape.allSatisfy({ $0 >= 0 }), let count = checkedProduct(tensor.shape),
+                  count * tensor.dtype.size == tensor.bytes.count else {
+                throw DataError.invalidArgument(
+                    "tensor '\(name)': \(tensor.bytes.count) bytes do not hold shape \(tensor.shape) of \(tensor.dtype.rawValue)")
+            }
+        }
+        let order = tensors.keys.sorted { a, b in
+            let (ra, rb) = (tensors[a]!.dtype.rank, tensors[b]!.dtype.rank)
+            if ra != rb { return ra > rb }
+            return Array(a.utf8).lexicographicallyPrecedes(Array(b.utf8))
+        }
+        var header = "{"
+        var entries: [String] = []
+        if !metadata.isEmpty {
+            let pairs = CanonicalJSON.sortedKeys(metadata).map { CanonicalJSON.quoted($0) + ":" + CanonicalJSON.quoted(metadata[$0]!) }
+            entries.append("\"__metadata__\":{" + pairs.joined(separator: ",") + "}")
+        }
+        var offset = 0
+        for name in order {
+            let tensor = tensors[name]!
+            let end = offset + tensor.bytes.count
+            entries.append(CanonicalJSON.quoted(name) + ":{\"dtype\":\"\(tensor.dtype.rawValue)\",\"shape\":["
+                           + tensor.shape.map(String.init).joined(separator: ",")
+                           + "],\"data_offsets\":[\(offset),\(end)]}")
+            offset = end
+        }
+        header += entries.joined(separator: ",") + "}"
+        var headerBytes = Array(header.utf8)
+        headerBytes += [UInt8](repeating: 0x20, count: (8 - headerBytes.count % 8) % 8)
+        var out = [UInt8]()
+        out.reserveCapacity(8 + headerBytes.count + offset)
+        withUnsafeBytes(of: UInt64(headerBytes.count).littleEndian) { out.append(contentsOf: $0) }
+        out += headerBytes
+        for name in order { out += tensors[name]!.bytes }
+        return out
+    }
+
+    /// Encodes and writes atomically.
+    public static func write(_ tensors: [String: SafeTensor], metadata: [String: String] = [:], to url: URL) throws {
+        try AtomicFile.write(Data(encode(tensors, metadata: metadata)), to: url)
+    }
+
+    public static func read(_ url: URL) throws -> Contents {
+        try decode(FileContent.readRaw(url), file: url.path)
+    }
+
+    public static func decode(_ bytes: [UInt8], file: String) throws -> Contents {
+        let reader = ByteReader(bytes: bytes, name: file)
+        let declared = try reader.uint64LE(at: 0)
+        guard declared <= UInt64(maximumHeaderSize) else {
+            throw DataError.malformed(file: file, offset: 0, reason: "header length \(declared) exceeds \(maximumHeaderSize) bytes")
+        }
+        let headerSize = Int(declared)
+        try reader.require(8, headerSize)
+        let headerBytes = bytes[8..<(8 + headerSize)]
+        guard headerBytes.first == UInt8(ascii: "{") else {
+            throw DataError.malformed(file: file, offset: 8, reason: "header does not start with '{'")
+        }
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: Data(headerBytes), options: [])
+        } catch {
+            throw DataError.malformed(file: file, offset: 8, reason: "header is not valid JSON: \(error.localizedDescription)")
+        }
+        guard let object = json as? [String: Any] else {
+            throw DataError.malformed(file: file, offset: 8, reason: "header is not a JSON object")
+        }
+        let dataStart = 8 + headerSize
+        let bufferSize = bytes.count - dataStart
+        var metadata: [String: String] = [:]
+        var tensors: [String: SafeTensor] = [:]
+        var spans: [(begin: Int, end: Int, name: String)] = []
+        for (name, entry) in object {
+            if name == "__metadata__" {
+                guard let pairs = entry as? [String: Any] else {
+                    throw DataError.malformed(file: file, offset: 8, reason: "__metadata__ is not an object")
+                }
+                for (key, value) in pairs {
+                    guard let text = value as? String else {
+                        throw DataError.malformed(file: file, offset: 8, reason: "__metadata__ value of '\(key)' is not a string")
+                    }
+                    metadata[key] = text
+                }
+                continue
+            }
+            guard let info = entry as? [String: Any],
+                  let dtypeName = info["dtype"] as? String,
+                  let shapeValues = info["shape"] as? [Any],
+                  let offsetValues = info["data_offsets"] as? [Any], offsetValues.count == 2 else {
+                throw DataError.malformed(file: file, offset: 8, reason: "tensor '\(name)' lacks dtype, shape or data_offsets")
+            }
+            guard let dtype = SafeTensorsDType(rawValue: dtypeName) else {
+                throw DataError.unsupported(file: file, offset: 8, reason: "tensor '\(name)' has dtype \(dtypeName)")
+            }
+            guard let shape = integers(shapeValues), shape.allSatisfy({ $0 >= 0 }),
+                  let offsets = integers(offsetValues), offsets[0] >= 0, offsets[0] <= offsets[1] else {
+                throw DataError.malformed(file: file, offset: 8, reason: "tensor '\(name)' has a bad shape or data_offsets")
+            }
+            let (begin, end) = (offsets[0], offsets[1])
+            guard end <= bufferSize else {
+                throw DataError.truncated(file: file, offset: dataStart + min(begin, bufferSize),
+                                          needed: end - min(begin, bufferSize), available: bufferSize - min(begin, bufferSize))
+            }
+            guard let count = checkedProduct(shape), count.multipliedReportingOverflow(by: dtype.size) == (end - begin, false) else {
+                throw DataError.malformed(file: file, offset: dataStart + begin,
+                                          reason: "tensor '\(name)' spans \(end - begin) bytes but shape \(shape) of \(dtypeName) needs \(checkedProduct(shape).map { String($0 * dtype.size) } ?? "more")")
+            }
+            tensors[name] = SafeTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(dataStart + begin)..<(dataStart + end)]))
+            spans.append((begin, end, name))
+        }
+        // The data must be covered exactly: no holes, no overlaps.
+        var covered = 0
+        for span in spans.sorted(by: { ($0.begin, $0.end) < ($1.begin, $1.end) }) {
+            guard span.begin == covered else {
+                let what = span.begin < covered ? "overlaps the previous tensor" : "leaves a hole of \(span.begin - covered) bytes before it"
+                throw DataError.malformed(file: file, offset: dataStart + span.begin, reason: "tensor '\(span.name)' \(what)")
+            }
+            covered = span.end
+        }
+        guard covered == bufferSize else {
+            throw DataError.malformed(file: file, offset: dataStart + covered,
+                                      reason: "\(bufferSize - covered) bytes after the last tensor")
+        }
+        return Contents(tensors: tensors, metadata: metadata)
+    }
+
+    private static func integers(_ values: [Any]) -> [Int]? {
+        var result: [Int] = []
+        for value in values {
+            guard let number = value as? NSNumber else { return nil }
+            let double = number.doubleValue
+            guard double == double.rounded(), abs(double) < 9.0e15 else { return nil }
+            result.append(number.intValue)
+        }
+        return result
+    }
+}
