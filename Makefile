@@ -19,6 +19,7 @@ run: deps
 # Release build with testing enabled: the numeric tests are slow in debug.
 test: deps
 	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
+	bash Tests/run_examples.sh .build/release/eqx
 	python3 Tests/interop/torch_interop.py .build/release/eqx
 
 bench:
