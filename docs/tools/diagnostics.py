@@ -164,6 +164,13 @@ entry("E0505", "A group that does not exist or cannot be used this way: `rotatio
       "not exist, full-orbit augmentation or an orbit merge over a group too large to enumerate.",
       "eqx 1\ngroup rot = rotations(8)\n")
 
+entry("E0506", "A `residual` block whose body ends with a different channel action than its input: the shortcut "
+      "would add channels acted on in two different ways, so the block cannot be equivariant.",
+      "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\nnet res {\n"
+      "  conv 3x3 -> 8 pad 1\n  residual {\n    conv 3x3 -> 8 pad 1 channels trivial\n    relu\n  }\n"
+      "  global avgpool\n  linear -> 10\n}\ntrain t = res on digits.train {\n  mode equivariant(flip, channels: regular)\n"
+      "  epochs 1\n}\n")
+
 # ---- E07 merges
 entry("E0701", "The two networks of a merge have different architectures (layer names, kinds or shapes).",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train a = cnn on digits.train {\n  epochs 1\n}\n"
