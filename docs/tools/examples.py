@@ -5,8 +5,8 @@
     python3 docs/tools/examples.py [path/to/eqx]
 
 A fenced block tagged `eqx` that starts with `eqx 1` is a complete script and must pass `eqx check` on its
-own. Any other `eqx` block continues the page: it is checked appended to the page's first complete script
-and every shorter block before it, so it may use the names they declare. Blocks tagged `text` are not
+own. Any other `eqx` block continues the page: it is checked appended to the page's first complete script (or
+the latest one preceded by the line `<!-- eqx-prelude -->`) and every shorter block since, so it may use the names they declare. Blocks tagged `text` are not
 checked. docs/diagnostics.md is verified by docs/tools/diagnostics.py instead.
 """
 import os
@@ -27,7 +27,7 @@ def check(text, label):
             f.write(text)
         p = subprocess.run([EQX, "check", path], capture_output=True, text=True, env=dict(os.environ, NO_COLOR="1"))
         if p.returncode != 0:
-            print(f"FAIL {label}\n{text}\n{p.stderr}")
+            print(f"FAIL {label}\n{p.stderr[:3000]}")
             return False
         return True
 
@@ -39,12 +39,13 @@ def main():
         path = os.path.join(DOCS, page)
         if not os.path.exists(path):
             continue
-        blocks = re.findall(r"^```eqx\n(.*?)^```", open(path).read(), flags=re.S | re.M)
+        found = re.findall(r"^(<!-- eqx-prelude -->\n)?```eqx\n(.*?)^```", open(path).read(), flags=re.S | re.M)
         prelude = None
-        for i, block in enumerate(blocks):
+        for i, (marker, block) in enumerate(found):
+            marked = bool(marker)
             count += 1
             if block.startswith("eqx 1"):
-                if prelude is None:
+                if prelude is None or marked:
                     prelude = block
                 ok = check(block, f"{page} block {i + 1}")
             elif prelude is None:
