@@ -91,7 +91,9 @@ extension Checker {
         }
         var transforms: [DataTransform] = []
         var trainFraction: Double? = nil
-        for c in clauses {
+        // The runtime divides the data before any other preprocessing, so the counts follow that order.
+        let ordered = clauses.filter { $0.head.name == "split" } + clauses.filter { $0.head.name != "split" }
+        for c in ordered {
             switch c.head.name {
             case "resize":
                 guard shape.sampleShape.count == 3 else {

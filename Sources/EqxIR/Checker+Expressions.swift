@@ -54,6 +54,14 @@ extension Checker {
 
     private func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, range: SourceRange) -> Value? {
         if case .group(let g, let gn) = a, case .group(let h, let hn) = b, op == .multiply {
+            // A direct product acts by composing the factors' actions, which needs them to commute.
+            func isMirror(_ x: GroupSpec) -> Bool { if case .mirror = x { return true } else { return false } }
+            let commute = g == .trivial || h == .trivial || (isMirror(g) && isMirror(h) && g != h)
+            guard commute else {
+                error("E0505", "the actions of \(gn) and \(hn) do not commute, so their direct product does not act on images", at: range,
+                      help: g.description.hasPrefix("rot") || h.description.hasPrefix("rot") ? "rotations and mirrors together form dihedral(4)" : "use one of the groups, or mirror(horizontal) * mirror(vertical)")
+                return nil
+            }
             return .group(.product(g, h), name: "\(gn) * \(hn)")
         }
         guard case .number(let x, let xi) = a, case .number(let y, let yi) = b else {
@@ -339,8 +347,8 @@ extension Checker {
             return .group(.translations(.init(rawValue: axis)!), name: "translations(\(axis))")
         case "symmetric":
             guard let e = one(), let n = positiveInteger(e, what: "number of nodes") else { return nil }
-            guard n >= 2, n <= 64 else {
-                error("E0505", "symmetric(\(n)): n must be between 2 and 64", at: e.range); return nil
+            guard n >= 2, n <= 20 else {
+                error("E0505", "symmetric(\(n)): n must be between 2 and 20", at: e.range); return nil
             }
             return .group(.symmetric(n), name: "symmetric(\(n))")
         default:

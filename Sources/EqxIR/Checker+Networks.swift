@@ -300,8 +300,7 @@ extension Checker {
         guard builder.depth < 16 else {
             error("E0406", "blocks nest too deeply (is '\(decl.name)' using itself?)", at: c.head.range); return nil
         }
-        // Arguments: `stage(64)` parses as a clause whose head is the block and whose argument is a call... or
-        // `stage 64`. Accept both positional forms and `stage(width: 64)`.
+        // Arguments: `stage(64)` or `stage 64` (positional), `stage c 64` (by name, as a modifier).
         var positional: [Expr] = []
         var labelled: [String: Expr] = [:]
         for a in c.arguments {

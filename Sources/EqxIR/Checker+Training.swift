@@ -75,7 +75,9 @@ extension Checker {
         var evaluation: [DataRef] = []
         var seen: [String: SourceRange] = [:]
         var groupRange = statement.keywordRange
-        for c in clauses {
+        // The mode decides defaults of other clauses (track distance_to_E), so it is read first.
+        let ordered = clauses.filter { $0.head.name == "mode" } + clauses.filter { $0.head.name != "mode" }
+        for c in ordered {
             if let prev = seen[c.head.name], c.head.name != "track" && c.head.name != "evaluate" {
                 error("E0406", "'\(c.head.name)' is given twice", at: c.head.range,
                       notes: [DiagnosticNote("first given at \(location(prev))", range: prev)])
@@ -159,6 +161,7 @@ extension Checker {
                 var warm = 0.0
                 if let e = mods.take("warmup") { guard let w = number(e, what: "warm-up epochs"), w >= 0 else { continue }; warm = w }
                 if s == "step" {
+                    if warm > 0 { error("E0406", "warm-up goes with linear, cosine or constant schedules, not step", at: c.range); continue }
                     guard let every = mods.positive("every") else { error("E0406", "step schedule needs 'every N' (epochs)", at: c.range); continue }
                     let gamma = mods.take("gamma").flatMap { number($0, what: "gamma") } ?? 0.1
                     schedule = .step(every: every, gamma: gamma)

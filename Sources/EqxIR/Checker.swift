@@ -98,7 +98,9 @@ public final class Checker {
         case .data(let name, let e, let clauses):
             checkData(name: name, source: e, clauses: clauses, range: statement.range)
         case .group(let name, let e):
-            guard let v = evaluate(e) else { return }
+            guard var v = evaluate(e) else { return }
+            if case .symbol("trivial") = v { v = .group(.trivial, name: "trivial") }
+            if case .symbol("translations") = v { v = .group(.translations(.both), name: "translations") }
             guard case .group(let g, _) = v else {
                 error("E0403", "'\(name.name)' must be a group, but the expression is a \(v.typeName)", at: e.range,
                       help: "groups are trivial, mirror(horizontal), mirror(vertical), rotations(4), dihedral(4), translations, translations(width), symmetric(n), or products G * H")

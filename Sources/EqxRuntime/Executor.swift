@@ -128,6 +128,15 @@ public final class Executor {
 
     /// Executes one step (the REPL calls this statement by statement).
     public func execute(_ step: Step) throws {
+        do {
+            try run(step)
+        } catch var e as RuntimeError where e.range == nil {
+            e.range = step.range
+            throw e
+        }
+    }
+
+    private func run(_ step: Step) throws {
         let t0 = Date()
         let label: String
         switch step {

@@ -160,7 +160,7 @@ entry("E0504", "`symmetric(n)` permutes nodes; it does not act on convolution ke
       "net gnn {\n  conv 3x3 -> 8 pad 1\n  flatten\n  linear -> 2\n}\ntrain t = gnn on graphs.train {\n"
       "  mode equivariant(perm)\n  epochs 1\n}\n")
 entry("E0505", "A group that does not exist or cannot be used this way: `rotations(n)` or `dihedral(n)` with "
-      "n ≠ 4, `symmetric(n)` outside 2…64, a group element that must be named (`rot(net, \"r2\")`) or does "
+      "n ≠ 4, `symmetric(n)` outside 2…20, a direct product whose actions do not commute (`mirror(horizontal) * rotations(4)`: use `dihedral(4)`), a group element that must be named (`rot(net, \"r2\")`) or does "
       "not exist, full-orbit augmentation or an orbit merge over a group too large to enumerate.",
       "eqx 1\ngroup rot = rotations(8)\n")
 
@@ -171,6 +171,11 @@ entry("E0506", "A `residual` block whose body ends with a different channel acti
       "  global avgpool\n  linear -> 10\n}\ntrain t = res on digits.train {\n  mode equivariant(flip, channels: regular)\n"
       "  epochs 1\n}\n")
 
+entry("E0507", "Cyclic translations act on the input grid; a strided convolution or pooling shrinks the grid, "
+      "so the group no longer acts on later layers. Keep stride 1 (with circular padding) until `global avgpool`.",
+      "eqx 1\ndata digits = builtin.digits\ngroup shift = translations\nnet n {\n  conv 3x3 -> 8 pad 1 padding circular\n"
+      "  maxpool 2\n  global avgpool\n  linear -> 10\n}\ntrain t = n on digits.train {\n  mode equivariant(shift)\n  epochs 1\n}\n")
+
 # ---- E07 merges
 entry("E0701", "The two networks of a merge have different architectures (layer names, kinds or shapes).",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train a = cnn on digits.train {\n  epochs 1\n}\n"
@@ -180,6 +185,11 @@ entry("E0702", "Matching or evaluation data is missing or does not fit: `match a
       "data needs `evaluate`.",
       "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\n" + NET +
       "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with flip(a) {\n  match activations\n}\n")
+
+entry("E0703", "`repair` rescales channels to interpolate the endpoints' activation statistics, so it needs "
+      "`match activations on DATA` (weight matching has no data).",
+      "eqx 1\ndata digits = builtin.digits\n" + NET + "train a = cnn on digits.train {\n  epochs 1\n}\n"
+      "train b = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with b {\n  match weights\n  repair\n}\n")
 
 # ---- E08 data
 entry("E0801", "A data source cannot be read (missing directory or file, bad header). `eqx check` and "
@@ -225,11 +235,6 @@ entry("W0701", "`reset batchnorm` on a network without batch norm does nothing."
 entry("W0702", "A merge without `match`: the networks are interpolated without aligning their channels.",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train a = cnn on digits.train {\n  epochs 1\n}\n"
       "train b = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with b {\n  alpha 0..1 step 0.5\n}\n")
-entry("W0703", "An orbit merge with an `alpha` other than 0.5 (see the reference: the α grid is still "
-      "evaluated).",
-      "eqx 1\ndata digits = builtin.digits\ngroup rot = rotations(4)\n" + NET +
-      "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with orbit(rot) {\n  match weights\n"
-      "  alpha 0..1 step 0.5\n}\n")
 entry("W0801", "`split` on a source that has its own test split: the training part is divided again and the "
       "source's test split is dropped.", "eqx 1\ndata digits = builtin.digits {\n  split 0.9\n}\n")
 
