@@ -81,9 +81,44 @@ final class MatchingTests: XCTestCase {
         let corr = acc.correlation()
         XCTAssertTrue(corr.allSatisfy(\.isFinite))
         for j in 0..<c { XCTAssertEqual(corr[1 * c + j], 0, "dead row, column \(j)") }
-        for i in 0..<c { XCTAssertEqual(corr[i * c + 2], 0, accuracy: 1e-3, "constant column, row \(i)") }
+        for i in 0..<c { XCTAssertEqual(corr[i * c + 2], 0, "constant column, row \(i)") }
+        // A channel with a small but resolvable spread still correlates: b_3 = 5 + 10⁻³·a_0 (σ/μ = 2·10⁻⁴).
+        var c3 = b
+        a.withUnsafeBufferPointer { pa in
+            c3.withUnsafeMutableBufferPointer { p in
+                for s in 0..<20 { for r in 0..<9 { p[(s * c + 3) * 9 + r] = 5 + 1e-3 * pa[(s * c + 0) * 9 + r] } }
+            }
+        }
+        var small = CorrelationAccumulator(channels: c)
+        try small.add(a, c3)
+        // cov / (σ_a σ_b + ε) = 10⁻³σ² / (10⁻³σ² + 10⁻⁴) ≈ 0.9 for σ ≈ 1.
+        XCTAssertGreaterThan(small.correlation()[0 * c + 3], 0.8)
         // An accumulator that saw nothing is all zeros, not NaN.
         XCTAssertEqual(CorrelationAccumulator(channels: 3).correlation(), [Double](repeating: 0, count: 9))
+    }
+
+    /// Matching a network with itself gives the identity however many hidden units are dead: ties among
+    /// channels that correlate with nothing go to the identity.
+    func testSelfMatchingIsTheIdentityWhateverUnitsAreDead() throws {
+        let spec = try networkSpec("""
+            flatten
+            linear -> 12
+            relu
+            linear -> 10
+            """)
+        let symbols = PermutationSymbols(spec)
+        let batches = try digitBatches(.train, count: 200, batch: 100)
+        var rng = RandomStream(seed: 8, name: "test/dead-units")
+        for trial in 0..<20 {
+            let net = try Network(spec: spec, state: randomState(spec, seed: UInt64(trial)))
+            // A random third to two thirds of the units never fire.
+            let dead = rng.permutation(12).prefix(4 + trial % 5)
+            var bias = net.state["linear1.bias"]!
+            bias.withUnsafeMutableBufferPointer { p in for u in dead { p[u] = -100 } }
+            net.state["linear1.bias"] = bias
+            let found = try Matching.activations(a: net, b: net.copy(), symbols: symbols, batches: batches)
+            XCTAssertEqual(found.perms, [Array(0..<12)], "trial \(trial), dead units \(dead.sorted())")
+        }
     }
 
     /// A trained network with one dead and one constant hidden channel, permuted at random: matching still
