@@ -95,7 +95,7 @@ final class FlipMergeTests: XCTestCase {
     /// permutation is an involution, the midpoint is Π_E θ for the learned representation and exactly
     /// invariant, with and without a batch-norm reset on x and m·x.
     func testTrainedFlipAugmentedSelfMergeIsTheLearnedProjection() throws {
-        let a = try TrainedFixtures.cnn(mode: "augmented(flip)", epochs: 3)
+        let a = try TrainedFixtures.cnn(mode: "augmented(flip)", epochs: 10)
         let batches = try digitBatches(.train, count: 300, batch: 150)
         let perms = try flipMatching(a, batches: batches)
         let statistics = try perms.map { try PermutationStatistics($0) }

@@ -251,3 +251,11 @@ func perturbed(_ state: StateDict, relative: Float, seed: UInt64) throws -> Stat
     }
     return out
 }
+
+/// A random state with batch-norm statistics re-estimated on 300 training digits, so hidden channels are
+/// normalised and alive.
+func aliveState(_ spec: NetworkSpec, seed: UInt64) throws -> StateDict {
+    let net = try Network(spec: spec, state: randomState(spec, seed: seed))
+    try net.resetBatchNormStatistics(on: digitBatches(.train, count: 300, batch: 300))
+    return net.state
+}

@@ -15,7 +15,7 @@ final class MergeLawTests: XCTestCase {
     static let matchingClause = "  match activations on digits.train[0..499]\n  alpha 0..1 step 0.25"
 
     func testPlantedPermutationIsRecoveredByBothMatchings() throws {
-        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 2)
+        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 10)
         let symbols = PermutationSymbols(a.spec)
         let p = randomPermutation(symbols, seed: 17, name: "test/planted")
         let b = try Network(spec: a.spec, state: p.apply(to: a.state, spec: a.spec, symbols: symbols))
@@ -40,8 +40,59 @@ final class MergeLawTests: XCTestCase {
         }
     }
 
+    /// Unified symbols (a residual stream written by three convs, one of them with the stream on both axes),
+    /// a symbol matched after flatten and expanded over positions, and a symbol on a vector: both matchings
+    /// recover a planted permutation exactly.
+    func testPlantedPermutationOnResidualAndFlattenNetwork() throws {
+        let body = """
+            conv 3x3 -> 6 pad 1
+            batchnorm
+            relu
+            residual {
+              conv 3x3 -> 6 pad 1
+              batchnorm
+            }
+            relu
+            residual {
+              conv 3x3 -> 5 pad 1
+              batchnorm
+              relu
+              conv 3x3 -> 6 pad 1
+              batchnorm
+            }
+            relu
+            maxpool 2
+            flatten
+            linear -> 12
+            batchnorm
+            relu
+            linear -> 10
+            """
+        let spec = try networkSpec(body)
+        let symbols = PermutationSymbols(spec)
+        XCTAssertEqual(symbols.symbols.map(\.producers), [["conv1", "conv2", "conv4"], ["conv3"], ["linear1"]])
+        XCTAssertEqual(symbols.symbols[0].matchPoint, "flatten1")
+        let a = try Network(spec: spec, state: aliveState(spec, seed: 51))
+        for trial in 0..<3 {
+            let p = randomPermutation(symbols, seed: UInt64(trial), name: "test/planted-residual")
+            let b = try Network(spec: spec, state: p.apply(to: a.state, spec: spec, symbols: symbols))
+            let expected = p.perms.map(inversePermutation)
+            let batches = try digitBatches(.train, count: 300, batch: 150)
+            XCTAssertEqual(try Matching.activations(a: a, b: b, symbols: symbols, batches: batches).perms, expected, "trial \(trial)")
+            var rng = RandomStream(seed: UInt64(trial), name: "match/order/test")
+            let (byWeights, _) = try Matching.weights(a: a.state, b: b.state, spec: spec, symbols: symbols, rng: &rng)
+            XCTAssertEqual(byWeights.perms, expected, "trial \(trial)")
+            if trial == 0 {
+                let mspec = try mergeSpec(net: body, target: "b", clauses: "  match weights\n  alpha 0..1 step 0.25")
+                let merger = try Merger(spec: mspec, inputs: mergeInputs(base: a, partner: b, group: nil, matching: batches))
+                XCTAssertEqual(merger.aligned, a.state)
+                try assertZeroBarrier(merger, reference: a)
+            }
+        }
+    }
+
     func testMergingANetworkWithItselfGivesIdentityAndZeroBarrier() throws {
-        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 2)
+        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 10)
         let batches = try digitBatches(.train, count: 500, batch: 250)
         for clauses in [Self.matchingClause, "  match weights\n  alpha 0..1 step 0.25"] {
             let spec = try mergeSpec(net: TrainedFixtures.cnnBody, target: "b", clauses: clauses)
@@ -60,7 +111,7 @@ final class MergeLawTests: XCTestCase {
     /// Dead (always 0) and constant hidden channels correlate with nothing; merging the network with itself
     /// must still pair every channel with itself, so the merge changes no weight.
     func testSelfMergeWithDeadAndConstantChannelsGivesIdentity() throws {
-        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 2)
+        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 10)
         // γ = 0 makes a channel constant after batch norm: β < 0 kills it after ReLU, β > 0 keeps a constant.
         for (layer, channels, beta) in [("bn1", [0, 5], Float(-1)), ("bn2", [3], 0.5), ("bn3", [2, 7, 11], -1), ("bn3", [4], 0.25)] {
             var g = a.state["\(layer).weight"]!, b = a.state["\(layer).bias"]!

@@ -43,7 +43,7 @@ final class OrbitMergeTests: XCTestCase {
     }
 
     func testOrbitMergeRunsAndKeepsKeysAndShapes() throws {
-        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 2)
+        let a = try TrainedFixtures.cnn(mode: "nominal", epochs: 10)
         let batches = try digitBatches(.train, count: 300, batch: 150)
         let merger = try orbitMerger(a, matching: "activations", batches: batches)
         XCTAssertEqual(merger.aligned.keys, a.state.keys)
