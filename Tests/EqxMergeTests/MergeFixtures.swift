@@ -211,11 +211,11 @@ enum TrainedFixtures {
 
     private static var cache: [String: Network] = [:]
 
-    /// The CNN trained with `mode` for `epochs` epochs (a fresh copy each call).
-    static func cnn(mode: String, epochs: Int) throws -> Network {
-        let key = "\(mode)|\(epochs)"
+    /// The CNN trained with `mode` for `epochs` epochs from the script seed `seed` (a fresh copy each call).
+    static func cnn(mode: String, epochs: Int, seed: UInt64 = 5) throws -> Network {
+        let key = "\(mode)|\(epochs)|\(seed)"
         if let n = cache[key] { return n.copy() }
-        let n = try trainedNetwork(net: cnnBody, mode: mode, epochs: epochs)
+        let n = try trainedNetwork(net: cnnBody, mode: mode, epochs: epochs, seed: seed)
         cache[key] = n
         return n.copy()
     }
