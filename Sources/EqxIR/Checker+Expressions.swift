@@ -95,7 +95,7 @@ extension Checker {
                 let names = MergeQuantity.allCases.map(\.rawValue) + ["at"]
                 error("E0404", "a merge has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
-                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" })
+                      help: suggestion(for: member.name, among: names).map { "did you mean '\($0)'?" })
                 return nil
             }
             return .measurement(.mergeBarrier(id, q))
@@ -104,7 +104,7 @@ extension Checker {
                 let names = TrainQuantity.allCases.map(\.rawValue)
                 error("E0404", "a training run has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
-                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" })
+                      help: suggestion(for: member.name, among: names).map { "did you mean '\($0)'?" })
                 return nil
             }
             return .measurement(.trainQuantity(id, q))
@@ -177,7 +177,7 @@ extension Checker {
         for a in args {
             if let l = a.label {
                 if !allowed.contains(l.name) {
-                    let s = closestName(to: l.name, among: allowed)
+                    let s = suggestion(for: l.name, among: allowed)
                     error("E0406", "'\(function)' has no argument '\(l.name)'", at: l.range,
                           label: allowed.isEmpty ? "takes no labelled arguments" : "arguments: \(allowed.joined(separator: ", "))",
                           help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: l.range, replacement: $0)] } ?? [])
@@ -232,7 +232,7 @@ extension Checker {
             return nil  // the constructor reported its own error
         }
         let known = Checker.constructors + Checker.measurementFunctions + scope.allNames()
-        let s = closestName(to: fname, among: known)
+        let s = suggestion(for: fname, among: known)
         error("E0409", "unknown function '\(fname)'", at: callee.range, label: "not defined",
               help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: callee.range, replacement: $0)] } ?? [])
         return nil

@@ -52,7 +52,19 @@ extension Checker {
             }
             return sq(group)
         }()
-        for (layer, action) in zip(network.flattenedLayers, actions) {
+        let flat = network.flattenedLayers
+        for (i, layer) in flat.enumerated() {
+            // The shortcut adds the block's input to its body's output, so both must carry one action.
+            guard case .residual(let body) = layer.kind, !body.isEmpty else { continue }
+            let last = i + NetworkSpec(name: "", layers: body, inputShape: [], outputShape: [], range: .none).flattenedLayers.count
+            if actions[last] != actions[i] {
+                error("E0506", "residual block adds channels acted on \(actions[i].rawValue)ly to channels acted on \(actions[last].rawValue)ly, so it cannot be \(group)-equivariant",
+                      at: layer.range, label: "input \(actions[i].rawValue), body output \(actions[last].rawValue)",
+                      help: "give the block's last layer the same channel action as its input (channels \(actions[i].rawValue))")
+                ok = false
+            }
+        }
+        for (layer, action) in zip(flat, actions) {
             let out = layer.outputShape
             if action == .regular, layer.kind.mixesChannels || layer.channels != nil {
                 if out[0] % order != 0 {

@@ -252,7 +252,7 @@ extension Checker {
             kind = .residual(layers)
         default:
             let candidates = layerKinds + scope.allNames()
-            let s = closestName(to: head, among: candidates)
+            let s = suggestion(for: head, among: candidates)
             error("E0408", "unknown layer '\(head)'", at: c.head.range, label: "not a layer",
                   help: s.map { "did you mean '\($0)'?" } ?? "layers: \(layerKinds.joined(separator: ", "))",
                   fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
@@ -395,7 +395,7 @@ struct ModifierReader {
     func finish(allowed: [String]) -> Bool {
         var ok = true
         for (i, m) in clause.modifiers.enumerated() where !used.contains(i) {
-            let s = closestName(to: m.name.name, among: allowed)
+            let s = suggestion(for: m.name.name, among: allowed)
             if allowed.contains(m.name.name) {
                 checker.error("E0406", "'\(m.name.name)' given twice", at: m.name.range)
             } else {

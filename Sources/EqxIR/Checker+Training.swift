@@ -118,7 +118,7 @@ extension Checker {
                         mode = .equivariant(g)
                     }
                 case .identifier(let s):
-                    let sug = closestName(to: s, among: ["nominal", "augmented", "equivariant"])
+                    let sug = suggestion(for: s, among: ["nominal", "augmented", "equivariant"])
                     error("E0404", "unknown training mode '\(s)'", at: arg.range,
                           help: sug.map { "did you mean '\($0)'?" } ?? "modes: nominal, augmented(G), equivariant(G)")
                     continue
@@ -189,7 +189,7 @@ extension Checker {
                 for a in c.arguments { if let r = dataRef(a, what: "evaluation data") { evaluation.append(r) } }
             default:
                 let known = ["mode", "invariance", "loss", "optimizer", "schedule", "batch", "epochs", "steps", "track", "evaluate"]
-                let s = closestName(to: c.head.name, among: known)
+                let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown training option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
                       fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
@@ -241,7 +241,7 @@ extension Checker {
         case "sgd": allowed = ["lr", "momentum", "nesterov", "weight_decay"]
         case "adam", "adamw": allowed = ["lr", "beta1", "beta2", "eps", "weight_decay"]
         default:
-            let s = closestName(to: f, among: ["sgd", "adam", "adamw"])
+            let s = suggestion(for: f, among: ["sgd", "adam", "adamw"])
             error("E0404", "unknown optimizer '\(f)'", at: callee.range, help: s.map { "did you mean '\($0)'?" } ?? "optimizers: sgd, adam, adamw")
             return nil
         }

@@ -71,7 +71,7 @@ public final class Checker {
         let candidates = scope.allNames() + extra
         var help: String? = nil
         var fixIts: [FixIt] = []
-        if let s = closestName(to: name, among: candidates) {
+        if let s = suggestion(for: name, among: candidates) {
             help = "did you mean '\(s)'?"
             fixIts = [FixIt(range: range, replacement: s)]
         }
@@ -239,7 +239,7 @@ public final class Checker {
             return nil
         }
         if allowed.contains(name) { return name }
-        let s = closestName(to: name, among: allowed)
+        let s = suggestion(for: name, among: allowed)
         error("E0404", "unknown \(what) '\(name)'", at: e.range, label: "expected one of \(allowed.joined(separator: ", "))",
               help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: e.range, replacement: $0)] } ?? [])
         return nil
