@@ -91,7 +91,9 @@ extension Checker {
         }
         var transforms: [DataTransform] = []
         var trainFraction: Double? = nil
-        for c in clauses {
+        // The runtime divides the data before any other preprocessing, so the counts follow that order.
+        let ordered = clauses.filter { $0.head.name == "split" } + clauses.filter { $0.head.name != "split" }
+        for c in ordered {
             switch c.head.name {
             case "resize":
                 guard shape.sampleShape.count == 3 else {
@@ -159,7 +161,7 @@ extension Checker {
                 }
             default:
                 let known = ["resize", "normalize", "limit", "augment", "split"]
-                let s = closestName(to: c.head.name, among: known)
+                let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown data option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
                       fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])

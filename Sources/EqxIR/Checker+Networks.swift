@@ -254,7 +254,7 @@ extension Checker {
             kind = .residual(layers)
         default:
             let candidates = layerKinds + scope.allNames()
-            let s = closestName(to: head, among: candidates)
+            let s = suggestion(for: head, among: candidates)
             error("E0408", "unknown layer '\(head)'", at: c.head.range, label: "not a layer",
                   help: s.map { "did you mean '\($0)'?" } ?? "layers: \(layerKinds.joined(separator: ", "))",
                   fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
@@ -313,8 +313,7 @@ extension Checker {
         guard builder.depth < 16 else {
             error("E0406", "blocks nest too deeply (is '\(decl.name)' using itself?)", at: c.head.range); return nil
         }
-        // Arguments: `stage(64)` parses as a clause whose head is the block and whose argument is a call... or
-        // `stage 64`. Accept both positional forms and `stage(width: 64)`.
+        // Arguments: `stage(64)` or `stage 64` (positional), `stage c 64` (by name, as a modifier).
         var positional: [Expr] = []
         var labelled: [String: Expr] = [:]
         for a in c.arguments {
@@ -408,7 +407,7 @@ struct ModifierReader {
     func finish(allowed: [String]) -> Bool {
         var ok = true
         for (i, m) in clause.modifiers.enumerated() where !used.contains(i) {
-            let s = closestName(to: m.name.name, among: allowed)
+            let s = suggestion(for: m.name.name, among: allowed)
             if allowed.contains(m.name.name) {
                 checker.error("E0406", "'\(m.name.name)' given twice", at: m.name.range)
             } else {

@@ -72,7 +72,7 @@ public final class Checker {
         let candidates = scope.allNames() + extra
         var help: String? = nil
         var fixIts: [FixIt] = []
-        if let s = closestName(to: name, among: candidates) {
+        if let s = suggestion(for: name, among: candidates) {
             help = "did you mean '\(s)'?"
             fixIts = [FixIt(range: range, replacement: s)]
         }
@@ -101,10 +101,8 @@ public final class Checker {
             checkData(name: name, source: e, clauses: clauses, range: statement.range)
         case .group(let name, let e):
             guard var v = evaluate(e) else { return }
-            // `trivial` and `translations` are groups without parentheses (as everywhere a group is expected).
-            if case .symbol(let s) = v, s == "trivial" || s == "translations" {
-                v = .group(s == "trivial" ? .trivial : .translations(.both), name: s)
-            }
+            if case .symbol("trivial") = v { v = .group(.trivial, name: "trivial") }
+            if case .symbol("translations") = v { v = .group(.translations(.both), name: "translations") }
             guard case .group(let g, _) = v else {
                 error("E0403", "'\(name.name)' must be a group, but the expression is a \(v.typeName)", at: e.range,
                       help: "groups are trivial, mirror(horizontal), mirror(vertical), rotations(4), dihedral(4), translations, translations(width), symmetric(n), or products G * H")
@@ -245,7 +243,7 @@ public final class Checker {
             return nil
         }
         if allowed.contains(name) { return name }
-        let s = closestName(to: name, among: allowed)
+        let s = suggestion(for: name, among: allowed)
         error("E0404", "unknown \(what) '\(name)'", at: e.range, label: "expected one of \(allowed.joined(separator: ", "))",
               help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: e.range, replacement: $0)] } ?? [])
         return nil

