@@ -47,7 +47,7 @@ final class CLIRunTests: XCTestCase {
         }
         for csv in files where csv.hasSuffix(".csv") {
             let text = try String(contentsOf: out.appendingPathComponent(csv), encoding: .utf8)
-            XCTAssertTrue(text.split(separator: "\n").count >= 2, "\(csv) has a header and rows")
+            XCTAssertGreaterThanOrEqual(text.split(whereSeparator: \.isNewline).count, 2, "\(csv) has a header and rows")
         }
 
         // The checkpoint is safetensors with PyTorch's keys and OIHW layout.

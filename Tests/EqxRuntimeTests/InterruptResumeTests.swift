@@ -7,23 +7,23 @@ final class InterruptResumeTests: XCTestCase {
     func testInterruptedRunResumesToTheUninterruptedResult() throws {
         let dir = try temporaryDirectory(self, "eqx-resume")
         let script = dir.appendingPathComponent("slow.eqx")
-        try Scripts.slow(epochs: 12).write(to: script, atomically: true, encoding: .utf8)
+        try Scripts.slow(epochs: 40).write(to: script, atomically: true, encoding: .utf8)
         let args = ["run", script.path, "--threads", "2"]
 
         // Interrupt after the first progress line (stdout is not a terminal: one log line per epoch).
         let interrupted = try EqxProcess(args + ["--out", "interrupted"], directory: dir)
         let deadline = Date().addingTimeInterval(120)
-        while interrupted.process.isRunning && !interrupted.stdoutSoFar.contains("epoch 1/12") && Date() < deadline {
+        while interrupted.process.isRunning && !interrupted.stdoutSoFar.contains("epoch 1/40") && Date() < deadline {
             usleep(10_000)
         }
         XCTAssertTrue(interrupted.process.isRunning, "training ended before it could be interrupted:\n\(interrupted.stdoutSoFar)")
-        XCTAssertTrue(interrupted.stdoutSoFar.contains("epoch 1/12"),
+        XCTAssertTrue(interrupted.stdoutSoFar.contains("epoch 1/40"),
                       "no progress line on a non-terminal stdout within 120 s:\n\(interrupted.stdoutSoFar)")
         kill(interrupted.process.processIdentifier, SIGINT)
         let i = interrupted.wait()
         XCTAssertEqual(i.status, 130, "stdout:\n\(i.stdout)\nstderr:\n\(i.stderr)")
         XCTAssertTrue(i.stderr.contains("--resume"), i.stderr)
-        XCTAssertFalse(i.stdout.contains("epoch 12/12"), "the run finished before the signal; make it slower")
+        XCTAssertFalse(i.stdout.contains("epoch 40/40"), "the run finished before the signal; make it slower")
 
         let cache = dir.appendingPathComponent("interrupted/cache")
         let cached = (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []
@@ -34,7 +34,7 @@ final class InterruptResumeTests: XCTestCase {
         let resumed = try eqx(args + ["--out", "interrupted", "--resume"], in: dir)
         XCTAssertEqual(resumed.status, 0, resumed.stderr)
         XCTAssertTrue(resumed.stdout.contains("resuming at step"), resumed.stdout)
-        XCTAssertFalse(resumed.stdout.contains("epoch 1/12"), "resume must not start over:\n\(resumed.stdout)")
+        XCTAssertFalse(resumed.stdout.contains("epoch 1/40"), "resume must not start over:\n\(resumed.stdout)")
         let after = (try? FileManager.default.contentsOfDirectory(atPath: cache.path)) ?? []
         XCTAssertEqual(after.filter { $0.hasSuffix(".partial.safetensors") }, [], "the partial checkpoint is removed when done")
 
