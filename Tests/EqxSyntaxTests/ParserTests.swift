@@ -335,3 +335,14 @@ final class ParserTests: XCTestCase {
         }
     }
 }
+
+final class ErrorLimitTests: XCTestCase {
+    func testErrorsStopAtTheLimitWithOneFinalDiagnostic() {
+        let (_, d) = parse(SourceFile(name: "t", text: "eqx 1\n" + String(repeating: "}\n", count: 500)))
+        XCTAssertEqual(d.count, Parser.maximumErrors + 1)
+        XCTAssertEqual(d.last?.id, "E0215")
+        let (_, lexical) = parse(SourceFile(name: "t", text: "eqx 1\n" + String(repeating: "@ ", count: 500)))
+        XCTAssertEqual(lexical.filter { $0.id == "E0215" }.count, 1)
+        XCTAssertLessThanOrEqual(lexical.count, Parser.maximumErrors + 1)
+    }
+}
