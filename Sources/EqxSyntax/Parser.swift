@@ -86,7 +86,10 @@ final class Parser {
         return t
     }
 
-    func at(_ kind: TokenKind) -> Bool { current.kind == kind }
+    func at(_ kind: TokenKind) -> Bool {
+        if parenDepth > 0 { skipIgnoredNewlines() }
+        return tokens[pos].kind == kind
+    }
 
     func consume(_ kind: TokenKind) -> Token? { at(kind) ? advance() : nil }
 
