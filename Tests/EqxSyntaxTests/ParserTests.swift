@@ -145,6 +145,8 @@ final class ParserTests: XCTestCase {
                                                Argument(label: Identifier("data"), value: Expr(.member(id("d"), Identifier("train"))))])))
         guard case .report(let items)? = statements("report train: 1").first?.kind else { return XCTFail() }
         XCTAssertEqual(items.first?.label?.name, "train")
+        let cs = clauses("data: relu\nnet: conv 3x3 -> 8")
+        XCTAssertEqual(cs.map { $0.label?.name }, ["data", "net"])
     }
 
     func testContextualWordsAreOrdinaryNames() {

@@ -64,6 +64,7 @@ final class RobustnessTests: XCTestCase {
             XCTFail("\(origin): \(message)\n--- input ---\n\(String(decoding: bytes, as: UTF8.self))")
         }
         if parser.hitStepBudget { fail("step budget exhausted (a loop made no progress)") }
+        if parser.parenDepth != 0 || parser.nesting != 0 { fail("unbalanced bookkeeping: \(parser.parenDepth) \(parser.nesting)") }
         func inside(_ r: SourceRange) -> Bool { r.start >= 0 && r.start <= r.end && r.end <= bytes.count }
         for d in diagnostics {
             if d.id == "E0201" {
