@@ -9,7 +9,6 @@ public enum PaddingMode: String, Sendable {
 /// Index geometry of one 2-D convolution or pooling window sweep.
 struct WindowGeometry {
     let n, c, h, w: Int
-    let mode: PaddingMode
     let kh, kw, stride, padding: Int
     let oh, ow: Int
     /// Source row for kernel row i and output row y, at `i * oh + y`; -1 for a zero pad.
@@ -26,7 +25,6 @@ struct WindowGeometry {
         }
         (n, c, h, w) = (input[0], input[1], input[2], input[3])
         (kh, kw) = kernel
-        self.mode = mode
         self.stride = stride
         self.padding = padding
         if mode == .circular && (padding > h || padding > w) {
@@ -216,8 +214,7 @@ public func conv2d(
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     return Variable.make(out, inputs: inputs) { dy in
-        // The transposed-convolution path writes every element of dx; col2im accumulates into zeros.
-        var dx: Tensor? = needX ? (perSample && conv.transposedBackwardData != nil ? Tensor(shape: xv.shape) { _ in } : Tensor.zeros(xv.shape)) : nil
+        var dx: Tensor? = needX ? Tensor.zeros(xv.shape) : nil
         var dw: Tensor? = needW ? Tensor(shape: wv.shape) { _ in } : nil
         var db = [Float](repeating: 0, count: conv.o)
         xv.withUnsafeBufferPointer { xp in
@@ -278,10 +275,7 @@ struct Convolution {
                            dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
         let t = threads
         let cols = ScratchBuffer.take(t * k * p)
-        let transposed = dx == nil ? nil : transposedBackwardData
-        let perThread = max(k * p, transposed.map { $0.g.patchSize * $0.g.outputPlane } ?? 0)
-        let dcols = ScratchBuffer.take(dx == nil ? 0 : t * perThread)
-        let flipped = transposed.map { flippedTransposedWeight(w, $0) }
+        let dcols = ScratchBuffer.take(dx == nil ? 0 : t * k * p)
         let partialW = ScratchBuffer.take(dw == nil ? 0 : t * o * k)
         var partialB = [Double](repeating: 0, count: db == nil ? 0 : t * o)
         partialB.withUnsafeMutableBufferPointer { pb in
@@ -297,21 +291,10 @@ struct Convolution {
                                     beta: first ? 0 : 1, c: partialW.pointer + ti * o * k, ldc: k)
                     }
                     if let dx {
-                        let dxs = dx + s * g.c * g.inputPlane
-                        let mine = dcols.pointer + ti * perThread
-                        if let transposed, let flipped {
-                            // dx_s = conv(dy_s, flipped Wᵀ, padding K − 1 − p): one GEMM with inner size O·K².
-                            let tk = transposed.g.patchSize, tp = transposed.g.outputPlane
-                            transposed.g.im2col(dy, batch: s..<(s + 1), into: mine, serial: true)
-                            flipped.withUnsafeBufferPointer { fw in
-                                sgemmSerial(transA: false, transB: false, m: g.c, n: tp, k: tk, alpha: 1, a: fw.baseAddress!, lda: tk,
-                                            b: mine, ldb: tp, beta: 0, c: dxs, ldc: tp)
-                            }
-                        } else {
-                            sgemmSerial(transA: true, transB: false, m: k, n: p, k: o, alpha: 1, a: w, lda: k, b: dys, ldb: p,
-                                        beta: 0, c: mine, ldc: p)
-                            g.col2im(mine, batch: 0..<1, into: dxs, serial: true)
-                        }
+                        let mine = dcols.pointer + ti * k * p
+                        sgemmSerial(transA: true, transB: false, m: k, n: p, k: o, alpha: 1, a: w, lda: k, b: dys, ldb: p,
+                                    beta: 0, c: mine, ldc: p)
+                        g.col2im(mine, batch: 0..<1, into: dx + s * g.c * g.inputPlane, serial: true)
                     }
                     if db != nil, let pbp {
                         for ch in 0..<o {
@@ -339,19 +322,6 @@ struct Convolution {
                 db[ch] = Float(acc)
             }
         }
-    }
-
-    /// For stride 1, zero padding p ≤ K − 1 and a square kernel, the input gradient is itself a
-    /// convolution: dx = conv(dy, W', padding K − 1 − p) with W'[c, o, i, j] = W[o, c, K−1−i, K−1−j].
-    /// That is one GEMM with inner size O·K² and no scatter-add, instead of a GEMM with inner size O
-    /// followed by col2im.
-    var transposedBackwardData: Convolution? {
-        guard g.stride == 1, g.kh == g.kw, g.padding <= g.kh - 1, g.mode == .zeros,
-              let tg = try? WindowGeometry(op: "conv2d backward", input: [g.n, o, g.oh, g.ow], kernel: (g.kh, g.kw),
-                                           stride: 1, padding: g.kh - 1 - g.padding, mode: .zeros),
-              tg.oh == g.h, tg.ow == g.w
-        else { return nil }
-        return Convolution(g: tg, o: g.c)
     }
 
     var chunkSamples: Int { max(1, min(n, im2colBudget / max(1, k * p))) }
@@ -423,16 +393,6 @@ struct Convolution {
             }
         }
     }
-}
-
-/// W' [C, O·KH·KW] with W'[c, (o, i, j)] = W[o, c, KH−1−i, KW−1−j] for the transposed convolution.
-func flippedTransposedWeight(_ w: UnsafePointer<Float>, _ t: Convolution) -> [Float] {
-    let (c, o, kh, kw) = (t.o, t.g.c, t.g.kh, t.g.kw)
-    var out = [Float](repeating: 0, count: c * o * kh * kw)
-    for oc in 0..<o { for ic in 0..<c { for i in 0..<kh { for j in 0..<kw {
-        out[((ic * o + oc) * kh + i) * kw + j] = w[((oc * c + ic) * kh + (kh - 1 - i)) * kw + (kw - 1 - j)]
-    } } } }
-    return out
 }
 
 /// Calls `body` with the tensor's base address, or nil for a nil tensor.
