@@ -52,7 +52,7 @@ public func conv2d(
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     return Variable.make(out, inputs: inputs) { dy in
-        var dx: Tensor? = needX ? Tensor.zeros(xv.shape) : nil
+        var dx: Tensor? = needX ? Tensor.zerosInParallel(xv.shape) : nil
         var dw: Tensor? = needW ? Tensor(shape: wv.shape) { _ in } : nil
         var db = [Float](repeating: 0, count: conv.o)
         xv.withUnsafeBufferPointer { xp in
