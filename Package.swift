@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "eqx", targets: ["eqx"]),
+        // The front end as a library, for tools outside this package (fuzz/ depends on it by path).
+        .library(name: "EqxSyntax", targets: ["EqxSyntax"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),

@@ -83,10 +83,8 @@ public final class Checker {
 
     func checkStatement(_ statement: Statement) {
         switch statement.kind {
-        case .version(let e):
-            if case .number(let v, true, _) = e.kind, v == 1 { return }
-            error("E0202", "unsupported language version", at: e.range, label: "this eqx understands version 1",
-                  help: "write 'eqx 1'")
+        case .version:
+            return   // the parser validates the version (E0202)
         case .seed(let e):
             guard let n = nonNegativeInteger(e, what: "seed") else { return }
             if seedSet && instanceSuffix.isEmpty {

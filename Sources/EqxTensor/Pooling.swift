@@ -6,7 +6,7 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
     // Winners are only recorded when a backward pass may need them.
     let recordsWinners = Gradients.isEnabled && x.requiresGrad
     var argmax = [Int32](repeating: 0, count: recordsWinners ? planes * op : 0)
-    var out = Tensor.zeros([g.n, g.c, g.oh, g.ow])
+    var out = Tensor(shape: [g.n, g.c, g.oh, g.ow]) { _ in }  // every element is written below
     x.value.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { yp in
             argmax.withUnsafeMutableBufferPointer { ap in
@@ -47,7 +47,7 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
     }
     let xShape = x.shape
     return Variable.make(out, inputs: [x]) { dy in
-        var dx = Tensor.zeros(xShape)
+        var dx = Tensor.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
                 argmax.withUnsafeBufferPointer { ap in
@@ -91,7 +91,7 @@ public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
     }
     let xShape = x.shape
     return Variable.make(out, inputs: [x]) { dy in
-        var dx = Tensor.zeros(xShape)
+        var dx = Tensor.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
                 let gb = gp.baseAddress!, db = dp.baseAddress!
