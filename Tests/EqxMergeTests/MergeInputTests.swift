@@ -28,7 +28,11 @@ final class MergeInputTests: XCTestCase {
         let spec = try networkSpec(PermutationSymbolTests.plainCNN)
         let a = try Network(spec: spec, state: randomState(spec, seed: 1))
         let b = try Network(spec: spec, state: randomState(spec, seed: 2))
-        let mspec = try mergeSpec(net: PermutationSymbolTests.plainCNN, target: "b", clauses: "  match weights\n  repair")
+        // The checker already rejects `repair` with `match weights` (E0703); the Merger must still refuse
+        // a spec built without that check.
+        var mspec = try mergeSpec(net: PermutationSymbolTests.plainCNN, target: "b",
+                                  clauses: "  match activations on digits.train[0..99]\n  repair")
+        mspec.matching = .weights
         let m = message {
             let merger = try Merger(spec: mspec, inputs: mergeInputs(base: a, partner: b, group: nil, matching: []))
             _ = try merger.network(at: 0.5)
