@@ -9,6 +9,8 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "eqx", targets: ["eqx"]),
+        // The front end as a library, for tools outside this package (fuzz/ depends on it by path).
+        .library(name: "EqxSyntax", targets: ["EqxSyntax"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -51,7 +53,8 @@ let package = Package(
         .testTarget(name: "EqxDataTests", dependencies: ["EqxData"]),
         .testTarget(name: "EqxNNTests", dependencies: ["EqxNN", "EqxTensor", "EqxGroups", "EqxIR", "EqxSyntax"]),
         .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxNN", "EqxData"]),
-        .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining"]),
+        .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining", "EqxIR", "EqxSyntax", "EqxData",
+                                                         "EqxGroups", "EqxTensor"]),
         .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax"]),
         .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL"]),
         .testTarget(name: "EqxCLITests", dependencies: []),

@@ -91,15 +91,17 @@ extension Checker {
         }
         var transforms: [DataTransform] = []
         var trainFraction: Double? = nil
-        for c in clauses {
+        // The runtime divides the data before any other preprocessing, so the counts follow that order.
+        let ordered = clauses.filter { $0.head.name == "split" } + clauses.filter { $0.head.name != "split" }
+        for c in ordered {
             switch c.head.name {
             case "resize":
                 guard shape.sampleShape.count == 3 else {
                     error("E0802", "resize applies to images [C, H, W], the samples have shape \(shape.sampleShape)", at: c.range)
                     continue
                 }
-                guard c.arguments.count == 1, case .dimensions(let d) = c.arguments[0].kind, d.count == 2, d.allSatisfy({ $0 > 0 }) else {
-                    error("E0406", "resize takes a size such as 14x14", at: c.head.range); continue
+                guard c.arguments.count == 1, case .dimensions(let d) = c.arguments[0].kind, d.count == 2, d.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
+                    error("E0406", "resize takes a size such as 14x14 (at most 65536x65536)", at: c.head.range); continue
                 }
                 transforms.append(.resize(height: d[0], width: d[1]))
                 shape.sampleShape = [shape.sampleShape[0], d[0], d[1]]
@@ -159,7 +161,7 @@ extension Checker {
                 }
             default:
                 let known = ["resize", "normalize", "limit", "augment", "split"]
-                let s = closestName(to: c.head.name, among: known)
+                let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown data option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
                       fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])

@@ -54,6 +54,14 @@ extension Checker {
 
     private func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, range: SourceRange) -> Value? {
         if case .group(let g, let gn) = a, case .group(let h, let hn) = b, op == .multiply {
+            // A direct product acts by composing the factors' actions, which needs them to commute.
+            func isMirror(_ x: GroupSpec) -> Bool { if case .mirror = x { return true } else { return false } }
+            let commute = g == .trivial || h == .trivial || (isMirror(g) && isMirror(h) && g != h)
+            guard commute else {
+                error("E0505", "the actions of \(gn) and \(hn) do not commute, so their direct product does not act on images", at: range,
+                      help: g.description.hasPrefix("rot") || h.description.hasPrefix("rot") ? "rotations and mirrors together form dihedral(4)" : "use one of the groups, or mirror(horizontal) * mirror(vertical)")
+                return nil
+            }
             return .group(.product(g, h), name: "\(gn) * \(hn)")
         }
         guard case .number(let x, let xi) = a, case .number(let y, let yi) = b else {
@@ -95,7 +103,8 @@ extension Checker {
                 let names = MergeQuantity.allCases.map(\.rawValue) + ["at"]
                 error("E0404", "a merge has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
-                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" })
+                      help: suggestion(for: member.name, among: names).map { "did you mean '\($0)'?" },
+                      fixIts: suggestion(for: member.name, among: names).map { [FixIt(range: member.range, replacement: $0)] } ?? [])
                 return nil
             }
             return .measurement(.mergeBarrier(id, q))
@@ -104,7 +113,8 @@ extension Checker {
                 let names = TrainQuantity.allCases.map(\.rawValue)
                 error("E0404", "a training run has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
-                      help: closestName(to: member.name, among: names).map { "did you mean '\($0)'?" })
+                      help: suggestion(for: member.name, among: names).map { "did you mean '\($0)'?" },
+                      fixIts: suggestion(for: member.name, among: names).map { [FixIt(range: member.range, replacement: $0)] } ?? [])
                 return nil
             }
             return .measurement(.trainQuantity(id, q))
@@ -121,7 +131,7 @@ extension Checker {
         guard let b = evaluate(base), let i = evaluate(index) else { return nil }
         switch (b, i) {
         case (.data(var ref), .range(let lo, let hi)):
-            guard lo == lo.rounded(), hi == hi.rounded(), lo >= 0, hi >= lo else {
+            guard lo == lo.rounded(), hi == hi.rounded(), lo >= 0, hi >= lo, hi < 1e15 else {
                 error("E0802", "a data range needs integer bounds a..b with 0 ≤ a ≤ b, got \(i.display)", at: index.range)
                 return nil
             }
@@ -138,8 +148,8 @@ extension Checker {
             ref.range = r
             return .data(ref)
         case (.list(let items), .number(let x, true)):
-            guard x >= 0, Int(x) < items.count else {
-                error("E0403", "index \(Int(x)) is outside the list of \(items.count)", at: index.range)
+            guard x >= 0, x < Double(items.count) else {
+                error("E0403", "index \(formatNumber(x)) is outside the list of \(items.count)", at: index.range)
                 return nil
             }
             return items[Int(x)]
@@ -177,7 +187,7 @@ extension Checker {
         for a in args {
             if let l = a.label {
                 if !allowed.contains(l.name) {
-                    let s = closestName(to: l.name, among: allowed)
+                    let s = suggestion(for: l.name, among: allowed)
                     error("E0406", "'\(function)' has no argument '\(l.name)'", at: l.range,
                           label: allowed.isEmpty ? "takes no labelled arguments" : "arguments: \(allowed.joined(separator: ", "))",
                           help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: l.range, replacement: $0)] } ?? [])
@@ -232,7 +242,7 @@ extension Checker {
             return nil  // the constructor reported its own error
         }
         let known = Checker.constructors + Checker.measurementFunctions + scope.allNames()
-        let s = closestName(to: fname, among: known)
+        let s = suggestion(for: fname, among: known)
         error("E0409", "unknown function '\(fname)'", at: callee.range, label: "not defined",
               help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: callee.range, replacement: $0)] } ?? [])
         return nil
@@ -339,8 +349,8 @@ extension Checker {
             return .group(.translations(.init(rawValue: axis)!), name: "translations(\(axis))")
         case "symmetric":
             guard let e = one(), let n = positiveInteger(e, what: "number of nodes") else { return nil }
-            guard n >= 2, n <= 64 else {
-                error("E0505", "symmetric(\(n)): n must be between 2 and 64", at: e.range); return nil
+            guard n >= 2, n <= 20 else {
+                error("E0505", "symmetric(\(n)): n must be between 2 and 20", at: e.range); return nil
             }
             return .group(.symmetric(n), name: "symmetric(\(n))")
         default:

@@ -52,7 +52,19 @@ extension Checker {
             }
             return sq(group)
         }()
-        for (layer, action) in zip(network.flattenedLayers, actions) {
+        let flat = network.flattenedLayers
+        for (i, layer) in flat.enumerated() {
+            // The shortcut adds the block's input to its body's output, so both must carry one action.
+            guard case .residual(let body) = layer.kind, !body.isEmpty else { continue }
+            let last = i + NetworkSpec(name: "", layers: body, inputShape: [], outputShape: [], range: .none).flattenedLayers.count
+            if actions[last] != actions[i] {
+                error("E0506", "residual block adds channels acted on \(actions[i].rawValue)ly to channels acted on \(actions[last].rawValue)ly, so it cannot be \(group)-equivariant",
+                      at: layer.range, label: "input \(actions[i].rawValue), body output \(actions[last].rawValue)",
+                      help: "give the block's last layer the same channel action as its input (channels \(actions[i].rawValue))")
+                ok = false
+            }
+        }
+        for (layer, action) in zip(flat, actions) {
             let out = layer.outputShape
             if action == .regular, layer.kind.mixesChannels || layer.channels != nil {
                 if out[0] % order != 0 {
@@ -76,7 +88,11 @@ extension Checker {
                 if needsSquare && out[1] != out[2] {
                     error("E0503", "\(group) needs square feature maps, but '\(layer.name)' outputs \(out[1])x\(out[2])", at: layer.range); ok = false
                 }
-                if (h + 2 * pad - kh) % stride != 0 || (w + 2 * pad - kw) % stride != 0 {
+                if group.containsTranslations && stride > 1 {
+                    error("E0507", "cyclic translations of the input do not act on the smaller grid after '\(layer.name)' (stride \(stride))",
+                          at: layer.range, help: "use stride 1 and circular padding until a 'global avgpool'")
+                    ok = false
+                } else if (h + 2 * pad - kh) % stride != 0 || (w + 2 * pad - kw) % stride != 0 {
                     warning("W0501", "'\(layer.name)' samples an asymmetric grid (stride \(stride) on \(h)x\(w)), so \(group) equivariance is only approximate",
                             at: layer.range, help: "choose sizes with (size + 2·pad − kernel) divisible by the stride")
                 }
@@ -85,7 +101,11 @@ extension Checker {
                             help: "add 'padding circular'")
                 }
             case let .maxPool(k, s), let .avgPool(k, s):
-                if (h - k) % s != 0 || (w - k) % s != 0 || (group.containsTranslations && s > 1) {
+                if group.containsTranslations && s > 1 {
+                    error("E0507", "cyclic translations of the \(network.inputShape[1])x\(network.inputShape[2]) input do not act on the smaller grid after '\(layer.name)' (stride \(s))",
+                          at: layer.range, help: "keep the grid size until a 'global avgpool' (stride 1 layers with circular padding)")
+                    ok = false
+                } else if (h - k) % s != 0 || (w - k) % s != 0 {
                     warning("W0501", "'\(layer.name)' pools an asymmetric grid (\(h)x\(w), size \(k), stride \(s)), so \(group) equivariance is only approximate",
                             at: layer.range)
                 }

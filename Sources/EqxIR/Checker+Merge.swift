@@ -110,7 +110,7 @@ extension Checker {
                 }
             default:
                 let known = ["match", "alpha", "reset", "repair", "evaluate"]
-                let s = closestName(to: c.head.name, among: known)
+                let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown merge option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
                       fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
@@ -122,8 +122,9 @@ extension Checker {
             warning("W0702", "no 'match' given: the networks are interpolated without aligning channels", at: statement.keywordRange,
                     help: "add 'match weights' or 'match activations on DATA'")
         }
-        if case .orbit = target, alphas != [0.5], clauses.contains(where: { $0.head.name == "alpha" }) {
-            warning("W0703", "an orbit merge averages all aligned copies; alpha is ignored", at: statement.keywordRange)
+        if repair, case .activations = matching {} else if repair {
+            error("E0703", "repair needs activation statistics: use 'match activations on DATA'", at: statement.keywordRange)
+            return
         }
         if evaluation.isEmpty, case .trained(let id)? = rootTrained(baseRef), let train = trainSpec(id) {
             // Default: the training data and its test split, when there is one.

@@ -125,6 +125,7 @@ extension Checker {
                     pad = kh / 2
                 } else {
                     guard let p = nonNegativeInteger(e, what: "padding") else { return nil }
+                    guard p <= 65_536 else { error("E0302", "padding \(p) is larger than any feature map", at: e.range); return nil }
                     pad = p
                 }
             }
@@ -162,8 +163,9 @@ extension Checker {
                 guard needImage() else { return nil }
                 kind = .dense(out: out, bias: bias)
                 shape = [out, input[1], input[2]]
-                if out * features * input[1] * input[2] > 400_000_000 {
-                    error("E0302", "dense layer would have \(out * features * input[1] * input[2]) weights", at: c.range,
+                let weights = checkedProduct([out, features, input[1], input[2]])
+                if weights.map({ $0 > 400_000_000 }) ?? true {
+                    error("E0302", "dense layer would have \(weights.map(String.init) ?? "more than 2^63") weights", at: c.range,
                           help: "dense maps every pixel to every pixel; use it on small grids (graphs), or a conv")
                     return nil
                 }
@@ -252,13 +254,24 @@ extension Checker {
             kind = .residual(layers)
         default:
             let candidates = layerKinds + scope.allNames()
-            let s = closestName(to: head, among: candidates)
+            let s = suggestion(for: head, among: candidates)
             error("E0408", "unknown layer '\(head)'", at: c.head.range, label: "not a layer",
                   help: s.map { "did you mean '\($0)'?" } ?? "layers: \(layerKinds.joined(separator: ", "))",
                   fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
             return nil
         }
         guard mods.finish(allowed: allowedModifiers(head)) else { return nil }
+        // Sizes come from the script: keep every count far from Int overflow (and from any real memory).
+        if checkedProduct(shape).map({ $0 > 1 << 32 }) ?? true {
+            error("E0302", "'\(head)' would output [N, \(shape.map(String.init).joined(separator: ", "))], more than 2^32 values per sample",
+                  at: c.head.range)
+            return nil
+        }
+        let probe = Layer(name: head, kind: kind, inputShape: input, outputShape: shape, channels: nil, range: c.range)
+        if probe.parameterShapes.contains(where: { checkedProduct($0.1).map { $0 > 1 << 40 } ?? true }) {
+            error("E0302", "'\(head)' would have more than 2^40 parameters", at: c.head.range)
+            return nil
+        }
         if c.body != nil, head != "residual" {
             error("E0406", "'\(head)' takes no body", at: c.range); return nil
         }
@@ -300,8 +313,7 @@ extension Checker {
         guard builder.depth < 16 else {
             error("E0406", "blocks nest too deeply (is '\(decl.name)' using itself?)", at: c.head.range); return nil
         }
-        // Arguments: `stage(64)` parses as a clause whose head is the block and whose argument is a call... or
-        // `stage 64`. Accept both positional forms and `stage(width: 64)`.
+        // Arguments: `stage(64)` or `stage 64` (positional), `stage c 64` (by name, as a modifier).
         var positional: [Expr] = []
         var labelled: [String: Expr] = [:]
         for a in c.arguments {
@@ -395,7 +407,7 @@ struct ModifierReader {
     func finish(allowed: [String]) -> Bool {
         var ok = true
         for (i, m) in clause.modifiers.enumerated() where !used.contains(i) {
-            let s = closestName(to: m.name.name, among: allowed)
+            let s = suggestion(for: m.name.name, among: allowed)
             if allowed.contains(m.name.name) {
                 checker.error("E0406", "'\(m.name.name)' given twice", at: m.name.range)
             } else {
@@ -407,4 +419,15 @@ struct ModifierReader {
         }
         return ok
     }
+}
+
+/// The product of sizes, or nil when it overflows `Int`.
+func checkedProduct(_ sizes: [Int]) -> Int? {
+    var p = 1
+    for s in sizes {
+        let (r, overflow) = p.multipliedReportingOverflow(by: s)
+        if overflow { return nil }
+        p = r
+    }
+    return p
 }

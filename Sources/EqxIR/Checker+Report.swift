@@ -157,9 +157,8 @@ extension Checker {
     }
 
     func checkSave(model e: Expr, path pe: Expr, statement: Statement) {
-        guard let (net, refOpt) = model(e, inputShape: nil, what: "the saved network"), let ref = refOpt else {
-            error("E0403", "save needs a trained or merged network", at: e.range); return
-        }
+        guard let (net, refOpt) = model(e, inputShape: nil, what: "the saved network") else { return }
+        guard let ref = refOpt else { error("E0403", "save needs a trained or merged network", at: e.range); return }
         guard let path = string(pe, what: "checkpoint path") else { return }
         guard path.hasSuffix(".safetensors") else {
             error("E0406", "checkpoints are .safetensors files", at: pe.range,

@@ -27,7 +27,12 @@ extension Checker {
         guard let v = evaluate(e) else { return nil }
         switch v {
         case .netDeclaration, .netCall:
-            guard let shape = inputShape else { return nil }
+            guard let shape = inputShape else {
+                // Without data there is nothing to instantiate: a trained network was needed.
+                error("E0403", "\(what) must be a trained network, not the declaration '\(v.display)'", at: e.range,
+                      help: "train it first: train t = \(v.display) on DATA { ... }")
+                return nil
+            }
             guard let net = instantiate(v, inputShape: shape, at: e.range) else { return nil }
             return (net, nil)
         case .model(let ref, let net):
@@ -75,7 +80,9 @@ extension Checker {
         var evaluation: [DataRef] = []
         var seen: [String: SourceRange] = [:]
         var groupRange = statement.keywordRange
-        for c in clauses {
+        // The mode decides defaults of other clauses (track distance_to_E), so it is read first.
+        let ordered = clauses.filter { $0.head.name == "mode" } + clauses.filter { $0.head.name != "mode" }
+        for c in ordered {
             if let prev = seen[c.head.name], c.head.name != "track" && c.head.name != "evaluate" {
                 error("E0406", "'\(c.head.name)' is given twice", at: c.head.range,
                       notes: [DiagnosticNote("first given at \(location(prev))", range: prev)])
@@ -118,9 +125,10 @@ extension Checker {
                         mode = .equivariant(g)
                     }
                 case .identifier(let s):
-                    let sug = closestName(to: s, among: ["nominal", "augmented", "equivariant"])
+                    let sug = suggestion(for: s, among: ["nominal", "augmented", "equivariant"])
                     error("E0404", "unknown training mode '\(s)'", at: arg.range,
-                          help: sug.map { "did you mean '\($0)'?" } ?? "modes: nominal, augmented(G), equivariant(G)")
+                          help: sug.map { "did you mean '\($0)'?" } ?? "modes: nominal, augmented(G), equivariant(G)",
+                          fixIts: sug.map { [FixIt(range: arg.range, replacement: $0)] } ?? [])
                     continue
                 default:
                     error("E0404", "unknown training mode", at: arg.range); continue
@@ -159,6 +167,7 @@ extension Checker {
                 var warm = 0.0
                 if let e = mods.take("warmup") { guard let w = number(e, what: "warm-up epochs"), w >= 0 else { continue }; warm = w }
                 if s == "step" {
+                    if warm > 0 { error("E0406", "warm-up goes with linear, cosine or constant schedules, not step", at: c.range); continue }
                     guard let every = mods.positive("every") else { error("E0406", "step schedule needs 'every N' (epochs)", at: c.range); continue }
                     let gamma = mods.take("gamma").flatMap { number($0, what: "gamma") } ?? 0.1
                     schedule = .step(every: every, gamma: gamma)
@@ -189,7 +198,7 @@ extension Checker {
                 for a in c.arguments { if let r = dataRef(a, what: "evaluation data") { evaluation.append(r) } }
             default:
                 let known = ["mode", "invariance", "loss", "optimizer", "schedule", "batch", "epochs", "steps", "track", "evaluate"]
-                let s = closestName(to: c.head.name, among: known)
+                let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown training option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
                       fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
@@ -241,8 +250,9 @@ extension Checker {
         case "sgd": allowed = ["lr", "momentum", "nesterov", "weight_decay"]
         case "adam", "adamw": allowed = ["lr", "beta1", "beta2", "eps", "weight_decay"]
         default:
-            let s = closestName(to: f, among: ["sgd", "adam", "adamw"])
-            error("E0404", "unknown optimizer '\(f)'", at: callee.range, help: s.map { "did you mean '\($0)'?" } ?? "optimizers: sgd, adam, adamw")
+            let s = suggestion(for: f, among: ["sgd", "adam", "adamw"])
+            error("E0404", "unknown optimizer '\(f)'", at: callee.range, help: s.map { "did you mean '\($0)'?" } ?? "optimizers: sgd, adam, adamw",
+                  fixIts: s.map { [FixIt(range: callee.range, replacement: $0)] } ?? [])
             return nil
         }
         guard let a = splitArguments(args, function: f, allowed: allowed) else { return nil }

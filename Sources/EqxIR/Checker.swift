@@ -33,6 +33,7 @@ public final class Checker {
     /// Checks a parsed script. Returns nil when any error was found.
     public func check(_ script: Script) -> (Program?, [Diagnostic]) {
         var sawStatement = false
+        if let s = options.seed { seed = s }
         for statement in script.statements {
             if case .version = statement.kind {} else if case .seed = statement.kind {} else { sawStatement = true }
             _ = sawStatement
@@ -71,7 +72,7 @@ public final class Checker {
         let candidates = scope.allNames() + extra
         var help: String? = nil
         var fixIts: [FixIt] = []
-        if let s = closestName(to: name, among: candidates) {
+        if let s = suggestion(for: name, among: candidates) {
             help = "did you mean '\(s)'?"
             fixIts = [FixIt(range: range, replacement: s)]
         }
@@ -82,23 +83,24 @@ public final class Checker {
 
     func checkStatement(_ statement: Statement) {
         switch statement.kind {
-        case .version(let e):
-            if case .number(let v, true, _) = e.kind, v == 1 { return }
-            error("E0202", "unsupported language version", at: e.range, label: "this eqx understands version 1",
-                  help: "write 'eqx 1'")
+        case .version:
+            return   // the parser validates the version (E0202)
         case .seed(let e):
             guard let n = nonNegativeInteger(e, what: "seed") else { return }
             if seedSet && instanceSuffix.isEmpty {
                 warning("W0401", "seed set twice; the last one wins", at: statement.keywordRange)
             }
-            seed = UInt64(n); seedSet = true
+            // --seed replaces the script's top-level seed (not the per-repetition ones of a loop body).
+            seed = instanceSuffix.isEmpty ? options.seed ?? UInt64(n) : UInt64(n); seedSet = true
         case .let(let name, let e):
             guard let v = evaluate(e) else { return }
             define(name, .value(v))
         case .data(let name, let e, let clauses):
             checkData(name: name, source: e, clauses: clauses, range: statement.range)
         case .group(let name, let e):
-            guard let v = evaluate(e) else { return }
+            guard var v = evaluate(e) else { return }
+            if case .symbol("trivial") = v { v = .group(.trivial, name: "trivial") }
+            if case .symbol("translations") = v { v = .group(.translations(.both), name: "translations") }
             guard case .group(let g, _) = v else {
                 error("E0403", "'\(name.name)' must be a group, but the expression is a \(v.typeName)", at: e.range,
                       help: "groups are trivial, mirror(horizontal), mirror(vertical), rotations(4), dihedral(4), translations, translations(width), symmetric(n), or products G * H")
@@ -126,7 +128,7 @@ public final class Checker {
                 error("E0407", "repeat count \(count) is too large", at: countExpr.range, help: "at most 10000 repetitions")
                 return
             }
-            let before = instanceSuffix, beforeRow = rowKey
+            let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
             for r in 0..<count {
@@ -138,21 +140,21 @@ public final class Checker {
                     for s in body { checkStatement(s) }
                 }
             }
-            instanceSuffix = before; rowKey = beforeRow
+            instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
             summarizeNewTables(since: tablesBefore)
         case .for(let variable, let seqExpr, let body):
             guard let seq = evaluate(seqExpr) else { return }
             let values: [Value]
             switch seq {
             case .list(let vs): values = vs
-            case .range(let a, let b) where a == a.rounded() && b == b.rounded() && b >= a && b - a < 10_000:
+            case .range(let a, let b) where a == a.rounded() && b == b.rounded() && b >= a && b - a < 10_000 && abs(a) < 1e15 && abs(b) < 1e15:
                 values = stride(from: Int(a), through: Int(b), by: 1).map { .number(Double($0), isInteger: true) }
             default:
                 error("E0403", "'for' needs a list such as [0.1, 0.05] or an integer range, got a \(seq.typeName)",
                       at: seqExpr.range)
                 return
             }
-            let before = instanceSuffix, beforeRow = rowKey
+            let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
             for v in values {
@@ -164,7 +166,7 @@ public final class Checker {
                     for s in body { checkStatement(s) }
                 }
             }
-            instanceSuffix = before; rowKey = beforeRow
+            instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
             summarizeNewTables(since: tablesBefore)
         }
     }
@@ -210,7 +212,7 @@ public final class Checker {
 
     func nonNegativeInteger(_ e: Expr, what: String) -> Int? {
         guard let v = evaluate(e) else { return nil }
-        if case .number(let x, _) = v, x == x.rounded(), x >= 0, x < 1.8e19 { return Int(x) }
+        if case .number(let x, _) = v, x == x.rounded(), x >= 0, x < 9.2e18 { return Int(x) }  // Int(x) traps above Int.max
         error("E0407", "\(what) must be a non-negative integer, got \(v.display)", at: e.range)
         return nil
     }
@@ -239,7 +241,7 @@ public final class Checker {
             return nil
         }
         if allowed.contains(name) { return name }
-        let s = closestName(to: name, among: allowed)
+        let s = suggestion(for: name, among: allowed)
         error("E0404", "unknown \(what) '\(name)'", at: e.range, label: "expected one of \(allowed.joined(separator: ", "))",
               help: s.map { "did you mean '\($0)'?" }, fixIts: s.map { [FixIt(range: e.range, replacement: $0)] } ?? [])
         return nil

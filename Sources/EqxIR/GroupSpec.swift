@@ -6,7 +6,7 @@ public indirect enum GroupSpec: Hashable, Sendable, CustomStringConvertible {
     case trivial
     /// Reverse the W axis (`horizontal`) or the H axis (`vertical`).
     case mirror(MirrorAxis)
-    /// Rotations by multiples of 360°/n on a square grid; n ∈ {2, 4}.
+    /// Rotations by multiples of 90° on a square grid (n = 4, the only value the checker accepts).
     case rotations(Int)
     /// The symmetries of the square (order 8).
     case dihedral4

@@ -254,6 +254,21 @@ public enum Step: Hashable, Sendable {
     case summarize(table: String)
 }
 
+extension Step {
+    /// The statement a step came from (for runtime errors).
+    public var range: SourceRange? {
+        switch self {
+        case .data(let d): return d.range
+        case .train(let t): return t.range
+        case .merge(let m): return m.range
+        case .report(let r): return r.range
+        case .plot(let p): return p.range
+        case .save(let s): return s.range
+        case .summarize: return nil
+        }
+    }
+}
+
 /// The typed program the executor runs: every name resolved, every shape checked, loops unrolled.
 public struct Program: Hashable, Sendable {
     public var seed: UInt64

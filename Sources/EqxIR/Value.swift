@@ -50,7 +50,7 @@ public indirect enum Value: Hashable, Sendable {
     /// Text used in seed-stream names and table rows (`lr=0.1`).
     public var display: String {
         switch self {
-        case .number(let v, let i): return i ? String(Int(v)) : formatNumber(v)
+        case .number(let v, _): return formatNumber(v)  // Int(v) would trap on integers beyond Int.max
         case .string(let s): return s
         case .bool(let b): return b ? "true" : "false"
         case .list(let vs): return "[" + vs.map(\.display).joined(separator: ", ") + "]"

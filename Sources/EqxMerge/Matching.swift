@@ -35,16 +35,18 @@ struct CorrelationAccumulator {
         rows += Double(rowsHere)
     }
 
-    /// corr[i, j] = cov(a_i, b_j) / (σ_a,i · σ_b,j + ε). A dead channel (σ = 0) has covariance 0 and
-    /// so correlation 0 with everything — never NaN.
+    /// corr[i, j] = cov(a_i, b_j) / (σ_a,i · σ_b,j + ε). A channel without spread (dead, or constant:
+    /// σ ≤ 1e-6·|μ|, below Float32 resolution) has correlation 0 with everything — never NaN, and not the
+    /// rounding noise of its Float32 cross moments amplified by 1/ε.
     func correlation(epsilon: Double = 1e-4) -> [Double] {
         let c = channels, n = max(rows, 1)
         var out = [Double](repeating: 0, count: c * c)
         let ma = sumA.map { $0 / n }, mb = sumB.map { $0 / n }
         let sa = (0..<c).map { max(0, sumA2[$0] / n - ma[$0] * ma[$0]).squareRoot() }
         let sb = (0..<c).map { max(0, sumB2[$0] / n - mb[$0] * mb[$0]).squareRoot() }
-        for i in 0..<c {
-            for j in 0..<c {
+        let flatA = (0..<c).map { sa[$0] <= 1e-6 * abs(ma[$0]) }, flatB = (0..<c).map { sb[$0] <= 1e-6 * abs(mb[$0]) }
+        for i in 0..<c where !flatA[i] {
+            for j in 0..<c where !flatB[j] {
                 let cov = cross[i * c + j] / n - ma[i] * mb[j]
                 let v = cov / (sa[i] * sb[j] + epsilon)
                 out[i * c + j] = v.isFinite ? v : 0

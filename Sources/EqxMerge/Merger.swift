@@ -69,7 +69,24 @@ public final class Merger {
         self.inputs = inputs
         symbols = PermutationSymbols(spec.network)
         aligned = inputs.base.state
+        try Merger.validate(spec, inputs)
         try align()
+    }
+
+    /// Inputs that would otherwise fail deep inside a matching, or silently do nothing.
+    private static func validate(_ spec: MergeSpec, _ inputs: MergeInputs) throws {
+        for (role, net) in [("the first network", inputs.base), ("the second network", inputs.partner)] {
+            guard let net = net, net.spec.architecture != spec.network.architecture else { continue }
+            throw TrainingError(message: "merge '\(spec.id)': \(role) (\(net.spec.name), \(net.spec.flattenedLayers.count) layers) "
+                                + "has a different architecture from \(spec.network.name) (\(spec.network.flattenedLayers.count) layers)")
+        }
+        if case .activations = spec.matching, inputs.matchingBatches.isEmpty {
+            throw TrainingError(message: "merge '\(spec.id)': activation matching needs data, but the matching data is empty")
+        }
+        if spec.repair, inputs.matchingBatches.isEmpty {
+            throw TrainingError(message: "merge '\(spec.id)': REPAIR estimates channel statistics on the matching data, but there is none",
+                                help: "use 'match activations on DATA' with 'repair'")
+        }
     }
 
     private func transformed(_ element: Int) throws -> Network {

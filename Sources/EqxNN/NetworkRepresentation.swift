@@ -38,7 +38,14 @@ public struct NetworkRepresentation {
                 let action = actions[flatIndex]
                 flatIndex += 1
                 if case .residual(let body) = layer.kind {
-                    _ = try walk(body, from: input)
+                    let bodyOutput = try walk(body, from: input)
+                    // The shortcut adds the input, so the group must act on both operands alike.
+                    guard bodyOutput == input else {
+                        throw GroupError.invalidChannelRepresentation(
+                            "residual block '\(layer.name)' adds its input (\(input)) to its body's output (\(bodyOutput)), "
+                                + "so \(group.name) must act on both alike; give the body's last channel-mixing layer "
+                                + "the input's channel action")
+                    }
                     spaceByName[layer.name] = input   // the shortcut: output carries the input's action
                     continue
                 }

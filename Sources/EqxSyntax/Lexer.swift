@@ -73,6 +73,14 @@ struct Lexer {
 
     mutating func error(_ id: String, _ message: String, _ start: Int, _ end: Int, label: String? = nil,
                         help: String? = nil, fixIts: [FixIt] = []) {
+        guard diagnostics.count < Parser.maximumErrors else {
+            if diagnostics.count == Parser.maximumErrors {
+                diagnostics.append(.error("E0215", "too many errors; the rest of the file is not checked",
+                                          at: SourceRange(start: start, end: end), label: "stopped here",
+                                          help: "is this a text file in UTF-8?"))
+            }
+            return
+        }
         diagnostics.append(.error(id, message, at: SourceRange(start: start, end: end), label: label, help: help,
                                   fixIts: fixIts))
     }

@@ -22,7 +22,7 @@ extension Parser {
                 advance()
                 return clauses
             }
-            if at(.endOfFile) || atStatementStart {
+            if at(.endOfFile) || (atStatementStart && peek(1).kind != .colon) {
                 unclosedBrace(open, owner: owner)
                 return clauses
             }

@@ -240,7 +240,7 @@ extension Parser {
         if atContextual("as") {
             advance()
             if case .string = current.kind {
-                title = expression()
+                title = parsePrimary().expr
             } else {
                 expected("a title string", "after 'as'", help: "plot a.curve as \"my title\"")
             }

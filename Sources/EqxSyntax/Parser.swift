@@ -31,6 +31,9 @@ final class Parser {
     let stepBudget: Int
     var hitStepBudget = false
 
+    /// After this many errors the rest are dropped (one E0215 says so): a binary file should not produce
+    /// thousands of messages.
+    static let maximumErrors = 100
     static let maxNesting = 64
     static let maxExprDepth = 128
 
@@ -83,7 +86,10 @@ final class Parser {
         return t
     }
 
-    func at(_ kind: TokenKind) -> Bool { current.kind == kind }
+    func at(_ kind: TokenKind) -> Bool {
+        if parenDepth > 0 { skipIgnoredNewlines() }
+        return tokens[pos].kind == kind
+    }
 
     func consume(_ kind: TokenKind) -> Token? { at(kind) ? advance() : nil }
 
@@ -129,9 +135,20 @@ final class Parser {
     /// the input were right) leaves the parser calm, so later independent errors are still reported.
     func error(_ id: String, _ message: String, at range: SourceRange, label: String? = nil,
                notes: [DiagnosticNote] = [], help: String? = nil, fixIts: [FixIt] = [], recovered: Bool = false) {
-        if panicking { return }
+        if panicking || !canReport(at: range) { return }
         diagnostics.append(.error(id, message, at: range, label: label, notes: notes, help: help, fixIts: fixIts))
         if !recovered { panicking = true }
+    }
+
+    /// False once the error limit is reached; the first refusal records E0215.
+    func canReport(at range: SourceRange) -> Bool {
+        let errors = diagnostics.lazy.filter { $0.severity == .error }.count
+        if errors < Parser.maximumErrors { return true }
+        if !diagnostics.contains(where: { $0.id == "E0215" }) {
+            diagnostics.append(.error("E0215", "too many errors; the rest of the file is not checked", at: range,
+                                      label: "stopped here", help: "fix the errors above and run again"))
+        }
+        return false
     }
 
     /// "expected X, found Y" at `expectedRange`.

@@ -19,7 +19,22 @@ func elementwise(_ x: Variable, forward: (Float) -> Float, derivative: @escaping
 
 /// max(x, 0); the derivative at 0 is taken as 0 (as PyTorch).
 public func relu(_ x: Variable) -> Variable {
-    elementwise(x, forward: { max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 })
+    let y = Tensor(shape: x.shape) { out in
+        x.value.withUnsafeBufferPointer { xp in
+            let ob = out.baseAddress!, xb = xp.baseAddress!
+            parallelFor(out.count, cost: 1) { r in reluForward(xb, ob, r) }
+        }
+    }
+    return Variable.make(y, inputs: [x]) { dy in
+        [Tensor(shape: dy.shape) { out in
+            y.withUnsafeBufferPointer { yp in
+                dy.withUnsafeBufferPointer { gp in
+                    let ob = out.baseAddress!, yb = yp.baseAddress!, gb = gp.baseAddress!
+                    parallelFor(out.count, cost: 1) { r in reluBackward(yb, gb, ob, r) }
+                }
+            }
+        }]
+    }
 }
 
 /// x for x > 0, slope·x otherwise.
@@ -46,4 +61,23 @@ func stableSigmoid(_ x: Float) -> Float {
 /// x²  element-wise.
 public func square(_ x: Variable) -> Variable {
     elementwise(x, forward: { $0 * $0 }, derivative: { x, _ in 2 * x })
+}
+
+// Branch-free kernels (selects, not branches): activation signs are unpredictable, so a branch
+// mispredicts; written as plain loops the optimiser vectorises.
+@inline(__always)
+func reluForward(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ r: Range<Int>) {
+    for i in r {
+        let v = x[i]
+        y[i] = v > 0 ? v : 0
+    }
+}
+
+/// dx = dy where y > 0, else 0.
+@inline(__always)
+func reluBackward(_ y: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, _ dx: UnsafeMutablePointer<Float>, _ r: Range<Int>) {
+    for i in r {
+        let v = y[i], g = dy[i]
+        dx[i] = v > 0 ? g : 0
+    }
 }

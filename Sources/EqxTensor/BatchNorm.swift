@@ -60,17 +60,21 @@ public func batchNorm(
         xv.withUnsafeBufferPointer { xp in
             batchMean.withUnsafeMutableBufferPointer { bm in
                 batchVar.withUnsafeMutableBufferPointer { bv in
+                    let xb = xp.baseAddress!
                     parallelFor(c, cost: m) { range in
                         for ch in range {
-                            var sum = 0.0
-                            for i in 0..<n { for k in 0..<s { sum += Double(xp[(i * c + ch) * s + k]) } }
-                            let mu = sum / Double(m)
-                            var sq = 0.0
+                            // One pass, shifted by a sample of the channel to avoid cancellation.
+                            let shift = xb[ch * s]
+                            var sum = 0.0, sq = 0.0
                             for i in 0..<n {
-                                for k in 0..<s { let d = Double(xp[(i * c + ch) * s + k]) - mu; sq += d * d }
+                                let (a, b) = blockShiftedMoments(xb + (i * c + ch) * s, s, shift: shift)
+                                sum += a
+                                sq += b
                             }
+                            let meanShift = sum / Double(m)
+                            let mu = Double(shift) + meanShift
                             bm[ch] = mu
-                            bv[ch] = sq / Double(m)
+                            bv[ch] = max(0, sq / Double(m) - meanShift * meanShift)
                         }
                     }
                 }
@@ -117,19 +121,17 @@ public func batchNorm(
             dy.withUnsafeBufferPointer { gp in
                 sumDy.withUnsafeMutableBufferPointer { sd in
                     sumDyXhat.withUnsafeMutableBufferPointer { sx in
+                        let xb = xp.baseAddress!, gb = gp.baseAddress!
                         parallelFor(c, cost: m) { range in
                             for ch in range {
                                 var a = 0.0, b = 0.0
-                                let mu = mean[ch], inv = invStd[ch]
                                 for i in 0..<n {
-                                    for k in 0..<s {
-                                        let idx = (i * c + ch) * s + k
-                                        a += Double(gp[idx])
-                                        b += Double(gp[idx]) * Double((xp[idx] - mu) * inv)
-                                    }
+                                    let off = (i * c + ch) * s
+                                    a += blockSum(gb + off, s)
+                                    b += blockDot(gb + off, xb + off, s, shift: mean[ch])
                                 }
                                 sd[ch] = a
-                                sx[ch] = b
+                                sx[ch] = b * Double(invStd[ch])
                             }
                         }
                     }

@@ -4,24 +4,25 @@ import Dispatch
 import Glibc
 #endif
 
-/// The number of threads used by OpenBLAS and by `parallelFor`.
+/// The number of threads used by `parallelFor` and by our partitioned GEMMs.
+///
+/// OpenBLAS itself always runs single-threaded inside each partition (see `sgemm`): its idle threads
+/// spin and would compete with our loops on small machines.
 ///
 /// Work is always split into the same contiguous chunks for a given count, and no reduction combines
 /// partial results in scheduling order, so results are bit-identical for the same thread count.
 public enum ComputeThreads {
     nonisolated(unsafe) private static var current: Int = {
-        let n = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
-        openblas_set_num_threads(Int32(n))
-        return n
+        prepareBLAS()
+        return max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
     }()
 
-    /// Threads used for compute (default: all online cores). Setting it also sets OpenBLAS's thread count.
+    /// Threads used for compute (default: all online cores).
     public static var count: Int {
         get { current }
         set {
             let n = max(1, newValue)
             current = n
-            openblas_set_num_threads(Int32(n))
         }
     }
 }
@@ -36,9 +37,17 @@ public func parallelFor(_ count: Int, cost: Int = 1, _ body: (Range<Int>) -> Voi
         body(0..<count)
         return
     }
-    withoutActuallyEscaping(body) { body in
-        DispatchQueue.concurrentPerform(iterations: threads) { t in
-            body(chunk(t, of: threads, count: count))
+    DispatchQueueConcurrent.perform(threads) { t in body(chunk(t, of: threads, count: count)) }
+}
+
+/// `DispatchQueue.concurrentPerform` for a non-escaping body.
+@usableFromInline
+enum DispatchQueueConcurrent {
+    @inlinable
+    static func perform(_ iterations: Int, _ body: (Int) -> Void) {
+        if iterations == 1 { body(0); return }
+        withoutActuallyEscaping(body) { body in
+            DispatchQueue.concurrentPerform(iterations: iterations, execute: body)
         }
     }
 }

@@ -3,28 +3,41 @@
 public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> Variable {
     let g = try WindowGeometry(op: "maxPool2d", input: x.shape, kernel: (kernel, kernel), stride: stride ?? kernel, padding: 0, mode: .zeros)
     let planes = g.n * g.c, ip = g.inputPlane, op = g.outputPlane
-    var argmax = [Int32](repeating: 0, count: planes * op)
-    var out = Tensor.zeros([g.n, g.c, g.oh, g.ow])
+    // Winners are only recorded when a backward pass may need them.
+    let recordsWinners = Gradients.isEnabled && x.requiresGrad
+    var argmax = [Int32](repeating: 0, count: recordsWinners ? planes * op : 0)
+    var out = Tensor(shape: [g.n, g.c, g.oh, g.ow]) { _ in }  // every element is written below
     x.value.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { yp in
             argmax.withUnsafeMutableBufferPointer { ap in
-                let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress!
+                let xb = xp.baseAddress!, yb = yp.baseAddress!, ab = ap.baseAddress
+                let (oh, ow, w, st) = (g.oh, g.ow, g.w, g.stride)
                 parallelFor(planes, cost: ip) { range in
                     for plane in range {
                         let src = xb + plane * ip
-                        for oy in 0..<g.oh {
-                            for ox in 0..<g.ow {
-                                let y0 = oy * g.stride, x0 = ox * g.stride
-                                var best = y0 * g.w + x0
+                        let dst = yb + plane * op, arg = recordsWinners ? ab! + plane * op : nil
+                        for oy in 0..<oh {
+                            for ox in 0..<ow {
+                                let base = oy * st * w + ox * st
+                                var best = base
                                 var bestValue = src[best]
-                                for i in 0..<kernel {
-                                    for j in 0..<kernel {
-                                        let idx = (y0 + i) * g.w + x0 + j
-                                        if src[idx] > bestValue { bestValue = src[idx]; best = idx }
+                                if kernel == 2 {
+                                    // Selects, not branches: the winner of a window is unpredictable.
+                                    let i1 = base + 1, i2 = base + w, i3 = base + w + 1
+                                    let v1 = src[i1], v2 = src[i2], v3 = src[i3]
+                                    best = v1 > bestValue ? i1 : best; bestValue = max(v1, bestValue)
+                                    best = v2 > bestValue ? i2 : best; bestValue = max(v2, bestValue)
+                                    best = v3 > bestValue ? i3 : best; bestValue = max(v3, bestValue)
+                                } else {
+                                    for i in 0..<kernel {
+                                        for j in 0..<kernel {
+                                            let idx = base + i * w + j
+                                            if src[idx] > bestValue { bestValue = src[idx]; best = idx }
+                                        }
                                     }
                                 }
-                                yb[plane * op + oy * g.ow + ox] = bestValue
-                                ab[plane * op + oy * g.ow + ox] = Int32(best)
+                                dst[oy * ow + ox] = bestValue
+                                arg?[oy * ow + ox] = Int32(best)
                             }
                         }
                     }
@@ -34,7 +47,7 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
     }
     let xShape = x.shape
     return Variable.make(out, inputs: [x]) { dy in
-        var dx = Tensor.zeros(xShape)
+        var dx = Tensor.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
                 argmax.withUnsafeBufferPointer { ap in
@@ -78,7 +91,7 @@ public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
     }
     let xShape = x.shape
     return Variable.make(out, inputs: [x]) { dy in
-        var dx = Tensor.zeros(xShape)
+        var dx = Tensor.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
                 let gb = gp.baseAddress!, db = dp.baseAddress!

@@ -26,20 +26,33 @@ public struct SGD: Optimizer {
         try checkStep("SGD.step", parameters: parameters, gradients: gradients,
                       stateCount: momentumBuffers.isEmpty ? nil : momentumBuffers.count)
         if momentumBuffers.isEmpty { momentumBuffers = Array(repeating: nil, count: parameters.count) }
+        let (mu, damp, wd, nesterov, lr) = (momentum, dampening, weightDecay, self.nesterov, learningRate)
         for i in parameters.indices {
-            var g = gradients[i]
-            if weightDecay != 0 { try g.add(parameters[i], scaledBy: weightDecay) }
-            if momentum != 0 {
-                if var b = momentumBuffers[i] {
-                    momentumBuffers[i] = nil  // keep b uniquely referenced: update in place
-                    try b.scaleAndAdd(beta: momentum, g, alpha: 1 - dampening)
-                    momentumBuffers[i] = b
-                } else {
-                    momentumBuffers[i] = g
+            let g = gradients[i]
+            let first = momentumBuffers[i] == nil
+            var buffer = momentumBuffers[i] ?? (mu != 0 ? Tensor(shape: g.shape) { _ in } : Tensor.zeros([0]))
+            momentumBuffers[i] = nil  // keep the buffer uniquely referenced: updated in place
+            parameters[i].withUnsafeMutableBufferPointer { pp in
+                buffer.withUnsafeMutableBufferPointer { bp in
+                    g.withUnsafeBufferPointer { gp in
+                        let p = pp.baseAddress!, b = bp.baseAddress, gr = gp.baseAddress!
+                        // One fused, element-wise pass (thread split cannot change the result).
+                        parallelFor(pp.count, cost: 4) { range in
+                            for j in range {
+                                var d = gr[j]
+                                if wd != 0 { d += wd * p[j] }
+                                if mu != 0 {
+                                    let v = first ? d : mu * b![j] + (1 - damp) * d
+                                    b![j] = v
+                                    d = nesterov ? d + mu * v : v
+                                }
+                                p[j] -= lr * d
+                            }
+                        }
+                    }
                 }
-                if nesterov { try g.add(momentumBuffers[i]!, scaledBy: momentum) } else { g = momentumBuffers[i]! }
             }
-            try parameters[i].add(g, scaledBy: -learningRate)
+            if mu != 0 { momentumBuffers[i] = buffer }
         }
     }
 }

@@ -32,6 +32,14 @@ public struct Tensor: Equatable, CustomStringConvertible {
         Tensor(uncheckedShape: shape, scalars: [Float](repeating: 0, count: elementCount(shape)))
     }
 
+    /// A tensor of zeros, filled by all compute threads (for large gradient buffers).
+    static func zerosInParallel(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape) { out in
+            let base = out.baseAddress
+            parallelFor(out.count, cost: 1) { r in (base! + r.lowerBound).update(repeating: 0, count: r.count) }
+        }
+    }
+
     /// A tensor with every scalar equal to `value`.
     public static func filled(_ shape: [Int], with value: Float) -> Tensor {
         Tensor(uncheckedShape: shape, scalars: [Float](repeating: value, count: elementCount(shape)))

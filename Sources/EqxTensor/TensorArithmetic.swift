@@ -66,6 +66,7 @@ extension Tensor {
         x.scalars.withUnsafeBufferPointer { xp in
             storage.withUnsafeMutableBufferPointer { yp in
                 if n >= 4096 {
+                    prepareBLAS()
                     cblas_saxpy(Int32(n), alpha, xp.baseAddress, 1, yp.baseAddress, 1)
                 } else {
                     for i in 0..<n { yp[i] += alpha * xp[i] }

@@ -37,6 +37,9 @@ public final class Variable {
         self.pullback = pullback
     }
 
+    /// A constant with the same value: gradients stop here (PyTorch `detach`).
+    public func detached() -> Variable { Variable(value, label: label) }
+
     /// Shape of `value`.
     public var shape: [Int] { value.shape }
     /// True for nodes created directly rather than by an op.

@@ -41,6 +41,8 @@ struct RunCommand: ParsableCommand {
     }
 
     func run() throws {
+        // Log lines must appear as they happen when stdout is a pipe or a file (CI logs, `| tee`).
+        setvbuf(stdout, nil, _IOLBF, 0)
         let (source, directory) = try ScriptInput.read(file)
         let checked = Pipeline.check(source, baseDirectory: directory, seed: seed)
         DiagnosticPrinter.print(checked.diagnostics, file: source, format: diagnosticsFormat)

@@ -29,4 +29,10 @@ final class DigitsTests: XCTestCase {
         XCTAssertEqual(Digits.probe(split: .test), DataProbe(sampleShape: [1, 8, 8], count: 400, classes: 10))
         XCTAssertEqual(try DataSource.digits(.train).load().fingerprint, train.fingerprint)
     }
+
+    /// The data come from the SwiftPM resource bundle next to the binary, not the source tree.
+    func testResourceIsFoundInTheBundle() throws {
+        let url = try XCTUnwrap(Digits.resourceURL())
+        XCTAssertTrue(url.path.contains("eqx_EqxData.resources") || url.path.contains("eqx_EqxData.bundle"), url.path)
+    }
 }

@@ -130,3 +130,16 @@ final class LexerTests: XCTestCase {
         XCTAssertEqual(d[1].fixIts.map(\.replacement), ["->"])
     }
 }
+
+final class ContinuationTests: XCTestCase {
+    func testOpenBracketsAskForMoreInput() {
+        XCTAssertTrue(needsMoreInput("net n {"))
+        XCTAssertTrue(needsMoreInput("net n {\n  relu\n  residual {\n  }"))
+        XCTAssertTrue(needsMoreInput("let x = f(1,"))
+        XCTAssertTrue(needsMoreInput("let x = [1,\n 2"))
+        XCTAssertFalse(needsMoreInput("net n { relu }"))
+        XCTAssertFalse(needsMoreInput("let s = \"{\"  # {"))
+        XCTAssertFalse(needsMoreInput("seed 1 }"))
+        XCTAssertFalse(needsMoreInput(""))
+    }
+}

@@ -145,6 +145,8 @@ final class ParserTests: XCTestCase {
                                                Argument(label: Identifier("data"), value: Expr(.member(id("d"), Identifier("train"))))])))
         guard case .report(let items)? = statements("report train: 1").first?.kind else { return XCTFail() }
         XCTAssertEqual(items.first?.label?.name, "train")
+        let cs = clauses("data: relu\nnet: conv 3x3 -> 8")
+        XCTAssertEqual(cs.map { $0.label?.name }, ["data", "net"])
     }
 
     func testContextualWordsAreOrdinaryNames() {
@@ -333,5 +335,16 @@ final class ParserTests: XCTestCase {
             XCTAssertFalse(diagnostic.message.isEmpty)
             XCTAssertNotNil(diagnostic.label, diagnostic.message)
         }
+    }
+}
+
+final class ErrorLimitTests: XCTestCase {
+    func testErrorsStopAtTheLimitWithOneFinalDiagnostic() {
+        let (_, d) = parse(SourceFile(name: "t", text: "eqx 1\n" + String(repeating: "}\n", count: 500)))
+        XCTAssertEqual(d.count, Parser.maximumErrors + 1)
+        XCTAssertEqual(d.last?.id, "E0215")
+        let (_, lexical) = parse(SourceFile(name: "t", text: "eqx 1\n" + String(repeating: "@ ", count: 500)))
+        XCTAssertEqual(lexical.filter { $0.id == "E0215" }.count, 1)
+        XCTAssertLessThanOrEqual(lexical.count, Parser.maximumErrors + 1)
     }
 }

@@ -37,6 +37,13 @@ final class AutodiffTests: XCTestCase {
         XCTAssertTrue(z.requiresGrad)
     }
 
+    func testDetachedStopsGradients() throws {
+        let w = Variable(Tensor([3]), requiresGrad: true)
+        let loss = sum(try mul(w, scale(w, by: 2).detached()))  // d/dw (w · const) = const = 6
+        try loss.backward()
+        XCTAssertEqual(w.grad?.scalars, [6])
+    }
+
     func testTwoIndependentGraphs() throws {
         let a = Variable(Tensor([1]), requiresGrad: true), b = Variable(Tensor([2]), requiresGrad: true)
         let la = sum(square(a)), lb = sum(scale(b, by: 5))

@@ -31,11 +31,17 @@ final class Conv2dTests: XCTestCase {
         let name = "conv \(xs) \(ws) s\(stride) p\(padding) \(mode)\(bias ? " bias" : "")"
         let x = randomTensor(xs, name + "x"), w = randomTensor(ws, name + "w", scale: 0.5)
         let b = randomTensor([ws[0]], name + "b")
-        try checkOp(name, inputs: bias ? [x, w, b] : [x, w], differentiable: differentiable, op: { v in
+        let saved = perSampleMinimumPlane
+        defer { perSampleMinimumPlane = saved }
+        // Both code paths: all images in one GEMM, and one GEMM per image spread over threads.
+        for minimumPlane in [Int.max, 1] {
+        perSampleMinimumPlane = minimumPlane
+        try checkOp(name + (minimumPlane == 1 ? " per-sample" : " batched"), inputs: bias ? [x, w, b] : [x, w], differentiable: differentiable, op: { v in
             try conv2d(v[0], weight: v[1], bias: bias ? v[2] : nil, stride: stride, padding: padding, paddingMode: mode)
         }, reference: { d in
             naiveConv2d(d[0], xs, d[1], ws, bias ? d[2] : nil, stride: stride, padding: padding, circular: mode == .circular)
         }, file: file, line: line)
+        }
     }
 
     func testZeroPaddingStridesAndPads() throws {
@@ -75,6 +81,36 @@ final class Conv2dTests: XCTestCase {
         im2colBudget = 1
         try check(x: [3, 2, 5, 6], w: [3, 2, 3, 3], bias: true, stride: 1, padding: 1, mode: .circular)
         try check(x: [3, 2, 5, 6], w: [3, 2, 3, 3], bias: false, stride: 2, padding: 0, mode: .zeros)
+    }
+
+    func testEmptyBatch() throws {
+        let y = try conv2d(Variable(.zeros([0, 2, 4, 4]), requiresGrad: true), weight: Variable(.zeros([3, 2, 3, 3]), requiresGrad: true))
+        XCTAssertEqual(y.shape, [0, 3, 2, 2])
+    }
+
+    func testLargerImagesBothPathsAgree() throws {
+        // Planes above the per-sample threshold, several threads, stride-1 fast im2col paths.
+        let x = Variable(randomTensor([5, 3, 17, 15], "big/x"), requiresGrad: true)
+        let w = Variable(randomTensor([4, 3, 3, 3], "big/w"), requiresGrad: true)
+        let saved = perSampleMinimumPlane
+        defer { perSampleMinimumPlane = saved }
+        var results = [[Tensor]]()
+        for mode in [PaddingMode.zeros, .circular] {
+            for minimumPlane in [Int.max, 1] {
+                perSampleMinimumPlane = minimumPlane
+                let xv = Variable(x.value, requiresGrad: true), wv = Variable(w.value, requiresGrad: true)
+                let y = try conv2d(xv, weight: wv, padding: 1, paddingMode: mode)
+                try y.backward(seed: randomTensor(y.shape, "big/seed"))
+                results.append([y.value, xv.grad!, wv.grad!])
+            }
+            let ref = naiveConv2d(doubles(x.value), x.shape, doubles(w.value), w.shape, nil, stride: 1, padding: 1, circular: mode == .circular)
+            for r in results.suffix(2) {
+                assertClose(doubles(r[0]), ref, atol: 1e-5, rtol: 1e-5, "\(mode) forward")
+            }
+            let (a, b) = (results[results.count - 2], results[results.count - 1])
+            assertClose(doubles(a[1]), doubles(b[1]), atol: 1e-5, rtol: 1e-5, "\(mode) dx paths")
+            assertClose(doubles(a[2]), doubles(b[2]), atol: 1e-4, rtol: 1e-5, "\(mode) dw paths")
+        }
     }
 
     func testShapeErrorsNameBothShapes() {

@@ -99,6 +99,23 @@ final class NormalizationTests: XCTestCase {
         XCTAssertEqual(cumulative.batchesTracked, 0)
     }
 
+    func testBatchNormStatisticsWithLargeOffset() throws {
+        // Mean 1000, standard deviation ~0.6: a naive E[x²] − E[x]² in Float would lose all digits.
+        let x = randomTensor([8, 2, 5, 5], "bn/offset").map { 1000 + $0 }
+        var stats = BatchNormStatistics(channels: 2, momentum: nil)
+        let y = try batchNorm(Variable(x), statistics: &stats, training: true)
+        let ref = naiveBatchNorm(doubles(x), n: 8, c: 2, s: 25, gamma: nil, beta: nil, eps: 1e-5)
+        assertClose(doubles(y.value), ref, atol: 2e-3, rtol: 0, "normalised values")
+        var vars = [Double]()
+        for ch in 0..<2 {
+            var vals = [Double]()
+            for i in 0..<8 { for k in 0..<25 { vals.append(Double(x[flat: (i * 2 + ch) * 25 + k])) } }
+            let mu = vals.reduce(0, +) / 200
+            vars.append(vals.map { ($0 - mu) * ($0 - mu) }.reduce(0, +) / 199)
+        }
+        assertClose(doubles(stats.runningVariance), vars, atol: 0, rtol: 1e-3, "unbiased variance")
+    }
+
     func testBatchNormErrors() {
         var stats = BatchNormStatistics(channels: 3)
         XCTAssertThrowsError(try batchNorm(Variable(.zeros([2, 4])), statistics: &stats, training: true))

@@ -22,6 +22,14 @@ final class PoolingTests: XCTestCase {
         }
     }
 
+    func testMaxPoolWithoutGradientsGivesTheSameValues() throws {
+        let x = randomTensor([2, 3, 6, 8], "mp/nograd")
+        let withGrad = try maxPool2d(Variable(x, requiresGrad: true), kernel: 2)
+        let without = try Gradients.disabled { try maxPool2d(Variable(x, requiresGrad: true), kernel: 2) }
+        XCTAssertEqual(withGrad.value, without.value)
+        XCTAssertFalse(without.requiresGrad)
+    }
+
     func testAvgPool() throws {
         for (shape, k, s) in [([2, 3, 6, 8], 2, 2), ([1, 2, 7, 5], 3, 2), ([2, 1, 5, 5], 2, 1)] {
             let x = randomTensor(shape, "ap\(shape)")

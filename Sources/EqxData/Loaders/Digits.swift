@@ -15,8 +15,8 @@ public enum Digits {
 
     /// All 1,797 samples in file order.
     public static func load() throws -> Dataset {
-        guard let url = Bundle.module.url(forResource: "digits.csv", withExtension: "gz") else {
-            throw DataError.missingFile(path: "digits.csv.gz (resource of the EqxData bundle)")
+        guard let url = resourceURL() else {
+            throw DataError.missingFile(path: "digits.csv.gz: the resource bundle eqx_EqxData.resources must stay next to the eqx executable")
         }
         return try CSV.load(url, options: CSVOptions(label: .last, classes: classes, sampleShape: sampleShape, divisor: 16),
                             name: "digits")
@@ -29,6 +29,27 @@ public enum Digits {
         case .train: return try all.subset(0..<trainCount, name: "digits/train")
         case .test: return try all.subset(trainCount..<count, name: "digits/test")
         }
+    }
+
+    /// The resource file, looked up where SwiftPM's generated `Bundle.module` looks (next to the
+    /// main executable), without `Bundle.module` itself: that accessor calls fatalError when the
+    /// bundle is missing (e.g. a binary copied without it), and a missing file must be an error.
+    /// Falls back to the source tree, for development builds.
+    static func resourceURL() -> URL? {
+        let file = "digits.csv.gz"
+        let roots = [Bundle.main.bundleURL, Bundle.main.resourceURL, Bundle.main.executableURL?.deletingLastPathComponent()]
+            + Bundle.allBundles.map(\.bundleURL)
+        for root in roots.compactMap({ $0 }) {
+            for bundle in ["eqx_EqxData.resources", "eqx_EqxData.bundle"] {
+                for inner in ["", "Contents/Resources/"] {
+                    let url = root.appendingPathComponent(bundle).appendingPathComponent(inner + file)
+                    if FileManager.default.fileExists(atPath: url.path) { return url }
+                }
+            }
+        }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Resources").appendingPathComponent(file)
+        return FileManager.default.fileExists(atPath: source.path) ? source : nil
     }
 
     public static func probe(split: DataSplit? = nil) -> DataProbe {

@@ -31,23 +31,34 @@ public struct SafeTensor: Equatable, Sendable {
     }
 
     public init(floats values: [Float], shape: [Int]) {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(values.count * 4)
-        for v in values { withUnsafeBytes(of: v.bitPattern.littleEndian) { bytes.append(contentsOf: $0) } }
+        #if _endian(little)
+        let bytes = values.withUnsafeBytes { Array($0) }
+        #else
+        let bytes = values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+        #endif
         self.init(dtype: .F32, shape: shape, bytes: bytes)
     }
 
     public init(int64s values: [Int64], shape: [Int]) {
-        var bytes = [UInt8]()
-        bytes.reserveCapacity(values.count * 8)
-        for v in values { withUnsafeBytes(of: v.littleEndian) { bytes.append(contentsOf: $0) } }
+        #if _endian(little)
+        let bytes = values.withUnsafeBytes { Array($0) }
+        #else
+        let bytes = values.flatMap { v in withUnsafeBytes(of: v.littleEndian) { Array($0) } }
+        #endif
         self.init(dtype: .I64, shape: shape, bytes: bytes)
     }
 
     /// Values of an F32 (or F64, converted) tensor.
     public func floats() throws -> [Float] {
         switch dtype {
-        case .F32: return words(4).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+        case .F32:
+            #if _endian(little)
+            var values = [Float](repeating: 0, count: bytes.count / 4)
+            values.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
+            return values
+            #else
+            return words(4).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+            #endif
         case .F64: return words(8).map { Float(Double(bitPattern: $0)) }
         default: throw DataError.invalidArgument("tensor of dtype \(dtype.rawValue) read as float")
         }
