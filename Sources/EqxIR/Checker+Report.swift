@@ -6,8 +6,8 @@ extension Checker {
     func measurementCall(_ f: String, _ args: [Argument], range: SourceRange) -> Value? {
         let allowed: [String]
         switch f {
-        case "accuracy": allowed = ["on"]
-        case "loss": allowed = ["on", "kind"]
+        case "accuracy": allowed = ["on", "under"]
+        case "loss": allowed = ["on", "kind", "under"]
         case "invariance": allowed = ["on"]
         case "equivariance": allowed = ["on", "channels"]
         case "distance_to_E": allowed = ["channels"]
@@ -51,10 +51,7 @@ extension Checker {
             return d
         }
         switch f {
-        case "accuracy":
-            guard let d = data(1) else { return nil }
-            return .measurement(.accuracy(ref, d))
-        case "loss":
+        case "accuracy", "loss":
             guard let d = data(1) else { return nil }
             var kind = LossKind.crossEntropy
             if case .trained(let id) = ref, let t = trainSpec(id) { kind = t.loss }
@@ -62,6 +59,18 @@ extension Checker {
                 guard let s = symbol(ke, what: "loss", among: ["crossentropy", "mse", "bce"]) else { return nil }
                 kind = LossKind(rawValue: s)!
             }
+            if let (_, ge) = a.labelled["under"] {
+                guard let g = groupValue(ge) else { return nil }
+                if let why = g.incompatibility(withInput: net.inputShape) {
+                    error("E0501", "group \(g) cannot act on the data: \(why)", at: ge.range); return nil
+                }
+                guard g.elementNames != nil || g.isEnumerable && !g.containsTranslations else {
+                    error("E0505", "'under:' reports one column per element; \(g) has too many", at: ge.range)
+                    return nil
+                }
+                return .measurement(.underEachElement(ref, d, kind, g, accuracy: f == "accuracy"))
+            }
+            if f == "accuracy" { return .measurement(.accuracy(ref, d)) }
             return .measurement(.loss(ref, d, kind))
         case "invariance", "equivariance":
             guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg() else { return nil }
@@ -84,7 +93,7 @@ extension Checker {
 
     private func usage(_ f: String) -> String {
         switch f {
-        case "accuracy": return "accuracy(net, digits.test)"
+        case "accuracy": return "accuracy(net, digits.test) or accuracy(net, digits.test, under: rot)"
         case "loss": return "loss(net, digits.test)"
         case "invariance": return "invariance(net, flip, digits.test)"
         case "equivariance": return "equivariance(net, rot, digits.test)"

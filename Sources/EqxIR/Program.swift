@@ -194,6 +194,8 @@ public indirect enum Measurement: Hashable, Sendable {
     case text(String)
     case accuracy(ModelRef, DataRef)
     case loss(ModelRef, DataRef, LossKind)
+    /// Accuracy and loss with every input moved by each group element (`accuracy(m, d, under: G)`).
+    case underEachElement(ModelRef, DataRef, LossKind, GroupSpec, accuracy: Bool)
     /// Mean relative output change and prediction disagreement under every non-identity element.
     case invariance(ModelRef, GroupSpec, DataRef)
     /// Per-layer ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ relative to ‖Φ_i(x)‖.

@@ -175,3 +175,16 @@ public struct RuntimeError: Error, CustomStringConvertible {
     public var description: String { message }
 }
 
+
+extension Dataset {
+    /// Every sample moved by the same index permutation of its entries (a group element's action).
+    func transformed(by perm: [Int]) throws -> Dataset {
+        let size = sampleSize
+        var out = [Float](repeating: 0, count: inputs.count)
+        for s in 0..<count {
+            let base = s * size
+            for i in 0..<size { out[base + i] = inputs[base + perm[i]] }
+        }
+        return try Dataset(name: name, sampleShape: sampleShape, inputs: out, labels: labels, classes: classes)
+    }
+}

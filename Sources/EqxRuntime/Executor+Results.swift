@@ -17,6 +17,18 @@ extension Executor {
             return [(label, .double(try evaluate(network(ref), on: dataset(d), loss: .crossEntropy).accuracy))]
         case .loss(let ref, let d, let kind):
             return [(label, .double(try evaluate(network(ref), on: dataset(d), loss: kind).loss))]
+        case .underEachElement(let ref, let d, let kind, let g, let wantAccuracy):
+            let net = try network(ref)
+            let group = try FiniteGroup.make(g, inputShape: net.spec.inputShape)
+            let rep = try NetworkRepresentation(group: group, spec: net.spec, hidden: .trivial)
+            let data = try dataset(d)
+            var columns: [(String, ResultTable.Value)] = []
+            for e in group.elements {
+                let moved = try data.transformed(by: rep.inputPermutation(element: e))
+                let r = try evaluate(net, on: moved, loss: kind)
+                columns.append(("\(label).\(group.name(of: e))", .double(wantAccuracy ? r.accuracy : r.loss)))
+            }
+            return columns
         case .invariance(let ref, let g, let d):
             let net = try network(ref)
             let e = try invarianceError(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape), on: dataset(d),
