@@ -324,7 +324,7 @@ public final class ReplSession {
         } catch {
             result.output += eventOutput
             let failing = done.count < program.steps.count ? program.steps[done.count] : nil
-            result.failure = describe(error, composed: composed, into: &result.errors, at: failing.flatMap(ReplSession.range))
+            result.failure = describe(error, composed: composed, into: &result.errors, at: failing.flatMap { $0.range })
             if exec === executor {
                 executed = Array(done.prefix(newFrom))
                 if result.startedNewSteps {
@@ -370,19 +370,6 @@ public final class ReplSession {
         case .plot(let p):
             return "note: plot '\(p.title)' recorded; :save the session and `eqx run` it for the SVG\n"
         default: return ""
-        }
-    }
-
-    /// Where a step was written, for runtime errors that do not say.
-    static func range(of step: Step) -> SourceRange? {
-        switch step {
-        case .data(let d): return d.range
-        case .train(let t): return t.range
-        case .merge(let m): return m.range
-        case .report(let r): return r.range
-        case .plot(let p): return p.range
-        case .save(let s): return s.range
-        case .summarize: return nil
         }
     }
 
