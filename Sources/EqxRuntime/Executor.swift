@@ -47,10 +47,13 @@ public enum RunEvent {
     case note(String)
 }
 
-/// Ctrl-C during training: the current step finished and a checkpoint was written.
+/// Ctrl-C during a training (the current step finished and a checkpoint was written) or a merge (stopped
+/// between two steps; nothing of it is kept).
 public struct Interrupted: Error, CustomStringConvertible {
     public var statement: String
-    public var description: String { "interrupted during '\(statement)'; `eqx run --resume` continues from the last step" }
+    /// What `eqx run --resume` does about the statement.
+    var onResume: String
+    public var description: String { "interrupted during '\(statement)'; `eqx run --resume` \(onResume)" }
 }
 
 /// Runs a checked program on the tensor runtime and records everything it computes.
@@ -262,7 +265,7 @@ public final class Executor {
                                                   to: p, metadata: ["eqx_run": spec.id])
                     observer(.wrote(p))
                 }
-                throw Interrupted(statement: "train \(spec.id)")
+                throw Interrupted(statement: "train \(spec.id)", onResume: "continues from the last step")
             }
             if let f = finished {
                 try fm.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -331,9 +334,13 @@ public final class Executor {
         let loss = rootTrain(spec.base)?.loss ?? .crossEntropy
         let inputs = MergeInputs(base: base, partner: partner, group: group, matchingBatches: matching,
                                  resetBatches: reset, evaluation: evals, loss: loss)
-        let merger = try Merger(spec: spec, inputs: inputs)
-        let outcome = try merger.run()
-        merges[spec.id] = (merger, outcome)
+        do {
+            let merger = try Merger(spec: spec, inputs: inputs, shouldStop: shouldStop)
+            let outcome = try merger.run()
+            merges[spec.id] = (merger, outcome)
+        } catch is MergeCancelled {
+            throw Interrupted(statement: "merge \(spec.id)", onResume: "runs the merge again")
+        }
     }
 
     func rootTrain(_ ref: ModelRef) -> TrainSpec? {
