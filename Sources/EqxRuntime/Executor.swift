@@ -231,7 +231,6 @@ public final class Executor {
         } else {
             net = Network(spec: spec.network, seed: spec.seed, streamName: spec.seedName)
         }
-        if case .equivariant(let g) = spec.mode { try warnAboutSmallE(spec, group: g) }
         let trainData = try dataset(spec.data)
         let evals = try spec.evaluation.map { ($0.description, try dataset($0)) }
         let trainer = try Trainer(spec: spec, network: net, data: trainData, evaluation: evals)
@@ -355,19 +354,4 @@ public final class Executor {
 
 func safeName(_ s: String) -> String {
     String(s.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" })
-}
-
-extension Executor {
-    /// Where the equivariant subspace leaves a layer almost no freedom, training in E cannot fit much:
-    /// say so, with the dimensions, before spending the time.
-    func warnAboutSmallE(_ spec: TrainSpec, group g: GroupSpec) throws {
-        let group = try FiniteGroup.make(g, inputShape: spec.network.inputShape)
-        let projector = try ReynoldsProjector(group: group, spec: spec.network, hidden: spec.channels)
-        let outputs = Dictionary(uniqueKeysWithValues: spec.network.flattenedLayers.map { ($0.name, $0.outputShape[0]) })
-        // "Nearly {0}": fewer free parameters than the layer has outputs.
-        for (layer, e, total) in projector.dimensions() where e < (outputs[layer] ?? 1) {
-            observer(.note("warning: in '\(spec.id)', E leaves layer '\(layer)' \(e) of \(total) free parameters under \(g); "
-                + "consider regular channels (equivariant(\(g), channels: regular)) or a wider layer"))
-        }
-    }
 }
