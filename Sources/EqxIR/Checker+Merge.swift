@@ -47,6 +47,7 @@ extension Checker {
         var repair = false
         var evaluation: [DataRef] = []
         var sawMatch = false
+        var involutionClause: Clause? = nil
         for c in clauses {
             var mods = ModifierReader(clause: c, checker: self)
             var allowed: [String] = []
@@ -99,6 +100,11 @@ extension Checker {
                 reset = ref
             case "repair":
                 repair = true
+            case "involutions":
+                if let extra = c.arguments.first {
+                    error("E0406", "'involutions' takes no arguments", at: extra.range); continue
+                }
+                involutionClause = c
             case "evaluate":
                 for a in c.arguments {
                     guard let r = dataRef(a, what: "evaluation data") else { continue }
@@ -109,7 +115,7 @@ extension Checker {
                     evaluation.append(r)
                 }
             default:
-                let known = ["match", "alpha", "reset", "repair", "evaluate"]
+                let known = ["match", "alpha", "involutions", "reset", "repair", "evaluate"]
                 let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown merge option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
@@ -126,6 +132,14 @@ extension Checker {
             error("E0703", "repair needs activation statistics: use 'match activations on DATA'", at: statement.keywordRange)
             return
         }
+        if let c = involutionClause {
+            guard checkInvolutions(c, target: target, targetExpr: targetExpr, baseExpr: baseExpr,
+                                   inputShape: network.inputShape) else { return }
+            if case .none = matching {
+                warning("W0703", "'involutions' does nothing without matching: the identity is already an involution",
+                        at: c.range, help: "add 'match activations on DATA' or 'match weights'")
+            }
+        }
         if evaluation.isEmpty, case .trained(let id)? = rootTrained(baseRef), let train = trainSpec(id) {
             // Default: the training data and its test split, when there is one.
             evaluation.append(train.data)
@@ -135,11 +149,55 @@ extension Checker {
             error("E0702", "say which data to evaluate the merge on: evaluate digits.test", at: statement.keywordRange); return
         }
         let id = instanceID(name.name)
-        let spec = MergeSpec(id: id, base: baseRef, network: network, target: target, matching: matching, alphas: alphas,
+        let spec = MergeSpec(id: id, base: baseRef, network: network, target: target, matching: matching,
+                             involutive: involutionClause != nil, alphas: alphas,
                              resetBatchNorm: reset, repair: repair, evaluation: evaluation, seedName: id, seed: seed,
                              range: statement.range)
         steps.append(.merge(spec))
         define(name, .merge(id: id, network: network, spec: spec))
+    }
+
+    /// `involutions` makes θ ↦ π(g·θ) an action of order 2, which needs g² = e: a self-merge with an element
+    /// of order ≤ 2, or an orbit merge over a group of order 2. Reports E0704 otherwise.
+    private func checkInvolutions(_ clause: Clause, target: MergeTarget, targetExpr: Expr, baseExpr: Expr,
+                                  inputShape: [Int]) -> Bool {
+        let base = sourceText(baseExpr.range)
+        let note = DiagnosticNote("the merge target is \(sourceText(targetExpr.range))", range: targetExpr.range)
+        // How the script spells the group: the callee of rot(a, "r") or the argument of orbit(rot).
+        var groupText = "flip"
+        if case .call(let callee, let args) = targetExpr.kind {
+            groupText = sourceText((callee.kind == .identifier("orbit") ? args.first?.value ?? callee : callee).range)
+        }
+        func example(_ g: GroupSpec) -> String {
+            guard let names = g.elementNames,
+                  let e = names.indices.first(where: { g.order(ofElement: $0) == 2 }) else { return "" }
+            return ", e.g. 'with \(groupText)(\(base), \"\(names[e])\")'"
+        }
+        switch target {
+        case .model:
+            error("E0704", "'involutions' needs a self-merge, but '\(base)' is merged with another network",
+                  at: clause.head.range, label: "needs a target g(\(base)) with g² = e", notes: [note],
+                  help: "merge the network with its own transform, e.g. 'with flip(\(base))' for a mirror group 'flip', "
+                      + "or remove 'involutions'")
+        case .transformed(let g, let element):
+            guard let order = g.order(ofElement: element), order > 2 else { return true }
+            let name = g.elementNames?[element] ?? "element \(element)"
+            error("E0704", "'involutions' needs a group element with g² = e, but \(name) has order \(order) in \(g)",
+                  at: clause.head.range, label: "\(name)∘\(name) ≠ e", notes: [note],
+                  help: "merge with an element of order 2\(example(g)), or remove 'involutions'")
+        case .orbit(let g):
+            let (h, w) = inputShape.count == 3 ? (inputShape[1], inputShape[2]) : (1, 1)
+            let order = g.order(height: h, width: w)
+            guard order > 2 else { return true }
+            error("E0704", "'involutions' needs a group of order 2, but the orbit merge over \(g) uses \(order) elements",
+                  at: clause.head.range, label: "one permutation per element; they need not compose", notes: [note],
+                  help: "merge with one element of order 2\(example(g)), or remove 'involutions' and read m.permutations")
+        }
+        return false
+    }
+
+    func sourceText(_ range: SourceRange) -> String {
+        String(decoding: file.bytes[range.start..<range.end], as: UTF8.self)
     }
 
     func trainSpec(_ id: String) -> TrainSpec? {

@@ -98,6 +98,23 @@ public indirect enum GroupSpec: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The order of a named element (index into `elementNames`), or nil for groups whose elements cannot
+    /// be named. An element with order ≤ 2 squares to the identity, as an involutive self-merge needs.
+    public func order(ofElement e: Int) -> Int? {
+        switch self {
+        case .trivial: return 1
+        case .mirror: return e == 0 ? 1 : 2
+        case .rotations(let n):
+            var (a, b) = (e % n, n)
+            while a != 0 { (a, b) = (b % a, a) }
+            return n / b
+        case .dihedral4:
+            // e, r, r2, r3, then the four reflections m, mr, mr2, mr3.
+            return [1, 4, 2, 4, 2, 2, 2, 2][e]
+        default: return nil
+        }
+    }
+
     /// Element names in the order `EqxGroups` enumerates them, for `flip(net)` and `rot(net, "r2")`.
     public var elementNames: [String]? {
         switch self {

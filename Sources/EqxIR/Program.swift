@@ -178,6 +178,9 @@ public struct MergeSpec: Hashable, Sendable {
     public var network: NetworkSpec
     public var target: MergeTarget
     public var matching: MatchingMethod
+    /// Matching returns involutions π (π∘π = id) only, so that for a target g·θ with g² = e the map
+    /// θ ↦ π(g·θ) is itself of order 2 and the midpoint is Π_E θ (the `involutions` clause).
+    public var involutive: Bool
     public var alphas: [Double]
     /// Batch-norm statistics re-estimated on this data after interpolation (self-merges use x and g·x).
     public var resetBatchNorm: DataRef?

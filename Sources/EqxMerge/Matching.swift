@@ -75,10 +75,19 @@ func channelMajor(_ t: Tensor, channels c: Int) throws -> Tensor {
 /// Both matchings call `beforeEachStep` before every batch and every assignment; what it throws (a
 /// cancellation) ends the matching there.
 enum Matching {
-    /// Activation matching: for every symbol, the assignment maximising total correlation between A's
-    /// channels and B's at the symbol's match point, over the given (un-augmented) batches.
+    /// The permutation π maximising Σ_i score[i, π(i)]: any permutation (linear assignment), or with
+    /// `involutive` the best involution (π∘π = id, a maximum-weight matching).
+    static func best(_ score: [Double], size n: Int, involutive: Bool) throws -> [Int] {
+        involutive ? try BestInvolution.solve(score: score, size: n)
+            : try LinearAssignment.solve(cost: score, rows: n, columns: n, maximize: true)
+    }
+
+    /// Activation matching: for every symbol, the permutation maximising total correlation between A's
+    /// channels and B's at the symbol's match point, over the given (un-augmented) batches. With `involutive`
+    /// a 2-cycle (i j) scores corr[i, j] + corr[j, i], both directions of the pair (for B = g·A with g² = e
+    /// and g-closed data the two are equal in expectation).
     static func activations(a: Network, b: Network, symbols: PermutationSymbols, batches: [Tensor],
-                            beforeEachStep: () throws -> Void = {}) throws -> ChannelPermutation {
+                            involutive: Bool = false, beforeEachStep: () throws -> Void = {}) throws -> ChannelPermutation {
         var acc = symbols.symbols.map { CorrelationAccumulator(channels: $0.channels) }
         let capture = Set(symbols.symbols.map(\.matchPoint))
         for x in batches {
@@ -93,7 +102,7 @@ enum Matching {
         for s in symbols.symbols {
             try beforeEachStep()
             let corr = acc[s.id].correlation()
-            perms.append(try LinearAssignment.solve(cost: corr, rows: s.channels, columns: s.channels, maximize: true))
+            perms.append(try best(corr, size: s.channels, involutive: involutive))
         }
         return ChannelPermutation(perms: perms)
     }
@@ -101,8 +110,18 @@ enum Matching {
     /// Weight matching (Git Re-Basin): coordinate ascent over symbols in an order drawn from the seed,
     /// each step a linear assignment on Σ ⟨A, P(B)⟩ over the tensors the symbol touches, until a full
     /// sweep changes no permutation (at most 100 sweeps).
+    ///
+    /// With `involutive` (a self-merge, B = g·A with g² = e) the objective is the same, ⟨θ, P(g·θ)⟩, but P
+    /// ranges over involutions. P permutes channels and g positions, so they commute, and T = P∘g satisfies
+    /// T² = id; T is orthogonal, so ⟨θ, Tθ⟩ = ‖θ‖² − ½‖θ − Tθ‖² = ‖θ‖² − 2‖θ − Π_T θ‖² with Π_T = (id + T)/2.
+    /// Maximising it finds the learned representation {id, T} whose equivariant subspace is nearest θ, and
+    /// the midpoint of the merge is exactly that projection. Per symbol, with the others fixed at
+    /// involutions, the cost C[i, j] = ⟨A_i, (P_rest g·θ)_j⟩ is symmetric (substitute P_rest and g, both of
+    /// order 2, in the sum), and an involution earns C[i, i] for a fixed point and C[i, j] + C[j, i] for a
+    /// 2-cycle. So each step is the best involution for the symmetrised cost (C + Cᵀ)/2, which removes the
+    /// rounding asymmetry so that the solver and the acceptance test score the same objective.
     static func weights(a: StateDict, b: StateDict, spec: NetworkSpec, symbols: PermutationSymbols,
-                        rng: inout RandomStream, beforeEachStep: () throws -> Void = {}) throws
+                        involutive: Bool = false, rng: inout RandomStream, beforeEachStep: () throws -> Void = {}) throws
         -> (ChannelPermutation, sweeps: Int) {
         let axes = symbols.axes(spec)
         var p = ChannelPermutation.identity(symbols)
@@ -130,7 +149,15 @@ enum Matching {
                         for i in 0..<(c * c) { cost[i] += Double(m[i]) }
                     }
                 }
-                let next = try LinearAssignment.solve(cost: cost, rows: c, columns: c, maximize: true)
+                if involutive {
+                    for i in 0..<c {
+                        for j in (i + 1)..<max(c, i + 1) {
+                            let mean = (cost[i * c + j] + cost[j * c + i]) / 2
+                            cost[i * c + j] = mean; cost[j * c + i] = mean
+                        }
+                    }
+                }
+                let next = try best(cost, size: c, involutive: involutive)
                 if next != p.perms[s] {
                     // Accept only strict improvements so ties cannot cycle.
                     let old = LinearAssignment.total(cost: cost, columns: c, assignment: p.perms[s])

@@ -66,6 +66,8 @@ public final class Merger {
     /// The aligned endpoint θ_B* (or the orbit average for an orbit merge).
     public private(set) var aligned: StateDict
     public private(set) var symbolReports: [SymbolReport] = []
+    /// The matched permutations: one for a two-network or self-merge, one per g ≠ e for an orbit merge.
+    public private(set) var permutations: [ChannelPermutation] = []
     public private(set) var sweeps: Int?
 
     public init(spec: MergeSpec, inputs: MergeInputs, shouldStop: @escaping () -> Bool = { false }) throws {
@@ -87,6 +89,19 @@ public final class Merger {
         }
         if case .activations = spec.matching, inputs.matchingBatches.isEmpty {
             throw TrainingError(message: "merge '\(spec.id)': activation matching needs data, but the matching data is empty")
+        }
+        if spec.involutive {
+            // Involutions align θ with g·θ into an action of order 2 only when g² = e (the checker's E0704).
+            let squaresToIdentity: Bool
+            switch (spec.target, inputs.group) {
+            case let (.transformed(_, element), g?): squaresToIdentity = g.elementOrder(element) <= 2
+            case let (.orbit, g?): squaresToIdentity = g.order <= 2
+            default: squaresToIdentity = false
+            }
+            guard squaresToIdentity else {
+                throw TrainingError(message: "merge '\(spec.id)': involutive matching needs a target g(net) with g² = e",
+                                    help: "merge with the mirrored network, e.g. 'with flip(net)'")
+            }
         }
         if spec.repair, inputs.matchingBatches.isEmpty {
             throw TrainingError(message: "merge '\(spec.id)': REPAIR estimates channel statistics on the matching data, but there is none",
@@ -133,13 +148,14 @@ public final class Merger {
             p = .identity(symbols)
         case .activations:
             p = try Matching.activations(a: inputs.base, b: b, symbols: symbols, batches: inputs.matchingBatches,
-                                         beforeEachStep: stopIfAsked)
+                                         involutive: spec.involutive, beforeEachStep: stopIfAsked)
         case .weights:
             var rng = RandomStream(seed: spec.seed, name: "match/order/\(spec.seedName)\(tag)")
             let (q, n) = try Matching.weights(a: inputs.base.state, b: b.state, spec: spec.network, symbols: symbols,
-                                              rng: &rng, beforeEachStep: stopIfAsked)
+                                              involutive: spec.involutive, rng: &rng, beforeEachStep: stopIfAsked)
             p = q; sweeps = n
         }
+        permutations.append(p)
         for s in symbols.symbols {
             let st = try PermutationStatistics(p.perms[s.id])
             symbolReports.append(SymbolReport(name: s.name + tag, channels: s.channels, fixedPoints: st.fixedPoints,

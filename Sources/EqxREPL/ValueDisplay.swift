@@ -246,6 +246,7 @@ enum ValueDisplay {
         case .weights: out += "weights"
         case .none: out += "none"
         }
+        if spec.involutive { out += ", involutions only" }
         out += "\n"
         guard let o = outcome else { return out + "  (not run yet)\n" }
         out += "  barrier \(formatNumber(o.lossBarrier)) (loss), \(formatNumber(o.accuracyBarrier)) (accuracy); "

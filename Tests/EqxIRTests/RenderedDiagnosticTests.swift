@@ -59,6 +59,36 @@ final class RenderedDiagnosticTests: XCTestCase {
             """)
     }
 
+    func testInvolutionsNeedAnElementOfOrderTwo() {
+        let text = """
+            eqx 1
+            data digits = builtin.digits
+            group rot = rotations(4)
+            net mlp {
+              flatten
+              linear -> 10
+            }
+            train a = mlp on digits.train { epochs 1 }
+            merge m = a with rot(a, "r3") {
+              match weights
+              involutions
+            }
+
+            """
+        XCTAssertEqual(rendered(text, name: "quarter.eqx"), """
+            error[E0704]: 'involutions' needs a group element with g² = e, but r3 has order 4 in rotations(4)
+              --> quarter.eqx:11:3
+               |
+            11 |   involutions
+               |   ^^^^^^^^^^^ r3∘r3 ≠ e
+               = note: the merge target is rot(a, "r3") at quarter.eqx:9:18
+               = help: merge with an element of order 2, e.g. 'with rot(a, "r2")', or remove 'involutions'
+
+            1 error
+
+            """)
+    }
+
     func testMergeOfDifferentArchitecturesWithNotes() {
         let text = """
             eqx 1

@@ -16,36 +16,11 @@ final class FlipMergeTests: XCTestCase {
     let flip = FiniteGroup.mirror(.horizontal)
     static let clauses = "  match activations on digits.train[0..299]\n  alpha 0..1 step 0.25"
 
-    /// The representation on hidden channels that a matching π defines: [identity, π] on every producer.
-    private func learnedRepresentation(_ symbols: PermutationSymbols, _ perms: [[Int]]) -> [String: ChannelRepresentation] {
-        var learned: [String: ChannelRepresentation] = [:]
-        for s in symbols.symbols {
-            for p in s.producers { learned[p] = .permutations([Array(0..<s.channels), perms[s.id]]) }
-        }
-        return learned
-    }
-
     /// π by activation matching between θ and m·θ, exactly as the merger computes it.
     private func flipMatching(_ a: Network, batches: [Tensor]) throws -> [[Int]] {
         let rep = try NetworkRepresentation(group: flip, spec: a.spec, hidden: .trivial)
         let b = try Network(spec: a.spec, state: rep.transform(a.state, element: 1))
         return try Matching.activations(a: a, b: b, symbols: PermutationSymbols(a.spec), batches: batches).perms
-    }
-
-    /// A random involution of 0..<n with two fixed points.
-    private func randomInvolution(_ n: Int, rng: inout RandomStream) -> [Int] {
-        let order = rng.permutation(n)
-        var sigma = Array(0..<n)
-        for k in stride(from: 0, to: n - 3, by: 2) { sigma[order[k]] = order[k + 1]; sigma[order[k + 1]] = order[k] }
-        return sigma
-    }
-
-    private func assertStatesEqual(_ a: StateDict, _ b: StateDict, tolerance: Float = 1e-6, _ message: String,
-                                   line: UInt = #line) {
-        for k in a.keys {
-            let scale = max(1, maxAbs(a[k]!))
-            XCTAssertLessThanOrEqual(maxAbsDifference(a[k]!, b[k]!), tolerance * scale, "\(message): \(k)", line: line)
-        }
     }
 
     /// A flip G-CNN for a planted involutive channel representation, plus 5% noise: matching recovers the

@@ -259,3 +259,29 @@ func aliveState(_ spec: NetworkSpec, seed: UInt64) throws -> StateDict {
     try net.resetBatchNormStatistics(on: digitBatches(.train, count: 300, batch: 300))
     return net.state
 }
+
+/// The representation on hidden channels that a matching π defines: [identity, π] on every producer.
+func learnedRepresentation(_ symbols: PermutationSymbols, _ perms: [[Int]]) -> [String: ChannelRepresentation] {
+    var learned: [String: ChannelRepresentation] = [:]
+    for s in symbols.symbols {
+        for p in s.producers { learned[p] = .permutations([Array(0..<s.channels), perms[s.id]]) }
+    }
+    return learned
+}
+
+/// A random involution of 0..<n with two fixed points.
+func randomInvolution(_ n: Int, rng: inout RandomStream) -> [Int] {
+    let order = rng.permutation(n)
+    var sigma = Array(0..<n)
+    for k in stride(from: 0, to: n - 3, by: 2) { sigma[order[k]] = order[k + 1]; sigma[order[k + 1]] = order[k] }
+    return sigma
+}
+
+/// Every tensor of `a` equals `b`'s up to `tolerance` times max(1, max |a|).
+func assertStatesEqual(_ a: StateDict, _ b: StateDict, tolerance: Float = 1e-6, _ message: String,
+                       file: StaticString = #filePath, line: UInt = #line) {
+    for k in a.keys {
+        let scale = max(1, maxAbs(a[k]!))
+        XCTAssertLessThanOrEqual(maxAbsDifference(a[k]!, b[k]!), tolerance * scale, "\(message): \(k)", file: file, line: line)
+    }
+}

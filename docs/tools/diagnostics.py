@@ -193,6 +193,13 @@ entry("E0703", "`repair` rescales channels to interpolate the endpoints' activat
       "`match activations on DATA` (weight matching has no data).",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train a = cnn on digits.train {\n  epochs 1\n}\n"
       "train b = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with b {\n  match weights\n  repair\n}\n")
+entry("E0704", "`involutions` needs a merge target g(a) with g² = e: a self-merge with `flip(a)`, "
+      "`rot(a, \"r2\")` or a reflection of D4, or an orbit merge over a group of order 2. The option makes every "
+      "matched permutation π an involution so that θ ↦ π(g·θ) has order 2 and the midpoint is Π_E θ for the "
+      "learned representation; with another network, an element of order 4 or a larger orbit it cannot.",
+      "eqx 1\ndata digits = builtin.digits\ngroup rot = rotations(4)\n" + NET
+      + "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with rot(a, \"r\") {\n  match weights\n"
+      "  involutions\n}\n")
 
 # ---- E08 data
 entry("E0801", "A data source cannot be read (missing directory or file, bad header). `eqx check` and "
@@ -258,6 +265,10 @@ entry("W0701", "`reset batchnorm` on a network without batch norm does nothing."
 entry("W0702", "A merge without `match`: the networks are interpolated without aligning their channels.",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train a = cnn on digits.train {\n  epochs 1\n}\n"
       "train b = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with b {\n  alpha 0..1 step 0.5\n}\n")
+entry("W0703", "`involutions` with `match none`: the identity is already an involution, so it does nothing.",
+      "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\n" + NET
+      + "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with flip(a) {\n  match none\n"
+      "  involutions\n}\n")
 entry("W0801", "`split` on a source that has its own test split: the training part is divided again and the "
       "source's test split is dropped.", "eqx 1\ndata digits = builtin.digits {\n  split 0.9\n}\n")
 
