@@ -12,10 +12,6 @@ struct WindowGeometry {
     let kh, kw, stride, padding: Int
     let oh, ow: Int
     let mode: PaddingMode
-    /// Source row for kernel row i and output row y, at `i * oh + y`; -1 for a zero pad.
-    let rowSource: [Int32]
-    /// Source column for kernel column j and output column x, at `j * ow + x`; -1 for a zero pad.
-    let colSource: [Int32]
 
     init(op: String, input: [Int], kernel: (Int, Int), stride: Int, padding: Int, mode: PaddingMode) throws {
         guard input.count == 4 else {
@@ -37,19 +33,6 @@ struct WindowGeometry {
         }
         oh = (h + 2 * padding - kh) / stride + 1
         ow = (w + 2 * padding - kw) / stride + 1
-        func source(_ k: Int, _ o: Int, _ size: Int) -> Int32 {
-            let r = o * stride - padding + k
-            switch mode {
-            case .zeros: return (r >= 0 && r < size) ? Int32(r) : -1
-            case .circular: return Int32(((r % size) + size) % size)
-            }
-        }
-        var rows = [Int32](repeating: 0, count: kh * oh)
-        for i in 0..<kh { for y in 0..<oh { rows[i * oh + y] = source(i, y, h) } }
-        var cols = [Int32](repeating: 0, count: kw * ow)
-        for j in 0..<kw { for x in 0..<ow { cols[j * ow + x] = source(j, x, w) } }
-        rowSource = rows
-        colSource = cols
     }
 
     var outputPlane: Int { oh * ow }
