@@ -127,8 +127,9 @@ public func batchNorm(
                                 var a = 0.0, b = 0.0
                                 for i in 0..<n {
                                     let off = (i * c + ch) * s
-                                    a += blockSum(gb + off, s)
-                                    b += blockDot(gb + off, xb + off, s, shift: mean[ch])
+                                    let (sum, dot) = blockSumAndDot(gb + off, xb + off, s, shift: mean[ch])
+                                    a += sum
+                                    b += dot
                                 }
                                 sd[ch] = a
                                 sx[ch] = b * Double(invStd[ch])
