@@ -32,10 +32,12 @@ extension NetworkSpec {
 
 extension Checker {
     /// Checks that `group` can act on every feature space of `network` with `channels` on hidden layers.
-    /// Errors for impossible actions; warnings where equivariance can only be approximate.
+    /// Errors for impossible actions; warnings where equivariance can only be approximate. Errors that the
+    /// group or its channel action cause are reported at `groupRange` (or `channelsRange`, where the script
+    /// asked for regular channels), with a note at the layer they cannot act on.
     @discardableResult
-    func checkGroup(_ group: GroupSpec, on network: NetworkSpec, channels: ChannelAction, at range: SourceRange,
-                    groupRange: SourceRange) -> Bool {
+    func checkGroup(_ group: GroupSpec, on network: NetworkSpec, channels: ChannelAction, groupRange: SourceRange,
+                    channelsRange: SourceRange? = nil) -> Bool {
         if let why = group.incompatibility(withInput: network.inputShape) {
             error("E0501", "group \(group) cannot act on the data: \(why)", at: groupRange,
                   notes: [DiagnosticNote("the network '\(network.name)' is declared at \(location(network.range))", range: network.range)],
@@ -68,8 +70,12 @@ extension Checker {
             let out = layer.outputShape
             if action == .regular, layer.kind.mixesChannels || layer.channels != nil {
                 if out[0] % order != 0 {
+                    // The cause is the script's request for regular channels, or the group if the layer asked.
+                    let cause = layer.channels == nil ? channelsRange ?? groupRange : groupRange
                     error("E0502", "a regular channel action of \(group) (order \(order)) needs channel counts divisible by \(order), but '\(layer.name)' has \(out[0])",
-                          at: layer.range, label: "\(out[0]) channels", help: "use a multiple of \(order), e.g. \(max(order, (out[0] / order + 1) * order))")
+                          at: cause, label: "makes '\(layer.name)' regular",
+                          notes: [DiagnosticNote("'\(layer.name)' has \(out[0]) output channels", range: layer.range)],
+                          help: "use a multiple of \(order), e.g. \(max(order, (out[0] / order + 1) * order))")
                     ok = false
                 }
             }
@@ -83,10 +89,16 @@ extension Checker {
             switch layer.kind {
             case let .conv(_, kh, kw, stride, pad, circular, _):
                 if needsSquare && kh != kw {
-                    error("E0503", "\(group) needs square kernels, but '\(layer.name)' is \(kh)x\(kw)", at: layer.range); ok = false
+                    error("E0503", "\(group) needs square kernels, but '\(layer.name)' is \(kh)x\(kw)", at: groupRange,
+                          label: "quarter turns need square kernels",
+                          notes: [DiagnosticNote("'\(layer.name)' has a \(kh)x\(kw) kernel", range: layer.range)])
+                    ok = false
                 }
                 if needsSquare && out[1] != out[2] {
-                    error("E0503", "\(group) needs square feature maps, but '\(layer.name)' outputs \(out[1])x\(out[2])", at: layer.range); ok = false
+                    error("E0503", "\(group) needs square feature maps, but '\(layer.name)' outputs \(out[1])x\(out[2])", at: groupRange,
+                          label: "quarter turns need square feature maps",
+                          notes: [DiagnosticNote("'\(layer.name)' outputs \(out[1])x\(out[2]) maps", range: layer.range)])
+                    ok = false
                 }
                 if group.containsTranslations && stride > 1 {
                     error("E0507", "cyclic translations of the input do not act on the smaller grid after '\(layer.name)' (stride \(stride))",

@@ -39,7 +39,7 @@ extension Checker {
             }
         }
         if let g = selfGroup {
-            checkGroup(g, on: network, channels: .trivial, at: statement.range, groupRange: targetExpr.range)
+            checkGroup(g, on: network, channels: .trivial, groupRange: targetExpr.range)
         }
         var matching = MatchingMethod.none
         var alphas = stride(from: 0.0, through: 1.0001, by: 0.1).map { ($0 * 10).rounded() / 10 }

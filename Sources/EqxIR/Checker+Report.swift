@@ -39,6 +39,7 @@ extension Checker {
         guard let ref = refOpt else {
             error("E0403", "'\(f)' needs a trained network, not a declaration", at: me.range); return nil
         }
+        let channelsRange = a.labelled["channels"].map { $0.0.range.union($0.1.range) }
         func channelsArg() -> ChannelAction? {
             guard let (_, ce) = a.labelled["channels"] else { return .trivial }
             return symbol(ce, what: "channel action", among: ["trivial", "regular"]).flatMap(ChannelAction.init(rawValue:))
@@ -78,13 +79,13 @@ extension Checker {
                 error("E0501", "group \(g) cannot act on the data: \(why)", at: ge.range); return nil
             }
             if f == "equivariance" {
-                guard checkGroup(g, on: net, channels: ch, at: range, groupRange: ge.range) else { return nil }
+                guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
                 return .measurement(.equivariance(ref, g, ch, d))
             }
             return .measurement(.invariance(ref, g, d))
         case "distance_to_E":
             guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let ch = channelsArg() else { return nil }
-            guard checkGroup(g, on: net, channels: ch, at: range, groupRange: ge.range) else { return nil }
+            guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
             return .measurement(.distanceToE(ref, g, ch))
         default: // parameters
             return .measurement(.parameterCount(ref))

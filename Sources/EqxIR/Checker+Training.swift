@@ -80,6 +80,9 @@ extension Checker {
         var evaluation: [DataRef] = []
         var seen: [String: SourceRange] = [:]
         var groupRange = statement.keywordRange
+        var channelsRange: SourceRange? = nil
+        var modeRange = statement.keywordRange
+        var trackedRanges: [SourceRange] = []
         // The mode decides defaults of other clauses (track distance_to_E), so it is read first.
         let ordered = clauses.filter { $0.head.name == "mode" } + clauses.filter { $0.head.name != "mode" }
         for c in ordered {
@@ -105,6 +108,7 @@ extension Checker {
                     guard let split = splitArguments(args, function: m, allowed: m == "augmented" ? ["sampling"] : ["channels"]),
                           let gExpr = split.positional.first, let g = groupValue(gExpr) else { continue }
                     groupRange = gExpr.range
+                    modeRange = arg.range
                     if m == "augmented" {
                         var sampling = AugmentationSampling.orbit
                         let sExpr = split.positional.count > 1 ? split.positional[1] : split.labelled["sampling"]?.1
@@ -121,6 +125,7 @@ extension Checker {
                         if let ce = split.positional.count > 1 ? split.positional[1] : split.labelled["channels"]?.1 {
                             guard let s = symbol(ce, what: "channel action", among: ["trivial", "regular"]) else { continue }
                             channels = ChannelAction(rawValue: s)!
+                            channelsRange = split.labelled["channels"].map { $0.0.range.union(ce.range) } ?? ce.range
                         }
                         mode = .equivariant(g)
                     }
@@ -193,6 +198,7 @@ extension Checker {
                 for a in c.arguments {
                     guard let t = trackedMetric(a, default: mode, channels: channels) else { continue }
                     tracked.append(t)
+                    trackedRanges.append(a.range)
                 }
             case "evaluate":
                 for a in c.arguments { if let r = dataRef(a, what: "evaluation data") { evaluation.append(r) } }
@@ -223,16 +229,28 @@ extension Checker {
                       at: modelExpr.range)
             }
         }
-        if case .equivariant(let g) = mode { checkGroup(g, on: network, channels: channels, at: statement.range, groupRange: groupRange) }
+        if case .equivariant(let g) = mode,
+           checkGroup(g, on: network, channels: channels, groupRange: groupRange, channelsRange: channelsRange) {
+            checkSubspace(g, on: network, channels: channels, train: name.name, mode: modeRange)
+        }
         if case .augmented(let g, _) = mode, let why = g.incompatibility(withInput: network.inputShape) {
             error("E0501", "group \(g) cannot act on the data: \(why)", at: groupRange)
         }
-        for t in tracked {
-            if case .distanceToE(let g, let ch) = t { checkGroup(g, on: network, channels: ch, at: statement.range, groupRange: statement.keywordRange) }
+        for (t, range) in zip(tracked, trackedRanges) {
+            // The mode's own group and channels were checked above, at the mode.
+            guard case .distanceToE(let g, let ch) = t, mode != .equivariant(g) || ch != channels else { continue }
+            checkGroup(g, on: network, channels: ch, groupRange: range)
         }
         if let n = splitCount(data), batch > n {
             warning("W0601", "batch \(batch) is larger than the \(n) training samples; batches will be smaller", at: statement.range)
         }
+        var transforms = 1
+        if case .augmented(let g, .orbit) = mode {   // every sample in all |G| transforms
+            let shape = network.inputShape
+            transforms = shape.count == 3 ? g.order(height: shape[1], width: shape[2]) : g.order(height: 1, width: 1)
+        }
+        let samplesPerStep = Double(min(batch, splitCount(data) ?? batch)) * Double(transforms) * (invariance == nil ? 1 : 2)  // x, g·x
+        checkMemory(network, samplesPerStep: samplesPerStep, transforms: transforms, train: name.name, statement: statement)
         let train = TrainSpec(id: id, network: network, initialWeights: initial, data: data, mode: mode, channels: channels,
                               invariance: invariance, loss: loss, optimizer: optimizer, schedule: schedule, batchSize: batch,
                               epochs: epochs, steps: stepsLimit, tracked: tracked, trackEvery: every, evaluation: evaluation,

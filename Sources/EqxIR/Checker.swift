@@ -1,3 +1,4 @@
+import EqxGroups
 import EqxSyntax
 
 /// Resolves names, evaluates expressions, infers every shape and checks groups, training and merge
@@ -25,6 +26,8 @@ public final class Checker {
     var reportCounter = 0
     var plotCounter = 0
     var scope = Scope(parent: nil)
+    /// dim E per network, group and channel action, so repetitions do not count it again.
+    var subspaceCache: [SubspaceKey: (FiniteGroup, EquivariantDimensions)?] = [:]
 
     public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), options: Options = Options()) {
         self.file = file; self.probe = probe; self.options = options

@@ -72,13 +72,17 @@ func channelMajor(_ t: Tensor, channels c: Int) throws -> Tensor {
     return try t.gathered(indices: idx, shape: [c, n * rest])
 }
 
+/// Both matchings call `beforeEachStep` before every batch and every assignment; what it throws (a
+/// cancellation) ends the matching there.
 enum Matching {
     /// Activation matching: for every symbol, the assignment maximising total correlation between A's
     /// channels and B's at the symbol's match point, over the given (un-augmented) batches.
-    static func activations(a: Network, b: Network, symbols: PermutationSymbols, batches: [Tensor]) throws -> ChannelPermutation {
+    static func activations(a: Network, b: Network, symbols: PermutationSymbols, batches: [Tensor],
+                            beforeEachStep: () throws -> Void = {}) throws -> ChannelPermutation {
         var acc = symbols.symbols.map { CorrelationAccumulator(channels: $0.channels) }
         let capture = Set(symbols.symbols.map(\.matchPoint))
         for x in batches {
+            try beforeEachStep()
             let fa = try a.forward(x, options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
             let fb = try b.forward(x, options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
             for s in symbols.symbols {
@@ -87,6 +91,7 @@ enum Matching {
         }
         var perms: [[Int]] = []
         for s in symbols.symbols {
+            try beforeEachStep()
             let corr = acc[s.id].correlation()
             perms.append(try LinearAssignment.solve(cost: corr, rows: s.channels, columns: s.channels, maximize: true))
         }
@@ -97,7 +102,8 @@ enum Matching {
     /// each step a linear assignment on Σ ⟨A, P(B)⟩ over the tensors the symbol touches, until a full
     /// sweep changes no permutation (at most 100 sweeps).
     static func weights(a: StateDict, b: StateDict, spec: NetworkSpec, symbols: PermutationSymbols,
-                        rng: inout RandomStream) throws -> (ChannelPermutation, sweeps: Int) {
+                        rng: inout RandomStream, beforeEachStep: () throws -> Void = {}) throws
+        -> (ChannelPermutation, sweeps: Int) {
         let axes = symbols.axes(spec)
         var p = ChannelPermutation.identity(symbols)
         var sweeps = 0
@@ -105,6 +111,7 @@ enum Matching {
             sweeps += 1
             var changed = false
             for s in rng.permutation(symbols.symbols.count) {
+                try beforeEachStep()
                 let c = symbols.symbols[s].channels
                 var cost = [Double](repeating: 0, count: c * c)
                 // B with every other symbol applied; axes that carry s itself stay unpermuted here.

@@ -55,18 +55,23 @@ public struct MergeOutcome {
 
 /// Aligns and interpolates networks (design brief §2): self-merges with g·θ, orbit merges over all of G,
 /// and two-network merges; optional batch-norm reset and REPAIR; barriers along α.
+///
+/// `shouldStop` is asked between steps (a batch of matching, REPAIR, batch-norm reset or evaluation data, an
+/// assignment, an α of the grid); when it says yes, `init` or `run` throws `MergeCancelled`.
 public final class Merger {
     public let spec: MergeSpec
     let inputs: MergeInputs
     let symbols: PermutationSymbols
+    let shouldStop: () -> Bool
     /// The aligned endpoint θ_B* (or the orbit average for an orbit merge).
     public private(set) var aligned: StateDict
     public private(set) var symbolReports: [SymbolReport] = []
     public private(set) var sweeps: Int?
 
-    public init(spec: MergeSpec, inputs: MergeInputs) throws {
+    public init(spec: MergeSpec, inputs: MergeInputs, shouldStop: @escaping () -> Bool = { false }) throws {
         self.spec = spec
         self.inputs = inputs
+        self.shouldStop = shouldStop
         symbols = PermutationSymbols(spec.network)
         aligned = inputs.base.state
         try Merger.validate(spec, inputs)
@@ -87,6 +92,10 @@ public final class Merger {
             throw TrainingError(message: "merge '\(spec.id)': REPAIR estimates channel statistics on the matching data, but there is none",
                                 help: "use 'match activations on DATA' with 'repair'")
         }
+    }
+
+    private func stopIfAsked() throws {
+        if shouldStop() { throw MergeCancelled(merge: spec.id) }
     }
 
     private func transformed(_ element: Int) throws -> Network {
@@ -123,10 +132,12 @@ public final class Merger {
         case .none:
             p = .identity(symbols)
         case .activations:
-            p = try Matching.activations(a: inputs.base, b: b, symbols: symbols, batches: inputs.matchingBatches)
+            p = try Matching.activations(a: inputs.base, b: b, symbols: symbols, batches: inputs.matchingBatches,
+                                         beforeEachStep: stopIfAsked)
         case .weights:
             var rng = RandomStream(seed: spec.seed, name: "match/order/\(spec.seedName)\(tag)")
-            let (q, n) = try Matching.weights(a: inputs.base.state, b: b.state, spec: spec.network, symbols: symbols, rng: &rng)
+            let (q, n) = try Matching.weights(a: inputs.base.state, b: b.state, spec: spec.network, symbols: symbols,
+                                              rng: &rng, beforeEachStep: stopIfAsked)
             p = q; sweeps = n
         }
         for s in symbols.symbols {
@@ -140,10 +151,16 @@ public final class Merger {
 
     /// The merged network at α: (1 − α)·θ_A + α·θ_B*, then REPAIR and the batch-norm reset if asked.
     public func network(at alpha: Double) throws -> Network {
+        try network(at: alpha, beforeEachBatch: {})
+    }
+
+    private func network(at alpha: Double, beforeEachBatch: () throws -> Void) throws -> Network {
         let state = try inputs.base.state.interpolated(with: aligned, alpha: Float(alpha))
         let net = try Network(spec: spec.network, state: state)
-        if spec.repair { try repair(net, alpha: alpha) }
-        if spec.resetBatchNorm != nil { try net.resetBatchNormStatistics(on: inputs.resetBatches) }
+        if spec.repair { try repair(net, alpha: alpha, beforeEachBatch: beforeEachBatch) }
+        if spec.resetBatchNorm != nil {
+            try net.resetBatchNormStatistics(on: inputs.resetBatches, beforeEachBatch: beforeEachBatch)
+        }
         return net
     }
 
@@ -152,9 +169,10 @@ public final class Merger {
         let alphas = spec.alphas
         var curves = inputs.evaluation.map { MergeCurve(data: $0.name, losses: [], accuracies: []) }
         for a in alphas {
-            let net = try network(at: a)
+            try stopIfAsked()
+            let net = try network(at: a, beforeEachBatch: stopIfAsked)
             for (i, e) in inputs.evaluation.enumerated() {
-                let r = try evaluate(net, on: e.data, loss: inputs.loss)
+                let r = try evaluate(net, on: e.data, loss: inputs.loss, beforeEachBatch: stopIfAsked)
                 curves[i].losses.append(r.loss)
                 curves[i].accuracies.append(r.accuracy)
             }
@@ -189,16 +207,16 @@ public final class Merger {
     /// REPAIR (Jordan et al.): rescale each channel-mixing layer's outputs of the merged network so their
     /// mean and standard deviation on the matching data interpolate those of the endpoints. Layers are
     /// corrected in order, so later statistics already see corrected inputs.
-    private func repair(_ net: Network, alpha: Double) throws {
+    private func repair(_ net: Network, alpha: Double, beforeEachBatch: () throws -> Void) throws {
         let producers = spec.network.flattenedLayers.filter { l in
             l.kind.mixesChannels && symbols.outputSymbol[l.name] != nil
         }
         guard !producers.isEmpty, !inputs.matchingBatches.isEmpty else { return }
         let capture = Set(producers.map(\.name))
-        let endA = try channelStats(inputs.base, capture: capture)
-        let endB = try channelStats(Network(spec: spec.network, state: aligned), capture: capture)
+        let endA = try channelStats(inputs.base, capture: capture, beforeEachBatch: beforeEachBatch)
+        let endB = try channelStats(Network(spec: spec.network, state: aligned), capture: capture, beforeEachBatch: beforeEachBatch)
         for layer in producers {
-            let merged = try channelStats(net, capture: [layer.name])
+            let merged = try channelStats(net, capture: [layer.name], beforeEachBatch: beforeEachBatch)
             guard let (ma, sa) = endA[layer.name], let (mb, sb) = endB[layer.name], let (mm, sm) = merged[layer.name] else { continue }
             let c = ma.count
             let wKey = "\(layer.name).weight", bKey = "\(layer.name).bias"
@@ -224,9 +242,11 @@ public final class Merger {
         }
     }
 
-    private func channelStats(_ net: Network, capture: Set<String>) throws -> [String: ([Double], [Double])] {
+    private func channelStats(_ net: Network, capture: Set<String>, beforeEachBatch: () throws -> Void) throws
+        -> [String: ([Double], [Double])] {
         var sums: [String: (n: Double, s: [Double], s2: [Double])] = [:]
         for x in inputs.matchingBatches {
+            try beforeEachBatch()
             let acts = try net.forward(x, options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
             for (name, t) in acts {
                 let c = spec.network.flattenedLayers.first { $0.name == name }!.outputShape[0]

@@ -211,8 +211,9 @@ struct ForwardContext {
 
 extension Network {
     /// Re-estimates every batch norm's running statistics on `batches` (train-mode passes without
-    /// gradients, each batch weighted equally), as after interpolating two networks.
-    public func resetBatchNormStatistics(on batches: [Tensor]) throws {
+    /// gradients, each batch weighted equally), as after interpolating two networks. `beforeEachBatch` runs
+    /// before every pass; what it throws ends the reset early (the statistics are then partial).
+    public func resetBatchNormStatistics(on batches: [Tensor], beforeEachBatch: () throws -> Void = {}) throws {
         var any = false
         for layer in spec.flattenedLayers {
             if case .batchNorm = layer.kind {
@@ -225,6 +226,9 @@ extension Network {
         guard any else { return }
         var options = ForwardOptions(training: true, gradients: false)
         options.cumulativeBatchNorm = true
-        for b in batches { _ = try forward(b, options: options) }
+        for b in batches {
+            try beforeEachBatch()
+            _ = try forward(b, options: options)
+        }
     }
 }

@@ -21,73 +21,12 @@ public struct NetworkRepresentation {
     ///     a layer's entry applies to every layer that carries its channels on (ReLU, pooling, norms).
     public init(group: FiniteGroup, spec: NetworkSpec, hidden: ChannelAction,
                 learned: [String: ChannelRepresentation] = [:]) throws {
+        let spaces = try NetworkSpaces(group: group, spec: spec, hidden: hidden, learned: learned)
         self.group = group
         self.spec = spec
-        let actions = spec.channelActions(hidden: hidden)
-        let flat = spec.flattenedLayers
-        inputSpace = NetworkRepresentation.inputSpace(shape: spec.inputShape, group: group)
-        try group.validateAction(on: inputSpace)
-        var spaceByName: [String: FeatureSpace] = [:]
-        var layerSpaces: [String: (FeatureSpace, FeatureSpace)] = [:]
-        var flatIndex = 0
-        // Walk the layers carrying the current space, in `flattenedLayers` order (a residual before its body).
-        func walk(_ layers: [Layer], from start: FeatureSpace) throws -> FeatureSpace {
-            var current = start
-            for layer in layers {
-                let input = current
-                let action = actions[flatIndex]
-                flatIndex += 1
-                if case .residual(let body) = layer.kind {
-                    let bodyOutput = try walk(body, from: input)
-                    // The shortcut adds the input, so the group must act on both operands alike.
-                    guard bodyOutput == input else {
-                        throw GroupError.invalidChannelRepresentation(
-                            "residual block '\(layer.name)' adds its input (\(input)) to its body's output (\(bodyOutput)), "
-                                + "so \(group.name) must act on both alike; give the body's last channel-mixing layer "
-                                + "the input's channel action")
-                    }
-                    spaceByName[layer.name] = input   // the shortcut: output carries the input's action
-                    continue
-                }
-                let rep: ChannelRepresentation
-                if let l = learned[layer.name] {
-                    rep = l
-                } else if layer.kind.mixesChannels {
-                    rep = action == .regular ? .regular : .trivial
-                } else {
-                    rep = input.representation
-                }
-                switch layer.kind {
-                case .flatten:
-                    current = input   // the vector is the C×H×W space, channels slowest
-                case .linear, .globalAvgPool:
-                    current = FeatureSpace(channels: layer.outputShape[0], representation: rep, spatial: .none)
-                default:
-                    current = layer.outputShape.count == 3
-                        ? FeatureSpace(channels: layer.outputShape[0], representation: rep,
-                                       spatial: .grid(height: layer.outputShape[1], width: layer.outputShape[2]))
-                        : FeatureSpace(channels: input.channels, representation: rep, spatial: input.spatial)
-                }
-                try group.validateAction(on: current)
-                if !layer.parameterShapes.isEmpty || !layer.bufferShapes.isEmpty {
-                    layerSpaces[layer.name] = (input, current)
-                }
-                spaceByName[layer.name] = current
-            }
-            return current
-        }
-        _ = try walk(spec.layers, from: inputSpace)
-        outputSpaces = flat.map { spaceByName[$0.name]! }
-        self.layerSpaces = layerSpaces
-    }
-
-    /// Samples are images [C, H, W], node vectors [n] (S_n permutes coordinates) or plain vectors.
-    static func inputSpace(shape: [Int], group: FiniteGroup) -> FeatureSpace {
-        switch shape.count {
-        case 3: return FeatureSpace(channels: shape[0], representation: .trivial, spatial: .grid(height: shape[1], width: shape[2]))
-        case 1: return FeatureSpace(channels: 1, representation: .trivial, spatial: .vector(length: shape[0]))
-        default: return FeatureSpace(channels: shape.reduce(1, *), representation: .trivial, spatial: .none)
-        }
+        inputSpace = spaces.input
+        outputSpaces = spaces.outputs
+        layerSpaces = spaces.parameterised
     }
 
     /// perm[g] for every tensor of the state dict (parameters and buffers).

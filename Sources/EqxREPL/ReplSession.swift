@@ -437,7 +437,7 @@ public final class ReplSession {
     }
 }
 
-/// Ctrl-C between two steps of one input (the executor's own `Interrupted` covers a running training).
+/// Ctrl-C between two steps of one input (the executor's own `Interrupted` covers a running training or merge).
 struct StoppedBeforeStep: Error {
     var statement: String
 }

@@ -47,10 +47,13 @@ public enum RunEvent {
     case note(String)
 }
 
-/// Ctrl-C during training: the current step finished and a checkpoint was written.
+/// Ctrl-C during a training (the current step finished and a checkpoint was written) or a merge (stopped
+/// between two steps; nothing of it is kept).
 public struct Interrupted: Error, CustomStringConvertible {
     public var statement: String
-    public var description: String { "interrupted during '\(statement)'; `eqx run --resume` continues from the last step" }
+    /// What `eqx run --resume` does about the statement.
+    var onResume: String
+    public var description: String { "interrupted during '\(statement)'; `eqx run --resume` \(onResume)" }
 }
 
 /// Runs a checked program on the tensor runtime and records everything it computes.
@@ -228,7 +231,6 @@ public final class Executor {
         } else {
             net = Network(spec: spec.network, seed: spec.seed, streamName: spec.seedName)
         }
-        if case .equivariant(let g) = spec.mode { try warnAboutSmallE(spec, group: g) }
         let trainData = try dataset(spec.data)
         let evals = try spec.evaluation.map { ($0.description, try dataset($0)) }
         let trainer = try Trainer(spec: spec, network: net, data: trainData, evaluation: evals)
@@ -262,7 +264,7 @@ public final class Executor {
                                                   to: p, metadata: ["eqx_run": spec.id])
                     observer(.wrote(p))
                 }
-                throw Interrupted(statement: "train \(spec.id)")
+                throw Interrupted(statement: "train \(spec.id)", onResume: "continues from the last step")
             }
             if let f = finished {
                 try fm.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -331,9 +333,13 @@ public final class Executor {
         let loss = rootTrain(spec.base)?.loss ?? .crossEntropy
         let inputs = MergeInputs(base: base, partner: partner, group: group, matchingBatches: matching,
                                  resetBatches: reset, evaluation: evals, loss: loss)
-        let merger = try Merger(spec: spec, inputs: inputs)
-        let outcome = try merger.run()
-        merges[spec.id] = (merger, outcome)
+        do {
+            let merger = try Merger(spec: spec, inputs: inputs, shouldStop: shouldStop)
+            let outcome = try merger.run()
+            merges[spec.id] = (merger, outcome)
+        } catch is MergeCancelled {
+            throw Interrupted(statement: "merge \(spec.id)", onResume: "runs the merge again")
+        }
     }
 
     func rootTrain(_ ref: ModelRef) -> TrainSpec? {
@@ -348,19 +354,4 @@ public final class Executor {
 
 func safeName(_ s: String) -> String {
     String(s.map { $0.isLetter || $0.isNumber || $0 == "_" || $0 == "-" || $0 == "." ? $0 : "_" })
-}
-
-extension Executor {
-    /// Where the equivariant subspace leaves a layer almost no freedom, training in E cannot fit much:
-    /// say so, with the dimensions, before spending the time.
-    func warnAboutSmallE(_ spec: TrainSpec, group g: GroupSpec) throws {
-        let group = try FiniteGroup.make(g, inputShape: spec.network.inputShape)
-        let projector = try ReynoldsProjector(group: group, spec: spec.network, hidden: spec.channels)
-        let outputs = Dictionary(uniqueKeysWithValues: spec.network.flattenedLayers.map { ($0.name, $0.outputShape[0]) })
-        // "Nearly {0}": fewer free parameters than the layer has outputs.
-        for (layer, e, total) in projector.dimensions() where e < (outputs[layer] ?? 1) {
-            observer(.note("warning: in '\(spec.id)', E leaves layer '\(layer)' \(e) of \(total) free parameters under \(g); "
-                + "consider regular channels (equivariant(\(g), channels: regular)) or a wider layer"))
-        }
-    }
 }

@@ -4,12 +4,14 @@ import EqxIR
 import EqxNN
 import EqxTensor
 
-/// Mean loss and accuracy of a network (eval mode) on a dataset.
-public func evaluate(_ network: Network, on data: Dataset, loss: LossKind, batchSize: Int = 256) throws
-    -> (loss: Double, accuracy: Double) {
+/// Mean loss and accuracy of a network (eval mode) on a dataset. `beforeEachBatch` runs before every batch;
+/// what it throws ends the evaluation (a merge uses it to stop on Ctrl-C).
+public func evaluate(_ network: Network, on data: Dataset, loss: LossKind, batchSize: Int = 256,
+                     beforeEachBatch: () throws -> Void = {}) throws -> (loss: Double, accuracy: Double) {
     guard data.count > 0 else { throw TrainingError(message: "cannot evaluate on empty data '\(data.name)'") }
     var totalLoss = 0.0, correct = 0
     for (x, labels) in try data.sequentialBatches(size: batchSize) {
+        try beforeEachBatch()
         let logits = try network.forward(x, options: .evaluation).output
         let l = try Gradients.disabled { try lossFunction(loss, logits, labels: labels) }
         totalLoss += Double(l.value.scalars[0]) * Double(labels.count)

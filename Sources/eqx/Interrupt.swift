@@ -3,8 +3,8 @@ import Foundation
 import Glibc
 #endif
 
-/// Ctrl-C asks the running statement to stop after its current step (a checkpoint is written and the
-/// run exits 130); a second Ctrl-C exits at once.
+/// Ctrl-C asks the running statement to stop after its current step (a training writes a checkpoint, a
+/// merge is dropped) and the run exits 130; a second Ctrl-C exits at once.
 enum Interrupt {
     nonisolated(unsafe) static var requests: Int32 = 0
 

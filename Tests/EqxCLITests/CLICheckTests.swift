@@ -71,6 +71,34 @@ final class CLICheckTests: XCTestCase {
         XCTAssertTrue(mixed.stdout.contains("\(EqxBinary.examples[0].path): ok"), mixed.stdout)
     }
 
+    /// Warnings come from the checker, so `eqx check` and `eqx run` print the same one, once, and neither
+    /// fails: W0503 here replaces the note the executor used to print before an equivariant training.
+    func testWarningsPrintOnceInCheckAndRunAndExitZero() throws {
+        let dir = try temporaryDirectory(self)
+        let script = dir.appendingPathComponent("lift.eqx")
+        try write("""
+            eqx 1
+            data digits = builtin.digits
+            group rot = rotations(4)
+            net lift {
+              conv 1x1 -> 8
+              global avgpool
+              linear -> 10
+            }
+            train t = lift on digits.train { mode equivariant(rot, channels: regular); steps 1 }
+
+            """, to: script)
+        let check = try eqx(["check", script.path])
+        XCTAssertEqual(check.status, 0, check.stderr)
+        XCTAssertEqual(check.stdout, "\(script.path): ok (1 warning)\n")
+        XCTAssertTrue(check.stderr.contains("warning[W0503]: E leaves 'conv1' almost no freedom under rotations(4)"), check.stderr)
+        XCTAssertTrue(check.stderr.contains("--> \(script.path):5:3"), check.stderr)
+        let run = try eqx(["run", script.path, "--out", dir.appendingPathComponent("out").path, "--threads", "1"])
+        XCTAssertEqual(run.status, 0, run.stderr)
+        XCTAssertEqual(run.stderr.components(separatedBy: "W0503").count, 2, run.stderr)
+        XCTAssertFalse(run.stdout.contains("free parameters"), "no second, runtime copy: \(run.stdout)")
+    }
+
     func testNonUTF8AndEmptyScriptsExit65() throws {
         let dir = try temporaryDirectory(self)
         let bad = dir.appendingPathComponent("bytes.eqx"), empty = dir.appendingPathComponent("empty.eqx")

@@ -114,13 +114,76 @@ final class RenderedDiagnosticTests: XCTestCase {
               = help: add 'padding circular'
 
             error[E0502]: a regular channel action of rotations(4) (order 4) needs channel counts divisible by 4, but 'conv1' has 6
-             --> groups.eqx:6:3
-              |
-            6 |   conv 3x3 -> width pad 1
-              |   ^^^^^^^^^^^^^^^^^^^^^^^ 6 channels
-              = help: use a multiple of 4, e.g. 8
+              --> groups.eqx:12:55
+               |
+            12 | train b = cnn on digits.train { mode equivariant(rot, channels: regular) }
+               |                                                       ^^^^^^^^^^^^^^^^^ makes 'conv1' regular
+               = note: 'conv1' has 6 output channels at groups.eqx:6:3
+               = help: use a multiple of 4, e.g. 8
 
             1 error, 1 warning
+
+            """)
+    }
+
+    /// E0503 is caused by the group: the caret goes there, the layer is a note.
+    func testSquareKernelErrorPointsAtTheGroup() {
+        let text = """
+            eqx 1
+            data digits = builtin.digits
+            group rot = rotations(4)
+            net cnn {
+              conv 3x1 -> 8 pad 1
+              global avgpool
+              linear -> 10
+            }
+            report distance_to_E(load("w.safetensors", cnn, digits.train), rot)
+
+            """
+        XCTAssertEqual(rendered(text, name: "square.eqx"), """
+            error[E0503]: rotations(4) needs square kernels, but 'conv1' is 3x1
+             --> square.eqx:9:64
+              |
+            9 | report distance_to_E(load("w.safetensors", cnn, digits.train), rot)
+              |                                                                ^^^ quarter turns need square kernels
+              = note: 'conv1' has a 3x1 kernel at square.eqx:5:3
+
+            error[E0503]: rotations(4) needs square feature maps, but 'conv1' outputs 8x10
+             --> square.eqx:9:64
+              |
+            9 | report distance_to_E(load("w.safetensors", cnn, digits.train), rot)
+              |                                                                ^^^ quarter turns need square feature maps
+              = note: 'conv1' outputs 8x10 maps at square.eqx:5:3
+
+            2 errors
+
+            """)
+    }
+
+    /// W0503 points at the layer E leaves almost no freedom, with a note at the mode that applies Π_E.
+    func testSmallSubspaceWarningPointsAtTheLayerWithANoteAtTheMode() {
+        let text = """
+            eqx 1
+            data digits = builtin.digits
+            group rot = rotations(4)
+            net lift {
+              conv 1x1 -> 8
+              global avgpool
+              linear -> 10
+            }
+            train t = lift on digits.train { mode equivariant(rot, channels: regular) }
+
+            """
+        XCTAssertEqual(rendered(text, name: "lift.eqx"), """
+            warning[W0503]: E leaves 'conv1' almost no freedom under rotations(4): 2 free weights for 8 output channels
+             --> lift.eqx:5:3
+              |
+            5 |   conv 1x1 -> 8
+              |   ^^^^^^^^^^^^^ dim E = 2 of 8 weights
+              = note: 't' keeps its weights in E (Π_E on weights and gradients) at lift.eqx:9:39
+              = help: a 1x1 kernel is a single orbit under rotations(4), so it cannot tell directions apart; use a 3x3 kernel with pad 1
+
+            1 warning
 
             """)
     }

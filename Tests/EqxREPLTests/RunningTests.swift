@@ -36,6 +36,42 @@ final class RunningTests: XCTestCase {
         XCTAssertNil(t.type("train long = mlp on digits.train { mode nominal; steps 3 }").failure)
     }
 
+    func testInterruptedMergeKeepsTheStateIntact() {
+        let stop = StopSwitch()
+        let merge = "merge m = first with second { match activations on digits.train; alpha 0..1 step 0.1 }"
+        func trained(_ t: inout Transcript) {
+            XCTAssertNil(t.type("train first = mlp on digits.train { mode nominal; steps 5 }").failure)
+            XCTAssertNil(t.type("train second = mlp on digits.train { mode nominal; steps 7 }").failure)
+        }
+        var reference = session(StopSwitch())
+        trained(&reference)
+        let uninterrupted = reference.type(merge)
+        XCTAssertNil(uninterrupted.failure, uninterrupted.errors)
+
+        var t = session(stop)
+        trained(&t)
+        let before = t.type("accuracy(first, digits.test)").output
+        stop.calls = 0
+        stop.after = 4   // the session asks once before the statement, the merger then between its matching batches
+        let r = t.type(merge)
+        XCTAssertEqual(r.failure, .interrupted)
+        XCTAssertEqual(r.errors, "interrupted: 'merge m' stopped; the session is as it was before this input\n")
+        XCTAssertEqual(stop.calls, 5, "stopped at the next step")
+        stop.after = .max
+        XCTAssertEqual(t.type("m.barrier").failure, .invalidInput, "the name is not bound to a half result")
+        XCTAssertNotContains(t.session.canonicalScript, "merge m")
+        XCTAssertEqual(t.type("accuracy(first, digits.test)").output, before, "earlier results are untouched")
+        // The same merge runs again (the session replays from the start, as after any failed merge) and
+        // ends as if nothing had happened.
+        let again = t.type(merge)
+        XCTAssertNil(again.failure, again.errors)
+        func mergedLine(_ text: String) -> Substring? {
+            text.split(separator: "\n").last { $0.hasPrefix("merged m: barrier ") }
+        }
+        XCTAssertNotNil(mergedLine(uninterrupted.output), uninterrupted.output)
+        XCTAssertEqual(mergedLine(again.output), mergedLine(uninterrupted.output))
+    }
+
     func testInterruptBetweenSteps() {
         let stop = StopSwitch()
         var t = session(stop)

@@ -124,6 +124,43 @@ enum Scripts {
 
         """
 
+    /// Two short trainings, then a merge long enough to be interrupted: every α of a fine grid resets batch
+    /// norm on all 1,397 training digits and evaluates on both splits.
+    static let longMerge = """
+        eqx 1
+        seed 3
+        data digits = builtin.digits
+        net cnn(width: 16) {
+          conv 3x3 -> width pad 1
+          batchnorm
+          relu
+          conv 3x3 -> width pad 1
+          batchnorm
+          relu
+          maxpool 2
+          conv 3x3 -> 2 * width pad 1
+          relu
+          global avgpool
+          linear -> 10
+        }
+        train a = cnn on digits.train {
+          optimizer sgd(lr: 0.05, momentum: 0.9)
+          steps 30
+        }
+        train b = cnn on digits.train {
+          optimizer sgd(lr: 0.05, momentum: 0.9)
+          steps 30
+        }
+        merge m = a with b {
+          match activations on digits.train
+          alpha 0..1 step 0.025
+          reset batchnorm on digits.train
+          evaluate digits.train, digits.test
+        }
+        report barrier: m.barrier, acc: accuracy(a, digits.test)
+
+        """
+
     /// Long enough (many epochs of a CNN on all 1,397 training digits) to be interrupted mid-training.
     static func slow(epochs: Int) -> String {
         """

@@ -146,12 +146,15 @@ entry("E0501", "The group cannot act on the data: rotations and D4 need square i
       "translations need images, `symmetric(n)` needs vectors of length n or n×n matrices.",
       "eqx 1\ndata digits = builtin.digits {\n  resize 8x6\n}\ngroup rot = rotations(4)\n" + NET +
       "train t = cnn on digits.train {\n  mode augmented(rot)\n  epochs 1\n}\n")
-entry("E0502", "A regular channel action needs every channel-mixing layer's output count divisible by the group order.",
+entry("E0502", "A regular channel action needs every channel-mixing layer's output count divisible by the group order. "
+      "Reported where the script asks for regular channels (or at the group, when the layer itself says "
+      "`channels regular`), with a note at the layer.",
       "eqx 1\ndata digits = builtin.digits\ngroup rot = rotations(4)\nnet cnn {\n  conv 3x3 -> 6 pad 1\n"
       "  relu\n  global avgpool\n  linear -> 10\n}\ntrain t = cnn on digits.train {\n"
       "  mode equivariant(rot, channels: regular)\n  epochs 1\n}\n")
 entry("E0503", "Rotations and D4 need square kernels and square feature maps in equivariant training, "
-      "`distance_to_E`, `equivariance` and self-merges.",
+      "`distance_to_E`, `equivariance` and self-merges. Reported at the group that needs them, with a note at "
+      "the layer.",
       "eqx 1\ndata digits = builtin.digits\ngroup rot = rotations(4)\nnet cnn {\n  conv 3x1 -> 8 pad 1\n"
       "  relu\n  global avgpool\n  linear -> 10\n}\ntrain t = cnn on digits.train {\n"
       "  mode equivariant(rot)\n  epochs 1\n}\n")
@@ -209,6 +212,14 @@ entry("E0901", "A failure while running a checked script, reported at the statem
 
 # ---- Warnings
 entry("W0201", "The script does not start with `eqx 1`. Fix-it: insert it.", "seed 1\n")
+entry("W0301", "A training step would need more than 64 GiB of memory. The estimate is a rough lower bound "
+      "in Float32: every parameter four times (weights, gradients, up to two optimizer moments), batch-norm statistics, and the input "
+      "and every layer's output twice for each sample of a step (the batch, times |G| under full-orbit "
+      "augmentation, times 2 with an invariance penalty). Reported at the channel-mixing layer that, with the "
+      "layers it feeds, needs the most. The bound is fixed, not this machine's memory, so `eqx check` says the "
+      "same everywhere.",
+      "eqx 1\ndata digits = builtin.digits\nnet wide {\n  conv 3x3 -> 100000000\n  relu\n  global avgpool\n"
+      "  linear -> 10\n}\ntrain t = wide on digits.train {\n  epochs 1\n}\n")
 entry("W0401", "`seed` is set twice at the top level; the last one wins.", "eqx 1\nseed 1\nseed 2\n")
 entry("W0402", "A declaration hides a built-in function or constructor of the same name (`accuracy`, "
       "`loss`, `mirror`, `idx`, …), which can then no longer be called.", "eqx 1\nlet accuracy = 0.9\n")
@@ -222,6 +233,18 @@ entry("W0502", "Cyclic translations commute with a convolution only with circula
       "eqx 1\ndata digits = builtin.digits\ngroup shifts = translations()\nnet cnn {\n"
       "  conv 3x3 -> 8 pad 1\n  relu\n  global avgpool\n  linear -> 10\n}\n"
       "train t = cnn on digits.train {\n  mode equivariant(shifts)\n  epochs 1\n}\n")
+entry("W0503", "Equivariant training would leave a `conv`, `linear` or `dense` layer at most one free weight "
+      "per output channel. Training keeps the weights in E, and here dim E of the layer's weight is at most "
+      "its output channel count (fewer, with regular output channels, where |G| free weights per block already "
+      "make a group convolution) and smaller than the weight's size. Every output is then a multiple of one invariant "
+      "combination of its inputs, or a block repeats one feature map. dim E is the number of orbits of G on "
+      "the weight's entries, counted by Burnside's lemma; E is never {0} for these permutation actions. The "
+      "note points at the mode; the help names the cause: a kernel that is one orbit, regular channels under "
+      "translations, a `linear` after `flatten` that can only sum over orbits of positions, or too few input "
+      "channels. Measurements (`distance_to_E`) never warn.",
+      "eqx 1\ndata digits = builtin.digits\ngroup rot = rotations(4)\nnet lift {\n  conv 1x1 -> 8\n  relu\n"
+      "  conv 3x3 -> 8 pad 1\n  global avgpool\n  linear -> 10\n}\ntrain t = lift on digits.train {\n"
+      "  mode equivariant(rot, channels: regular)\n  epochs 1\n}\n")
 entry("W0601", "The batch is larger than the training data; every batch is then the whole (smaller) set.",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train t = cnn on digits.train[0..99] {\n"
       "  batch 128\n  epochs 1\n}\n")

@@ -1,5 +1,4 @@
 import EqxGroups
-import EqxIR
 
 extension FiniteGroup {
     /// The group a script declared, for samples of `inputShape` (translations take the grid's size).
