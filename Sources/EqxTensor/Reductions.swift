@@ -67,6 +67,20 @@ func blockSumAndDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ coun
     }, { i in (x[i], x[i] * (y[i] - shift)) })
 }
 
+/// `blockSumAndDot` of x masked to where `mask` > 0 (dy through a ReLU whose output is `mask`).
+@inline(__always)
+func blockMaskedSumAndDot(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int,
+                          shift: Float) -> (Double, Double) {
+    let shift8 = SIMD8<Float>(repeating: shift), zero8 = SIMD8<Float>()
+    return blockReduce2(count, { i in
+        let u = load8(x, i).replacing(with: 0, where: .!(load8(mask, i) .> zero8))
+        return (u, u * (load8(y, i) - shift8))
+    }, { i in
+        let u = mask[i] > 0 ? x[i] : 0
+        return (u, u * (y[i] - shift))
+    })
+}
+
 /// (Σ (x[i] − shift), Σ (x[i] − shift)²) in one pass; with `shift` near the mean (e.g. one sample of
 /// the data) the variance E[d²] − E[d]² does not suffer cancellation.
 @inline(__always)
