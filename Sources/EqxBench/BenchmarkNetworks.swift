@@ -42,7 +42,8 @@ struct MNISTCNN {
 }
 
 /// VGG11 at quarter width for 32×32 inputs: [16, M, 32, M, 64, 64, M, 128, 128, M, 128, 128, M],
-/// 3×3 convs (padding 1, no bias) each followed by batch norm and ReLU; linear 128→10.
+/// 3×3 convs (padding 1, no bias) each followed by batch norm and ReLU (fused, as eqx networks run
+/// them); linear 128→10.
 struct VGG11Quarter {
     static let plan: [Int?] = [16, nil, 32, nil, 64, 64, nil, 128, 128, nil, 128, 128, nil]
     /// Per conv: weight, γ, β; then the linear weight and bias.
@@ -73,7 +74,7 @@ struct VGG11Quarter {
                 continue
             }
             h = try conv2d(h, weight: p[3 * layer], padding: 1)
-            h = relu(try batchNorm(h, weight: p[3 * layer + 1], bias: p[3 * layer + 2], statistics: &statistics[layer], training: training))
+            h = try batchNormReLU(h, weight: p[3 * layer + 1], bias: p[3 * layer + 2], statistics: &statistics[layer], training: training)
             layer += 1
         }
         return try linear(flatten(h), weight: p[3 * layer], bias: p[3 * layer + 1])

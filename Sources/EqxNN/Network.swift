@@ -143,11 +143,39 @@ extension Network {
 
     private func apply(_ layers: [Layer], to input: Variable, context: inout ForwardContext) throws -> Variable {
         var x = input
-        for layer in layers {
-            x = try apply(layer, to: x, context: &context)
-            if context.options.capture.contains(layer.name) { context.activations[layer.name] = x.value }
+        var i = 0
+        while i < layers.count {
+            let layer = layers[i]
+            // Batch norm directly followed by ReLU runs as one fused op unless its own output is wanted.
+            if case .batchNorm = layer.kind, i + 1 < layers.count, case .relu = layers[i + 1].kind,
+               !context.options.capture.contains(layer.name) {
+                x = try batchNorm(layer, x, context: &context, thenReLU: true)
+                i += 1
+            } else {
+                x = try apply(layer, to: x, context: &context)
+            }
+            if context.options.capture.contains(layers[i].name) { context.activations[layers[i].name] = x.value }
+            i += 1
         }
         return x
+    }
+
+    private func batchNorm(_ layer: Layer, _ x: Variable, context: inout ForwardContext, thenReLU: Bool) throws -> Variable {
+        guard case let .batchNorm(_, momentum) = layer.kind else { preconditionFailure("not a batch-norm layer") }
+        var stats = context.statistics[layer.name] ?? {
+            var s = BatchNormStatistics(channels: layer.inputShape[0], momentum: momentum.map(Float.init))
+            s.runningMean = state["\(layer.name).running_mean"]!
+            s.runningVariance = state["\(layer.name).running_var"]!
+            s.batchesTracked = batchNormBatches[layer.name] ?? 0
+            if context.options.cumulativeBatchNorm { s.momentum = nil }
+            return s
+        }()
+        let weight = context.params["\(layer.name).weight"], bias = context.params["\(layer.name).bias"]
+        let y = thenReLU
+            ? try batchNormReLU(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
+            : try EqxTensor.batchNorm(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
+        if context.options.training { context.statistics[layer.name] = stats }
+        return y
     }
 
     private func apply(_ layer: Layer, to x: Variable, context: inout ForwardContext) throws -> Variable {
@@ -177,18 +205,8 @@ extension Network {
             guard context.options.training, prob > 0 else { return x }
             if context.rng == nil { context.rng = RandomStream(seed: 0, name: "dropout") }
             return try dropout(x, p: Float(prob), training: true, rng: &context.rng!)
-        case let .batchNorm(_, momentum):
-            var stats = context.statistics[layer.name] ?? {
-                var s = BatchNormStatistics(channels: layer.inputShape[0], momentum: momentum.map(Float.init))
-                s.runningMean = state["\(layer.name).running_mean"]!
-                s.runningVariance = state["\(layer.name).running_var"]!
-                s.batchesTracked = batchNormBatches[layer.name] ?? 0
-                if context.options.cumulativeBatchNorm { s.momentum = nil }
-                return s
-            }()
-            let y = try batchNorm(x, weight: p("weight"), bias: p("bias"), statistics: &stats, training: context.options.training)
-            if context.options.training { context.statistics[layer.name] = stats }
-            return y
+        case .batchNorm:
+            return try batchNorm(layer, x, context: &context, thenReLU: false)
         case let .layerNorm(d, _):
             return try layerNorm(x, normalizedShape: Array(x.shape.suffix(d)), weight: p("weight"), bias: p("bias"))
         case .residual(let body):

@@ -37,6 +37,22 @@ public func batchNorm(
     _ x: Variable, weight: Variable? = nil, bias: Variable? = nil,
     statistics: inout BatchNormStatistics, training: Bool, epsilon: Float = 1e-5
 ) throws -> Variable {
+    try batchNorm(x, weight: weight, bias: bias, statistics: &statistics, training: training, epsilon: epsilon, thenReLU: false)
+}
+
+/// `relu(batchNorm(...))` as one op: the normalised values are never stored, and the backward pass
+/// masks dy inside batch norm's own sums (one pass over memory each way instead of two).
+public func batchNormReLU(
+    _ x: Variable, weight: Variable? = nil, bias: Variable? = nil,
+    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float = 1e-5
+) throws -> Variable {
+    try batchNorm(x, weight: weight, bias: bias, statistics: &statistics, training: training, epsilon: epsilon, thenReLU: true)
+}
+
+func batchNorm(
+    _ x: Variable, weight: Variable?, bias: Variable?,
+    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float, thenReLU: Bool
+) throws -> Variable {
     let op = "batchNorm \(weight?.displayName ?? x.displayName)"
     guard x.shape.count >= 2 else { throw TensorError.rankMismatch(op: op, expected: "input [N, C, ...]", got: x.shape) }
     let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
@@ -105,7 +121,11 @@ public func batchNorm(
                 for r in range {
                     let ch = r % c
                     let a = gamma[ch] * invStd[ch], b = beta[ch] - mean[ch] * a
-                    for k in 0..<s { ob[r * s + k] = xp[r * s + k] * a + b }
+                    if thenReLU {
+                        for k in 0..<s { let v = xp[r * s + k] * a + b; ob[r * s + k] = v > 0 ? v : 0 }
+                    } else {
+                        for k in 0..<s { ob[r * s + k] = xp[r * s + k] * a + b }
+                    }
                 }
             }
         }
@@ -118,17 +138,21 @@ public func batchNorm(
         var sumDy = [Double](repeating: 0, count: c)
         var sumDyXhat = [Double](repeating: 0, count: c)
         xv.withUnsafeBufferPointer { xp in
+          y.withUnsafeBufferPointer { yp in
             dy.withUnsafeBufferPointer { gp in
                 sumDy.withUnsafeMutableBufferPointer { sd in
                     sumDyXhat.withUnsafeMutableBufferPointer { sx in
-                        let xb = xp.baseAddress!, gb = gp.baseAddress!
+                        let xb = xp.baseAddress!, gb = gp.baseAddress!, yb = yp.baseAddress!
                         parallelFor(c, cost: m) { range in
                             for ch in range {
                                 var a = 0.0, b = 0.0
                                 for i in 0..<n {
                                     let off = (i * c + ch) * s
-                                    a += blockSum(gb + off, s)
-                                    b += blockDot(gb + off, xb + off, s, shift: mean[ch])
+                                    let (sum, dot) = thenReLU
+                                        ? blockMaskedSumAndDot(gb + off, mask: yb + off, xb + off, s, shift: mean[ch])
+                                        : blockSumAndDot(gb + off, xb + off, s, shift: mean[ch])
+                                    a += sum
+                                    b += dot
                                 }
                                 sd[ch] = a
                                 sx[ch] = b * Double(invStd[ch])
@@ -137,29 +161,38 @@ public func batchNorm(
                     }
                 }
             }
+          }
         }
         var dx: Tensor? = nil
         if needX {
             dx = Tensor(shape: xv.shape) { out in
                 xv.withUnsafeBufferPointer { xp in
+                  y.withUnsafeBufferPointer { yp in
                     dy.withUnsafeBufferPointer { gp in
                         let ob = out.baseAddress!
                         parallelFor(n * c, cost: s) { range in
                             for r in range {
                                 let ch = r % c
                                 let scale = gamma[ch] * invStd[ch], mu = mean[ch], inv = invStd[ch]
-                                if training {
-                                    let meanDy = Float(sumDy[ch] / Double(m)), meanDyXhat = Float(sumDyXhat[ch] / Double(m))
+                                let meanDy = training ? Float(sumDy[ch] / Double(m)) : 0
+                                let meanDyXhat = training ? Float(sumDyXhat[ch] / Double(m)) : 0
+                                let base = r * s
+                                if thenReLU {
+                                    maskedBatchNormGradient(dy: gp.baseAddress! + base, y: yp.baseAddress! + base, x: xp.baseAddress! + base,
+                                                            into: ob + base, count: s, training: training, scale: scale, mean: mu,
+                                                            invStd: inv, meanDy: meanDy, meanDyXhat: meanDyXhat)
+                                } else if training {
                                     for k in 0..<s {
-                                        let xhat = (xp[r * s + k] - mu) * inv
-                                        ob[r * s + k] = scale * (gp[r * s + k] - meanDy - xhat * meanDyXhat)
+                                        let xhat = (xp[base + k] - mu) * inv
+                                        ob[base + k] = scale * (gp[base + k] - meanDy - xhat * meanDyXhat)
                                     }
                                 } else {
-                                    for k in 0..<s { ob[r * s + k] = scale * gp[r * s + k] }
+                                    for k in 0..<s { ob[base + k] = scale * gp[base + k] }
                                 }
                             }
                         }
                     }
+                  }
                 }
             }
         }
@@ -167,5 +200,29 @@ public func batchNorm(
         if weight != nil { grads.append(needW ? Tensor(sumDyXhat.map { Float($0) }) : nil) }
         if bias != nil { grads.append(needB ? Tensor(sumDy.map { Float($0) }) : nil) }
         return grads
+    }
+}
+
+/// Batch norm's input gradient with dy masked by a fused ReLU (zero where the output y was clamped),
+/// as vector selects rather than a data-dependent branch per element. The arithmetic is the unfused
+/// formula's, so results match `relu` + `batchNorm` bit for bit.
+@inline(__always)
+private func maskedBatchNormGradient(dy: UnsafePointer<Float>, y: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                                     into dx: UnsafeMutablePointer<Float>, count: Int, training: Bool, scale: Float,
+                                     mean: Float, invStd: Float, meanDy: Float, meanDyXhat: Float) {
+    let zero = SIMD8<Float>(), scale8 = SIMD8(repeating: scale), mean8 = SIMD8(repeating: mean)
+    let inv8 = SIMD8(repeating: invStd), meanDy8 = SIMD8(repeating: meanDy), meanDyXhat8 = SIMD8(repeating: meanDyXhat)
+    let out = UnsafeMutableRawPointer(dx)
+    var k = 0
+    while k + 8 <= count {
+        let g = load8(dy, k).replacing(with: 0, where: .!(load8(y, k) .> zero))
+        let value = training ? scale8 * (g - meanDy8 - (load8(x, k) - mean8) * inv8 * meanDyXhat8) : scale8 * g
+        out.storeBytes(of: value, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count {
+        let g = y[k] > 0 ? dy[k] : 0
+        dx[k] = training ? scale * (g - meanDy - (x[k] - mean) * invStd * meanDyXhat) : scale * g
+        k += 1
     }
 }

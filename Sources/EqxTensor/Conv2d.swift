@@ -2,9 +2,17 @@
 /// batch chunks.
 nonisolated(unsafe) var im2colBudget = 32 << 20
 
-/// Output planes at least this large use the per-sample path (one im2col + GEMM per image, images
-/// spread over threads, nothing retained for backward); smaller ones batch all images into one GEMM.
-nonisolated(unsafe) var perSampleMinimumPlane = 144
+/// Output planes at least this large use the per-thread path (each thread runs im2col + GEMM on
+/// small chunks of its images; nothing is retained for backward) when there is at least one image per
+/// thread; otherwise all images go into one GEMM split across threads. Measured on VGG11/4 (2 cores):
+/// the per-thread path is 10% faster to train and 20% faster in inference at every plane size.
+nonisolated(unsafe) var perThreadMinimumPlane = 1
+
+/// Target size (scalars) of one chunk's im2col matrix on the per-thread path (128 KiB: stays in L2).
+nonisolated(unsafe) var threadChunkBudget = 32 << 10
+
+/// Fewest GEMM columns (images × output pixels) per chunk on the per-thread path.
+nonisolated(unsafe) var threadChunkMinimumColumns = 256
 
 /// 2-D cross-correlation (PyTorch `conv2d`): x [N, C, H, W], weight [O, C, KH, KW], bias [O].
 /// Implemented as im2col + SGEMM, forward and backward.
@@ -30,15 +38,15 @@ public func conv2d(
         }
     }
     let needsGrad = Gradients.isEnabled && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false))
-    let perSample = g.outputPlane >= perSampleMinimumPlane
+    let perThread = g.outputPlane >= perThreadMinimumPlane && g.n >= ComputeThreads.count
     var retained: ScratchBuffer? = nil
     var out = Tensor(shape: [g.n, ws[0], g.oh, g.ow]) { _ in }
     x.value.withUnsafeBufferPointer { xp in
         weight.value.withUnsafeBufferPointer { wp in
             withOptionalPointer(bias?.value) { bp in
                 out.withUnsafeMutableBufferPointer { yp in
-                    if perSample {
-                        conv.forwardPerSample(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!)
+                    if perThread {
+                        conv.forwardPerThread(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!)
                     } else {
                         retained = conv.forwardBatched(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!,
                                                        retainColumns: needsGrad && weight.requiresGrad)
@@ -52,7 +60,7 @@ public func conv2d(
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
     return Variable.make(out, inputs: inputs) { dy in
-        var dx: Tensor? = needX ? Tensor.zerosInParallel(xv.shape) : nil
+        var dx: Tensor? = needX ? Tensor(shape: xv.shape) { _ in } : nil  // col2im writes every plane
         var dw: Tensor? = needW ? Tensor(shape: wv.shape) { _ in } : nil
         var db = [Float](repeating: 0, count: conv.o)
         xv.withUnsafeBufferPointer { xp in
@@ -62,8 +70,8 @@ public func conv2d(
                         withOptionalMutablePointer(&dw) { dwp in
                             db.withUnsafeMutableBufferPointer { dbp in
                                 let dbPointer = needB ? dbp.baseAddress! : nil
-                                if perSample {
-                                    conv.backwardPerSample(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: dwp, db: dbPointer)
+                                if perThread {
+                                    conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: dwp, db: dbPointer)
                                 } else {
                                     conv.backwardBatched(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, columns: retained,
                                                          dx: dxp, dw: dwp, db: dbPointer)

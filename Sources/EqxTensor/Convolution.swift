@@ -1,65 +1,121 @@
-// im2col + SGEMM plans for conv2d: one GEMM per image (large planes) or per batch chunk (small planes).
+// im2col + SGEMM plans for conv2d: per-thread chunks of images (cache-resident columns) or one GEMM
+// over the whole batch split across threads.
 
 /// The GEMM plans of one convolution. Pointers handed to these methods stay valid for the call
 /// (they come from the enclosing `withUnsafe…` scopes; `dx`/`dw` point into tensors owned by the caller).
 struct Convolution {
     let g: WindowGeometry
     let o: Int
+    let patches: PatchGather
+
+    init(g: WindowGeometry, o: Int) {
+        self.g = g
+        self.o = o
+        patches = PatchGather(g)
+    }
+
     var n: Int { g.n }
     var p: Int { g.outputPlane }
     var k: Int { g.patchSize }
     var threads: Int { min(ComputeThreads.count, g.n) }
 
-    /// One im2col + GEMM per image; images are split across threads.
-    func forwardPerSample(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
-        let t = threads
-        let cols = ScratchBuffer.take(t * k * p)
+    /// Images per GEMM on the per-thread path: enough columns for an efficient GEMM, while one
+    /// chunk's im2col matrix stays near `threadChunkBudget` scalars (cache-resident), and no more
+    /// than one thread's share of the batch.
+    var imagesPerChunk: Int {
+        let share = (n + threads - 1) / threads
+        let byBudget = threadChunkBudget / max(1, k * p)
+        let byWidth = (threadChunkMinimumColumns + p - 1) / p
+        return max(1, min(share, max(byBudget, byWidth)))
+    }
+
+    /// The images of thread `ti`, in chunks of `imagesPerChunk`.
+    func chunks(ofThread ti: Int) -> [Range<Int>] {
+        let mine = chunk(ti, of: threads, count: n), cs = imagesPerChunk
+        return Swift.stride(from: mine.lowerBound, to: mine.upperBound, by: cs).map { $0..<min(mine.upperBound, $0 + cs) }
+    }
+
+    /// Per-thread path: each thread takes a contiguous share of the images and runs im2col + GEMM
+    /// on small chunks of them, so the columns a GEMM reads are still in cache. A chunk of one image
+    /// writes its output directly; larger chunks go through a small product buffer.
+    func forwardPerThread(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+        let t = threads, cs = imagesPerChunk
+        let cols = ScratchBuffer.take(t * k * cs * p)
+        let products = ScratchBuffer.take(cs > 1 ? t * o * cs * p : 0)
         DispatchQueueConcurrent.perform(t) { ti in
-            let mine = cols.pointer + ti * k * p
-            for s in chunk(ti, of: t, count: n) {
-                g.im2col(x, batch: s..<(s + 1), into: mine, serial: true)
-                let ys = y + s * o * p
-                if let bias {
-                    for ch in 0..<o { (ys + ch * p).update(repeating: bias[ch], count: p) }
+            let mine = cols.pointer + ti * k * cs * p, product = products.pointer + ti * o * cs * p
+            for batch in chunks(ofThread: ti) {
+                let width = batch.count * p
+                patches.im2col(x, batch: batch, into: mine, serial: true)
+                if batch.count == 1 {
+                    let ys = y + batch.lowerBound * o * p
+                    if let bias {
+                        for ch in 0..<o { (ys + ch * p).update(repeating: bias[ch], count: p) }
+                    }
+                    sgemmSerial(transA: false, transB: false, m: o, n: p, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: p,
+                                beta: bias == nil ? 0 : 1, c: ys, ldc: p)
+                    continue
                 }
-                sgemmSerial(transA: false, transB: false, m: o, n: p, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: p,
-                            beta: bias == nil ? 0 : 1, c: ys, ldc: p)
+                sgemmSerial(transA: false, transB: false, m: o, n: width, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: width,
+                            beta: 0, c: product, ldc: width)
+                for (i, s) in batch.enumerated() {
+                    for ch in 0..<o {
+                        let src = product + ch * width + i * p, dst = y + (s * o + ch) * p
+                        if let bias {
+                            let b = bias[ch]
+                            for q in 0..<p { dst[q] = src[q] + b }
+                        } else {
+                            copyRun(dst, src, p)
+                        }
+                    }
+                }
             }
         }
     }
 
-    /// Per-image backward: dcols = Wᵀ·dy_s then col2im; dW accumulated per thread and summed in thread order.
-    func backwardPerSample(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
+    /// Per-thread backward: per chunk, dy is gathered to [O, chunk·P], dW accumulates dy·colsᵀ in a
+    /// per-thread partial (summed in thread order), and dcols = Wᵀ·dy is folded back by col2im.
+    func backwardPerThread(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
                            dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
-        let t = threads
-        let cols = ScratchBuffer.take(t * k * p)
-        let dcols = ScratchBuffer.take(dx == nil ? 0 : t * k * p)
+        let t = threads, cs = imagesPerChunk
+        let cols = ScratchBuffer.take(dw == nil ? 0 : t * k * cs * p)
+        let dcols = ScratchBuffer.take(dx == nil ? 0 : t * k * cs * p)
+        let dyChunks = ScratchBuffer.take(cs > 1 ? t * o * cs * p : 0)
         let partialW = ScratchBuffer.take(dw == nil ? 0 : t * o * k)
         var partialB = [Double](repeating: 0, count: db == nil ? 0 : t * o)
         partialB.withUnsafeMutableBufferPointer { pb in
             let pbp = pb.baseAddress
             DispatchQueueConcurrent.perform(t) { ti in
                 var first = true
-                for s in chunk(ti, of: t, count: n) {
-                    let dys = dy + s * o * p
-                    if let _ = dw {
-                        let mine = cols.pointer + ti * k * p
-                        g.im2col(x, batch: s..<(s + 1), into: mine, serial: true)
-                        sgemmSerial(transA: false, transB: true, m: o, n: k, k: p, alpha: 1, a: dys, lda: p, b: mine, ldb: p,
+                for batch in chunks(ofThread: ti) {
+                    let width = batch.count * p
+                    let dyc: UnsafePointer<Float>
+                    if batch.count == 1 {
+                        dyc = dy + batch.lowerBound * o * p
+                    } else {
+                        let gathered = dyChunks.pointer + ti * o * cs * p
+                        for (i, s) in batch.enumerated() {
+                            for ch in 0..<o { copyRun(gathered + ch * width + i * p, dy + (s * o + ch) * p, p) }
+                        }
+                        dyc = UnsafePointer(gathered)
+                    }
+                    if dw != nil {
+                        let mine = cols.pointer + ti * k * cs * p
+                        patches.im2col(x, batch: batch, into: mine, serial: true)
+                        sgemmSerial(transA: false, transB: true, m: o, n: k, k: width, alpha: 1, a: dyc, lda: width, b: mine, ldb: width,
                                     beta: first ? 0 : 1, c: partialW.pointer + ti * o * k, ldc: k)
                     }
                     if let dx {
-                        let mine = dcols.pointer + ti * k * p
-                        sgemmSerial(transA: true, transB: false, m: k, n: p, k: o, alpha: 1, a: w, lda: k, b: dys, ldb: p,
-                                    beta: 0, c: mine, ldc: p)
-                        g.col2im(mine, batch: 0..<1, into: dx + s * g.c * g.inputPlane, serial: true)
+                        let mine = dcols.pointer + ti * k * cs * p
+                        sgemmSerial(transA: true, transB: false, m: k, n: width, k: o, alpha: 1, a: w, lda: k, b: dyc, ldb: width,
+                                    beta: 0, c: mine, ldc: width)
+                        patches.col2im(mine, batch: batch, into: dx, serial: true)
                     }
                     if db != nil, let pbp {
                         for ch in 0..<o {
-                            var acc = 0.0
-                            let row = dys + ch * p
-                            for i in 0..<p { acc += Double(row[i]) }
-                            pbp[ti * o + ch] += acc
+                            var acc = pbp[ti * o + ch]
+                            for i in 0..<batch.count { acc += blockSum(dyc + ch * width + i * p, p) }
+                            pbp[ti * o + ch] = acc
                         }
                     }
                     first = false
@@ -94,7 +150,7 @@ struct Convolution {
         for start in Swift.stride(from: 0, to: n, by: cs) {
             let batch = start..<min(n, start + cs)
             let width = batch.count * p
-            g.im2col(x, batch: batch, into: cols.pointer)
+            patches.im2col(x, batch: batch, into: cols.pointer)
             sgemm(transA: false, transB: false, m: o, n: width, k: k, a: w, lda: k, b: cols.pointer, ldb: width,
                   c: product.pointer, ldc: width)
             let pr = UnsafePointer(product.pointer)
@@ -140,14 +196,14 @@ struct Convolution {
             let width = batch.count * p
             let dyChunk = tp + start * p
             if let dw, let cols {
-                if columns == nil { g.im2col(x, batch: batch, into: cols.pointer) }
+                if columns == nil { patches.im2col(x, batch: batch, into: cols.pointer) }
                 sgemm(transA: false, transB: true, m: o, n: k, k: width, a: dyChunk, lda: total, b: cols.pointer, ldb: width,
                       beta: start == 0 ? 0 : 1, c: dw, ldc: k)
             }
             if let dx, let dcols {
                 sgemm(transA: true, transB: false, m: k, n: width, k: o, a: w, lda: k, b: dyChunk, ldb: total,
                       c: dcols.pointer, ldc: width)
-                g.col2im(dcols.pointer, batch: batch, into: dx)
+                patches.col2im(dcols.pointer, batch: batch, into: dx)
             }
         }
     }

@@ -1,74 +1,96 @@
-// Fast, deterministic reductions: 8 independent Float accumulators over blocks of at most 512
-// elements, each block flushed into a Double in index order. The result depends only on the data
-// (never on threads or timing); Float partial sums of ≤ 64 terms per accumulator keep rounding at the
-// Float-epsilon level relative to the block's magnitude. (Plain scalar code: Swift's SIMD16 type is
-// lowered element by element without AVX, so the optimiser does better on independent scalars.)
+// Fast, deterministic reductions: two SIMD8 Float accumulators over blocks of at most 512
+// elements, each block's partial sums flushed into a Double in a fixed order. The result depends only
+// on the data (never on threads or timing); Float partial sums of ≤ 32 terms per lane keep rounding at
+// the Float-epsilon level relative to the block's magnitude.
 
 @usableFromInline let reductionBlock = 512
 
-/// Σ f(i) over 0..<count for an inlinable element function, in blocks as described above.
+/// Σ over 0..<count of up to two quantities: `vector(i)` gives lanes i..<i+8 of each, `scalar(i)`
+/// one element (for the tail). Blocks as described above.
 @inline(__always)
-func blockReduce(_ count: Int, _ f: (Int) -> Float) -> Double {
-    var total = 0.0
+func blockReduce2(_ count: Int, _ vector: (Int) -> (SIMD8<Float>, SIMD8<Float>), _ scalar: (Int) -> (Float, Float)) -> (Double, Double) {
+    var total = (0.0, 0.0)
     var start = 0
     while start < count {
         let end = min(start + reductionBlock, count)
-        var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
-        var a4: Float = 0, a5: Float = 0, a6: Float = 0, a7: Float = 0
+        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
         var i = start
-        while i + 8 <= end {
-            a0 += f(i); a1 += f(i + 1); a2 += f(i + 2); a3 += f(i + 3)
-            a4 += f(i + 4); a5 += f(i + 5); a6 += f(i + 6); a7 += f(i + 7)
+        while i + 16 <= end {
+            let (u0, v0) = vector(i), (u1, v1) = vector(i + 8)
+            a0 += u0; b0 += v0; a1 += u1; b1 += v1
+            i += 16
+        }
+        if i + 8 <= end {
+            let (u0, v0) = vector(i)
+            a0 += u0; b0 += v0
             i += 8
         }
-        var s = Double((a0 + a1) + (a2 + a3)) + Double((a4 + a5) + (a6 + a7))
-        while i < end { s += Double(f(i)); i += 1 }
-        total += s
+        var a = Double((a0 + a1).sum()), b = Double((b0 + b1).sum())
+        while i < end { let (u, v) = scalar(i); a += Double(u); b += Double(v); i += 1 }
+        total.0 += a
+        total.1 += b
         start = end
     }
     return total
 }
 
+@inline(__always)
+func load8(_ x: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
+    UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+}
+
 /// Σ x[i].
 @inline(__always)
 func blockSum(_ x: UnsafePointer<Float>, _ count: Int) -> Double {
-    blockReduce(count) { x[$0] }
+    blockReduce2(count, { (load8(x, $0), SIMD8()) }, { (x[$0], 0) }).0
 }
 
 /// Σ (x[i] − shift)², for a variance around a known mean.
 @inline(__always)
 func blockSumOfSquares(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> Double {
-    blockReduce(count) { let d = x[$0] - shift; return d * d }
+    blockShiftedMoments(x, count, shift: shift).1
 }
 
 /// Σ x[i]·(y[i] − shift).
 @inline(__always)
 func blockDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int, shift: Float = 0) -> Double {
-    blockReduce(count) { x[$0] * (y[$0] - shift) }
+    blockSumAndDot(x, y, count, shift: shift).1
+}
+
+/// (Σ x[i], Σ x[i]·(y[i] − shift)) in one pass: batch norm's backward sums over dy.
+@inline(__always)
+func blockSumAndDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Double, Double) {
+    let shift8 = SIMD8<Float>(repeating: shift)
+    return blockReduce2(count, { i in
+        let u = load8(x, i)
+        return (u, u * (load8(y, i) - shift8))
+    }, { i in (x[i], x[i] * (y[i] - shift)) })
+}
+
+/// `blockSumAndDot` of x masked to where `mask` > 0 (dy through a ReLU whose output is `mask`).
+@inline(__always)
+func blockMaskedSumAndDot(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int,
+                          shift: Float) -> (Double, Double) {
+    let shift8 = SIMD8<Float>(repeating: shift), zero8 = SIMD8<Float>()
+    return blockReduce2(count, { i in
+        let u = load8(x, i).replacing(with: 0, where: .!(load8(mask, i) .> zero8))
+        return (u, u * (load8(y, i) - shift8))
+    }, { i in
+        let u = mask[i] > 0 ? x[i] : 0
+        return (u, u * (y[i] - shift))
+    })
 }
 
 /// (Σ (x[i] − shift), Σ (x[i] − shift)²) in one pass; with `shift` near the mean (e.g. one sample of
 /// the data) the variance E[d²] − E[d]² does not suffer cancellation.
 @inline(__always)
 func blockShiftedMoments(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Double, Double) {
-    var total = 0.0, totalSquares = 0.0
-    var start = 0
-    while start < count {
-        let end = min(start + reductionBlock, count)
-        var a0: Float = 0, a1: Float = 0, a2: Float = 0, a3: Float = 0
-        var q0: Float = 0, q1: Float = 0, q2: Float = 0, q3: Float = 0
-        var i = start
-        while i + 4 <= end {
-            let d0 = x[i] - shift, d1 = x[i + 1] - shift, d2 = x[i + 2] - shift, d3 = x[i + 3] - shift
-            a0 += d0; a1 += d1; a2 += d2; a3 += d3
-            q0 += d0 * d0; q1 += d1 * d1; q2 += d2 * d2; q3 += d3 * d3
-            i += 4
-        }
-        var s = Double((a0 + a1) + (a2 + a3)), q = Double((q0 + q1) + (q2 + q3))
-        while i < end { let d = Double(x[i] - shift); s += d; q += d * d; i += 1 }
-        total += s
-        totalSquares += q
-        start = end
-    }
-    return (total, totalSquares)
+    let shift8 = SIMD8<Float>(repeating: shift)
+    return blockReduce2(count, { i in
+        let d = load8(x, i) - shift8
+        return (d, d * d)
+    }, { i in
+        let d = x[i] - shift
+        return (d, d * d)
+    })
 }

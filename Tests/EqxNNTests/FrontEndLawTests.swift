@@ -123,4 +123,38 @@ final class FrontEndLawTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("residual"), "\($0)")
         }
     }
+
+    func testFusedBatchNormReLUMatchesTheSeparateLayers() throws {
+        // Batch norm followed by ReLU runs fused unless the batch norm's own output is captured; both
+        // give the same logits, gradients and running statistics, bit for bit.
+        let p = try program("""
+            eqx 1
+            data digits = builtin.digits
+            net cnn {
+              conv 3x3 -> 6 pad 1
+              batchnorm
+              relu
+              global avgpool
+              linear -> 10
+            }
+            train a = cnn on digits.train {
+              optimizer sgd(lr: 0.1)
+              batch 8
+              epochs 1
+            }
+            """)
+        let spec = try XCTUnwrap(trainStatements(p).first).network
+        let bn = try XCTUnwrap(spec.flattenedLayers.first { if case .batchNorm = $0.kind { return true } else { return false } })
+        let x = randomInput(spec, batch: 4, "fused-bn")
+        var outcomes: [[Tensor]] = []
+        for capture in [Set<String>(), [bn.name]] {
+            let network = Network(spec: spec, seed: 5, streamName: "fused")
+            let result = try network.forward(x, options: ForwardOptions(training: true, gradients: true, capture: capture))
+            try result.output.backward(seed: .filled(result.output.shape, with: 0.5))
+            outcomes.append([result.output.value] + network.state.keys.sorted().compactMap { result.parameters[$0]?.grad }
+                            + [network.state["\(bn.name).running_mean"]!, network.state["\(bn.name).running_var"]!])
+        }
+        XCTAssertEqual(outcomes[0].count, outcomes[1].count)
+        for (a, b) in zip(outcomes[0], outcomes[1]) { XCTAssertEqual(a, b) }
+    }
 }

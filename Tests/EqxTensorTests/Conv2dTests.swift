@@ -31,12 +31,12 @@ final class Conv2dTests: XCTestCase {
         let name = "conv \(xs) \(ws) s\(stride) p\(padding) \(mode)\(bias ? " bias" : "")"
         let x = randomTensor(xs, name + "x"), w = randomTensor(ws, name + "w", scale: 0.5)
         let b = randomTensor([ws[0]], name + "b")
-        let saved = perSampleMinimumPlane
-        defer { perSampleMinimumPlane = saved }
+        let saved = perThreadMinimumPlane
+        defer { perThreadMinimumPlane = saved }
         // Both code paths: all images in one GEMM, and one GEMM per image spread over threads.
         for minimumPlane in [Int.max, 1] {
-        perSampleMinimumPlane = minimumPlane
-        try checkOp(name + (minimumPlane == 1 ? " per-sample" : " batched"), inputs: bias ? [x, w, b] : [x, w], differentiable: differentiable, op: { v in
+        perThreadMinimumPlane = minimumPlane
+        try checkOp(name + (minimumPlane == 1 ? " per-thread" : " batched"), inputs: bias ? [x, w, b] : [x, w], differentiable: differentiable, op: { v in
             try conv2d(v[0], weight: v[1], bias: bias ? v[2] : nil, stride: stride, padding: padding, paddingMode: mode)
         }, reference: { d in
             naiveConv2d(d[0], xs, d[1], ws, bias ? d[2] : nil, stride: stride, padding: padding, circular: mode == .circular)
@@ -83,6 +83,21 @@ final class Conv2dTests: XCTestCase {
         try check(x: [3, 2, 5, 6], w: [3, 2, 3, 3], bias: false, stride: 2, padding: 0, mode: .zeros)
     }
 
+    func testPerThreadChunkSizesMatchTheReference() throws {
+        // One image per GEMM (the output written in place), and several images per GEMM (through the
+        // product buffer), with uneven thread shares.
+        let saved = (threadChunkBudget, threadChunkMinimumColumns)
+        defer { (threadChunkBudget, threadChunkMinimumColumns) = saved }
+        for (budget, columns) in [(1, 1), (1, 40), (1 << 20, 1)] {
+            (threadChunkBudget, threadChunkMinimumColumns) = (budget, columns)
+            try check(x: [5, 2, 5, 6], w: [3, 2, 3, 3], bias: true, stride: 1, padding: 1, mode: .zeros)
+            try check(x: [5, 2, 6, 5], w: [3, 2, 3, 3], bias: false, stride: 2, padding: 1, mode: .circular)
+            // Rows of 8+ pixels take the contiguous-run copies rather than the offset table.
+            try check(x: [3, 2, 4, 11], w: [2, 2, 3, 3], bias: true, stride: 1, padding: 1, mode: .circular)
+            try check(x: [3, 2, 4, 12], w: [2, 2, 3, 5], bias: false, stride: 1, padding: 2, mode: .zeros)
+        }
+    }
+
     func testEmptyBatch() throws {
         let y = try conv2d(Variable(.zeros([0, 2, 4, 4]), requiresGrad: true), weight: Variable(.zeros([3, 2, 3, 3]), requiresGrad: true))
         XCTAssertEqual(y.shape, [0, 3, 2, 2])
@@ -92,12 +107,12 @@ final class Conv2dTests: XCTestCase {
         // Planes above the per-sample threshold, several threads, stride-1 fast im2col paths.
         let x = Variable(randomTensor([5, 3, 17, 15], "big/x"), requiresGrad: true)
         let w = Variable(randomTensor([4, 3, 3, 3], "big/w"), requiresGrad: true)
-        let saved = perSampleMinimumPlane
-        defer { perSampleMinimumPlane = saved }
+        let saved = perThreadMinimumPlane
+        defer { perThreadMinimumPlane = saved }
         var results = [[Tensor]]()
         for mode in [PaddingMode.zeros, .circular] {
             for minimumPlane in [Int.max, 1] {
-                perSampleMinimumPlane = minimumPlane
+                perThreadMinimumPlane = minimumPlane
                 let xv = Variable(x.value, requiresGrad: true), wv = Variable(w.value, requiresGrad: true)
                 let y = try conv2d(xv, weight: wv, padding: 1, paddingMode: mode)
                 try y.backward(seed: randomTensor(y.shape, "big/seed"))

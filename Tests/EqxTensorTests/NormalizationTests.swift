@@ -28,6 +28,39 @@ final class NormalizationTests: XCTestCase {
            forwardTolerance: 1e-5, gradientTolerance: 2e-4)
     }
 
+    func testBatchNormReLUAgainstReference() throws {
+        let shape = [3, 2, 3, 4]
+        let x = randomTensor(shape, "bnr/x", scale: 2), g = randomTensor([2], "bnr/g"), b = randomTensor([2], "bnr/b")
+        try checkOp("batchNormReLU train", inputs: [x, g, b], op: { v in
+            var stats = BatchNormStatistics(channels: 2)
+            return try batchNormReLU(v[0], weight: v[1], bias: v[2], statistics: &stats, training: true)
+        }, reference: { d in naiveBatchNorm(d[0], n: 3, c: 2, s: 12, gamma: d[1], beta: d[2], eps: 1e-5).map { max($0, 0) } },
+           forwardTolerance: 1e-5, gradientTolerance: 2e-4)
+    }
+
+    func testBatchNormReLUIsBitIdenticalToTheTwoOps() throws {
+        // Same values and gradients, bit for bit, in both modes; the running statistics too.
+        for training in [true, false] {
+            let x = randomTensor([4, 3, 5, 5], "bnr2/x", scale: 2), seed = randomTensor([4, 3, 5, 5], "bnr2/seed")
+            let g = randomTensor([3], "bnr2/g"), b = randomTensor([3], "bnr2/b")
+            var results: [[Tensor]] = []
+            var statistics: [BatchNormStatistics] = []
+            for fused in [false, true] {
+                var stats = BatchNormStatistics(channels: 3)
+                stats.runningMean = Tensor([0.1, -0.2, 0.3])
+                let vx = Variable(x, requiresGrad: true), vg = Variable(g, requiresGrad: true), vb = Variable(b, requiresGrad: true)
+                let y = fused
+                    ? try batchNormReLU(vx, weight: vg, bias: vb, statistics: &stats, training: training)
+                    : relu(try batchNorm(vx, weight: vg, bias: vb, statistics: &stats, training: training))
+                try y.backward(seed: seed)
+                results.append([y.value, vx.grad!, vg.grad!, vb.grad!])
+                statistics.append(stats)
+            }
+            for (a, b) in zip(results[0], results[1]) { XCTAssertEqual(a, b, "training: \(training)") }
+            XCTAssertEqual(statistics[0], statistics[1])
+        }
+    }
+
     func testBatchNorm1dTrainingWithoutAffine() throws {
         let x = randomTensor([6, 4], "bn1/x", scale: 2)
         try checkOp("batchNorm1d train", inputs: [x], op: { v in

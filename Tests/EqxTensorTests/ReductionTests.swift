@@ -3,7 +3,7 @@ import XCTest
 
 final class ReductionTests: XCTestCase {
     func testBlockReductionsMatchDoubleLoops() {
-        for count in [0, 1, 7, 8, 9, 511, 512, 513, 1000, 4099] {
+        for count in [0, 1, 7, 8, 9, 15, 16, 17, 24, 511, 512, 513, 1000, 4099] {
             let x = randomTensor([max(count, 1)], "red/x\(count)", scale: 3), y = randomTensor([max(count, 1)], "red/y\(count)")
             x.withUnsafeBufferPointer { xp in
                 y.withUnsafeBufferPointer { yp in
@@ -18,6 +18,12 @@ final class ReductionTests: XCTestCase {
                     XCTAssertEqual(blockSum(a, count), sum, accuracy: tol, "sum of \(count)")
                     XCTAssertEqual(blockSumOfSquares(a, count, shift: 0.25), sq, accuracy: tol, "squares of \(count)")
                     XCTAssertEqual(blockDot(a, b, count, shift: -0.5), dot, accuracy: tol, "dot of \(count)")
+                    let (s2, d2) = blockSumAndDot(a, b, count, shift: -0.5)
+                    XCTAssertEqual(s2, sum, accuracy: tol, "fused sum of \(count)")
+                    XCTAssertEqual(d2, dot, accuracy: tol, "fused dot of \(count)")
+                    let (m1, m2) = blockShiftedMoments(a, count, shift: 0.25)
+                    XCTAssertEqual(m1, sum - 0.25 * Double(count), accuracy: tol, "shifted sum of \(count)")
+                    XCTAssertEqual(m2, sq, accuracy: tol, "shifted squares of \(count)")
                 }
             }
         }
