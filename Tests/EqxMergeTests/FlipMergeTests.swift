@@ -26,14 +26,8 @@ final class FlipMergeTests: XCTestCase {
     /// A flip G-CNN for a planted involutive channel representation, plus 5% noise: matching recovers the
     /// involutions, the midpoint is Π_E θ, it is exactly invariant, and the path is symmetric about ½.
     func testSelfMergeOfAPerturbedFlipGCNNIsItsProjection() throws {
-        let spec = try networkSpec(TrainedFixtures.cnnBody)
-        let symbols = PermutationSymbols(spec)
-        var rng = RandomStream(seed: 9, name: "test/involutions")
-        let sigmas = symbols.symbols.map { randomInvolution($0.channels, rng: &rng) }
-        let projector = try ReynoldsProjector(group: flip, spec: spec, hidden: .trivial,
-                                              learned: learnedRepresentation(symbols, sigmas))
-        let theta = try perturbed(aliveProjectedState(spec, seed: 31, projector: projector), relative: 0.05, seed: 9)
-        let a = try Network(spec: spec, state: theta)
+        let (a, sigmas, projector) = try plantedInvolutionNetwork(stateSeed: 31, plantSeed: 9, noise: 0.05)
+        let spec = a.spec, theta = a.state
         let batches = try digitBatches(.train, count: 300, batch: 150)
         XCTAssertEqual(try flipMatching(a, batches: batches), sigmas)
 

@@ -57,14 +57,8 @@ final class InvolutiveMatchingTests: XCTestCase {
     /// trained nominal network the identity is already a fixed point of the ascent; a perturbed G-CNN for
     /// planted involutions is not.)
     func testWeightMatchingMinimisesTheDistanceToTheLearnedSubspace() throws {
-        let spec = try networkSpec(TrainedFixtures.cnnBody)
-        let symbols = PermutationSymbols(spec)
-        var rng = RandomStream(seed: 4, name: "test/involutions")
-        let sigmas = symbols.symbols.map { randomInvolution($0.channels, rng: &rng) }
-        let planted = try ReynoldsProjector(group: flip, spec: spec, hidden: .trivial,
-                                            learned: learnedRepresentation(symbols, sigmas))
-        let a = try Network(spec: spec, state: perturbed(aliveProjectedState(spec, seed: 8, projector: planted),
-                                                         relative: 0.2, seed: 4))
+        let a = try plantedInvolutionNetwork(stateSeed: 8, plantSeed: 4, noise: 0.2).network
+        let symbols = PermutationSymbols(a.spec)
         let perms = try XCTUnwrap(try selfMerger(a, clauses: Self.weights).permutations.first).perms
         let mirrored = try NetworkRepresentation(group: flip, spec: a.spec, hidden: .trivial).transform(a.state, element: 1)
 
@@ -94,14 +88,7 @@ final class InvolutiveMatchingTests: XCTestCase {
     /// A flip G-CNN for planted involutions σ, plus 5% noise: both matchings with `involutions` return σ
     /// exactly (with 30% noise activation matching already misplaces channels, with or without the option).
     func testPlantedInvolutionsAreRecovered() throws {
-        let spec = try networkSpec(TrainedFixtures.cnnBody)
-        let symbols = PermutationSymbols(spec)
-        var rng = RandomStream(seed: 9, name: "test/involutions")
-        let sigmas = symbols.symbols.map { randomInvolution($0.channels, rng: &rng) }
-        let projector = try ReynoldsProjector(group: flip, spec: spec, hidden: .trivial,
-                                              learned: learnedRepresentation(symbols, sigmas))
-        let theta = try perturbed(aliveProjectedState(spec, seed: 31, projector: projector), relative: 0.05, seed: 9)
-        let a = try Network(spec: spec, state: theta)
+        let (a, sigmas, _) = try plantedInvolutionNetwork(stateSeed: 31, plantSeed: 9, noise: 0.05)
         for clauses in [Self.activations, Self.weights] {
             XCTAssertEqual(try selfMerger(a, clauses: clauses).permutations.first?.perms, sigmas, clauses)
         }

@@ -285,3 +285,18 @@ func assertStatesEqual(_ a: StateDict, _ b: StateDict, tolerance: Float = 1e-6, 
         XCTAssertLessThanOrEqual(maxAbsDifference(a[k]!, b[k]!), tolerance * scale, "\(message): \(k)", file: file, line: line)
     }
 }
+
+/// A flip G-CNN (`TrainedFixtures.cnnBody`) for planted involutive channel representations σ, one per
+/// permutation symbol, with relative noise: the network, the σ that matching should find, and Π_E for them.
+func plantedInvolutionNetwork(stateSeed: UInt64, plantSeed: UInt64, noise: Float) throws
+    -> (network: Network, sigmas: [[Int]], projector: ReynoldsProjector) {
+    let spec = try networkSpec(TrainedFixtures.cnnBody)
+    let symbols = PermutationSymbols(spec)
+    var rng = RandomStream(seed: plantSeed, name: "test/involutions")
+    let sigmas = symbols.symbols.map { randomInvolution($0.channels, rng: &rng) }
+    let projector = try ReynoldsProjector(group: .mirror(.horizontal), spec: spec, hidden: .trivial,
+                                          learned: learnedRepresentation(symbols, sigmas))
+    let theta = try perturbed(aliveProjectedState(spec, seed: stateSeed, projector: projector), relative: noise, seed: plantSeed)
+    return (try Network(spec: spec, state: theta), sigmas, projector)
+}
+
