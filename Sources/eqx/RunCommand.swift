@@ -77,6 +77,11 @@ struct RunCommand: ParsableCommand {
             progress.finish()
             Terminal.error("I/O error: \(e.localizedDescription)")
             throw ExitCode(Exit.ioError)
+        } catch DataError.io(let path, let reason) {
+            // A result, checkpoint or `save` file that cannot be written (or a checkpoint that cannot be read).
+            progress.finish()
+            Terminal.error("I/O error: \(path): \(reason)")
+            throw ExitCode(Exit.ioError)
         } catch {
             progress.finish()
             Terminal.error("\(error)")
