@@ -4,15 +4,8 @@ import EqxSyntax
 /// Resolves names, evaluates expressions, infers every shape and checks groups, training and merge
 /// configuration — all before a tensor exists. Produces the typed `Program` or diagnostics.
 public final class Checker {
-    public struct Options {
-        /// Overrides the script's `seed` (the CLI's `--seed`).
-        public var seed: UInt64?
-        public init(seed: UInt64? = nil) { self.seed = seed }
-    }
-
     let file: SourceFile
     let probe: DataProbe
-    let options: Options
     var diagnostics: [Diagnostic] = []
     private var reported: Set<String> = []
     var steps: [Step] = []
@@ -29,20 +22,18 @@ public final class Checker {
     /// dim E per network, group and channel action, so repetitions do not count it again.
     var subspaceCache: [SubspaceKey: (FiniteGroup, EquivariantDimensions)?] = [:]
 
-    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), options: Options = Options()) {
-        self.file = file; self.probe = probe; self.options = options
+    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe()) {
+        self.file = file; self.probe = probe
     }
 
     /// Checks a parsed script. Returns nil when any error was found.
     public func check(_ script: Script) -> (Program?, [Diagnostic]) {
         var sawStatement = false
-        if let s = options.seed { seed = s }
         for statement in script.statements {
             if case .version = statement.kind {} else if case .seed = statement.kind {} else { sawStatement = true }
             _ = sawStatement
             checkStatement(statement)
         }
-        if let s = options.seed { seed = s }
         let program = Program(seed: seed, steps: steps, networks: networks, groups: groups)
         let hasErrors = diagnostics.contains { $0.severity == .error }
         return (hasErrors ? nil : program, diagnostics)
@@ -93,8 +84,7 @@ public final class Checker {
             if seedSet && instanceSuffix.isEmpty {
                 warning("W0401", "seed set twice; the last one wins", at: statement.keywordRange)
             }
-            // --seed replaces the script's top-level seed (not the per-repetition ones of a loop body).
-            seed = instanceSuffix.isEmpty ? options.seed ?? UInt64(n) : UInt64(n); seedSet = true
+            seed = UInt64(n); seedSet = true
         case .let(let name, let e):
             guard let v = evaluate(e) else { return }
             define(name, .value(v))

@@ -135,8 +135,8 @@ extension ReplSession {
                 try Data(text.utf8).write(to: url, options: .atomic)
             } catch {
                 var r = ReplResponse()
-                r.errors = "error: cannot write '\(argument)': \(error.localizedDescription)\n"
-                r.failure = .missingInput
+                r.errors = "error: cannot write \(url.path): \(writeFailure(url, error))\n"
+                r.failure = .ioError
                 return r
             }
             let count = parse(SourceFile(name: "", text: text)).0.statements.count
@@ -152,6 +152,17 @@ extension ReplSession {
     private func unquoted(_ s: String) -> String {
         if s.count >= 2, s.hasPrefix("\""), s.hasSuffix("\"") { return String(s.dropFirst().dropLast()) }
         return s
+    }
+
+    /// Why `url` could not be written, in words: Foundation's message does not say which directory is missing.
+    func writeFailure(_ url: URL, _ error: Error) -> String {
+        let directory = url.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory) {
+            return "directory \(directory.path) does not exist"
+        }
+        if !isDirectory.boolValue { return "\(directory.path) is not a directory" }
+        return error.localizedDescription
     }
 
     func resolve(path: String) -> URL {

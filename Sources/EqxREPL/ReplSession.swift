@@ -27,6 +27,8 @@ public struct ReplResponse: Equatable {
         case invalidInput
         /// A file or dataset that does not exist (66).
         case missingInput
+        /// A file that cannot be written or read (74), such as `:save` into a missing directory.
+        case ioError
         /// A statement failed while running (70).
         case runtime
         /// Ctrl-C stopped a running statement (130).
@@ -50,6 +52,7 @@ public struct ReplResponse: Equatable {
         case nil: return 0
         case .invalidInput: return 65
         case .missingInput: return 66
+        case .ioError: return 74
         case .runtime: return 70
         case .interrupted: return 130
         case .usage: return 64
@@ -386,6 +389,12 @@ public final class ReplSession {
             let d = Diagnostic.error("E0901", e.message, at: e.range ?? statement, label: "while running this statement")
             errors += render([d], in: composed)
             return e.exitCode == 66 ? .missingInput : .runtime
+        case DataError.io(let path, let reason):
+            errors += "error: \(path): \(reason)\n"
+            return .ioError
+        case let e as CocoaError:
+            errors += "error: \(e.localizedDescription)\n"
+            return .ioError
         default:
             errors += "error: \(error)\n"
             return .runtime

@@ -110,10 +110,11 @@ public final class Executor {
         try writeResults(complete: true)
     }
 
-    /// Run id = hash of the eqx version, the canonical script and the data fingerprints.
+    /// Run id = hash of the eqx version, the thread count, the canonical script and the data fingerprints:
+    /// everything the results depend on, so runs with different results never share a directory.
     func prepareRunDirectory() throws {
         var hasher = SHA256()
-        hasher.update(data: Array("eqx \(eqxVersion)\n".utf8))
+        hasher.update(data: Array("eqx \(eqxVersion)\nthreads \(ComputeThreads.count)\n".utf8))
         hasher.update(data: Array(canonicalSource.utf8))
         for id in data.keys.sorted() {
             hasher.update(data: Array("\(id):\(data[id]!.train.fingerprint):\(data[id]!.test?.fingerprint ?? "-")\n".utf8))
@@ -281,14 +282,15 @@ public final class Executor {
         }
     }
 
-    /// Same network, data, settings, seed and starting weights ⇒ same key ⇒ the checkpoint is reused.
+    /// Same network, data, settings, seed, starting weights and thread count ⇒ same key ⇒ the checkpoint is
+    /// reused. The thread count is in the key because it changes how sums are split, hence the weights.
     func cacheKey(_ spec: TrainSpec, data: Dataset, initial: StateDict) -> String {
         var s = spec
         s.range = .none
         s.network = spec.network.strippingRanges()
         s.initialWeights = nil
         var hasher = SHA256()
-        hasher.update(data: Array("eqx \(eqxVersion) train\n\(s)\n\(data.fingerprint)\n".utf8))
+        hasher.update(data: Array("eqx \(eqxVersion) train\nthreads \(ComputeThreads.count)\n\(s)\n\(data.fingerprint)\n".utf8))
         for k in initial.keys {
             hasher.update(data: Array(k.utf8))
             initial[k]!.scalars.withUnsafeBytes { hasher.update(bufferPointer: $0) }

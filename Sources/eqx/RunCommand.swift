@@ -10,7 +10,7 @@ struct RunCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Check and run a script; results go to runs/<script>/<run-id>/.",
-        discussion: "A training whose network, data, settings and seed are unchanged reuses its cached checkpoint.")
+        discussion: "A training whose network, data, settings, seed and thread count are unchanged reuses its cached checkpoint.")
 
     @ArgumentParser.Argument(help: "The script to run, or - for standard input.")
     var file: String
@@ -18,10 +18,10 @@ struct RunCommand: ParsableCommand {
     @Option(name: .customLong("out"), help: "The run directory (default: runs/<script>/<run-id>).")
     var out: String?
 
-    @Option(help: "Compute threads (default: all cores). Results are identical for the same count.")
+    @Option(help: "Compute threads (default: all cores). Results are identical for the same count; the count is part of the run id.")
     var threads: Int?
 
-    @Option(help: "Override the script's seed.")
+    @Option(help: "Replace the script's seed; operative.eqx and the run id record it.")
     var seed: UInt64?
 
     @Flag(help: "Retrain even when a cached checkpoint matches.")
@@ -38,6 +38,8 @@ struct RunCommand: ParsableCommand {
 
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        // The seed is written into operative.eqx, where integers stop at 2^53.
+        if let s = seed, s > 1 << 53 { throw ValidationError("--seed must be at most 2^53 = 9007199254740992") }
     }
 
     func run() throws {
@@ -46,15 +48,19 @@ struct RunCommand: ParsableCommand {
         let (source, directory) = try ScriptInput.read(file)
         let checked = Pipeline.check(source, baseDirectory: directory, seed: seed)
         DiagnosticPrinter.print(checked.diagnostics, file: source, format: diagnosticsFormat)
-        guard let program = checked.program, !checked.hasErrors else {
+        guard checked.program != nil, !checked.hasErrors else {
             throw ExitCode(checked.diagnostics.contains { $0.id == "E0801" } ? Exit.missingInput : Exit.invalidScript)
+        }
+        guard let operative = OperativeScript(checked, baseDirectory: directory) else {
+            Terminal.error("internal error: the canonical form of \(source.name) does not check like the script (please report it)")
+            throw ExitCode(Exit.runtimeFailure)
         }
         Interrupt.install()
         var options = RunOptions(scriptName: ScriptInput.stem(file), scriptDirectory: directory,
                                  outputDirectory: out.map { URL(fileURLWithPath: $0) }, fresh: fresh, resume: resume)
         if let t = threads { options.threads = t }
         let progress = ProgressPrinter(quiet: quiet)
-        let executor = Executor(program: program, canonicalSource: checked.canonicalSource, options: options,
+        let executor = Executor(program: operative.program, canonicalSource: operative.source, options: options,
                                 observer: progress.handle, shouldStop: { Interrupt.requested })
         do {
             try executor.run()
@@ -65,11 +71,16 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(Exit.interrupted)
         } catch let e as RuntimeError {
             progress.finish()
-            report(e, in: source)
+            report(e, at: e.range.flatMap(operative.userRange), in: source)
             throw ExitCode(e.exitCode)
         } catch let e as CocoaError {
             progress.finish()
             Terminal.error("I/O error: \(e.localizedDescription)")
+            throw ExitCode(Exit.ioError)
+        } catch DataError.io(let path, let reason) {
+            // A result, checkpoint or `save` file that cannot be written (or a checkpoint that cannot be read).
+            progress.finish()
+            Terminal.error("I/O error: \(path): \(reason)")
             throw ExitCode(Exit.ioError)
         } catch {
             progress.finish()
@@ -78,9 +89,9 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    /// A runtime failure as a diagnostic at the statement that failed.
-    private func report(_ e: RuntimeError, in file: SourceFile) {
-        let d = Diagnostic.error("E0901", e.message, at: e.range, label: "while running this statement")
+    /// A runtime failure as a diagnostic at the statement that failed (`range` is in the user's file).
+    private func report(_ e: RuntimeError, at range: SourceRange?, in file: SourceFile) {
+        let d = Diagnostic.error("E0901", e.message, at: range, label: "while running this statement")
         DiagnosticPrinter.print([d], file: file, format: diagnosticsFormat)
     }
 }

@@ -94,6 +94,28 @@ final class CLIRunTests: XCTestCase {
         XCTAssertFalse(r.stdout.contains("epoch"), "--quiet prints results only: \(r.stdout)")
     }
 
+    /// A `save` whose file cannot be written is an I/O error (74) naming the file; what ran before is kept.
+    func testUnwritableSaveExits74() throws {
+        let dir = try temporaryDirectory(self, "eqx-unwritable")
+        let plain = dir.appendingPathComponent("plain")
+        try Data().write(to: plain)
+        let script = """
+            eqx 1
+            data digits = builtin.digits
+            net mlp {
+              flatten
+              linear -> 10
+            }
+            train t = mlp on digits.train { steps 2 }
+            save t to "\(plain.path)/t.safetensors"
+
+            """
+        let r = try eqx(["run", "-", "--out", dir.appendingPathComponent("out").path, "--quiet"], stdin: Data(script.utf8))
+        XCTAssertEqual(r.status, 74, r.stderr)
+        XCTAssertTrue(r.stderr.contains(plain.path), r.stderr)
+        XCTAssertEqual(try jsonObject(dir.appendingPathComponent("out/results.json"))["complete"] as? Bool, false)
+    }
+
     /// The research examples end to end (a few seconds each in a release build), against their claims:
     /// equivariant training stays in E (distance 0); nominal training leaves it. rotation_dynamics augments
     /// over the full C4 orbit, so by Nordenfors et al.'s theorem it stays in E up to rounding (< 1e-5) and

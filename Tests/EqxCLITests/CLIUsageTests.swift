@@ -52,6 +52,7 @@ final class CLIUsageTests: XCTestCase {
     func testUsageErrorsExit64() throws {
         for args in [["check", "--bogus", "examples/quickstart.eqx"], ["frobnicate"], ["run", "--threads", "0", "examples/quickstart.eqx"],
                      ["check"], ["run"], ["run", "--seed", "minus-one", "examples/quickstart.eqx"],
+                     ["run", "--seed", "9007199254740993", "examples/quickstart.eqx"],
                      ["check", "--diagnostics-format", "xml", "examples/quickstart.eqx"], ["data", "get", "imagenet", "--to", "/nonexistent"]] {
             let r = try eqx(args)
             XCTAssertEqual(r.status, 64, "eqx \(args.joined(separator: " ")): \(r.stderr)")

@@ -131,7 +131,7 @@ final class DatasetDownloaderTests: XCTestCase {
         let mnist = DownloadPlan.standard(.mnist)
         XCTAssertEqual(mnist.files.count, 4)
         XCTAssertEqual(mnist.files[0].checksum, .md5OfDecompressed("6bbc9ace898e44ae57da46a324031adb"))
-        XCTAssertEqual(DownloadPlan.standard(.fashionMNIST).files[3].checksum, .md5("bb300cfdad3c16e7a12a480ee83cd310"))
+        XCTAssertEqual(DownloadPlan.standard(.fashionMNIST).files[3].checksum, .md5OfDecompressed("15d484375f8d13e6eb1aabb0c3f46965"))
         let local = URL(string: "http://127.0.0.1:9/")!
         XCTAssertEqual(DownloadPlan.standard(.fashionMNIST, baseURL: local).baseURLs, [local])
         XCTAssertEqual(DownloadableDataset(rawValue: "fashion-mnist"), .fashionMNIST)

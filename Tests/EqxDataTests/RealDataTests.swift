@@ -51,19 +51,31 @@ final class RealDataTests: XCTestCase {
     }
 
     func testFashionMNISTFromDebian() throws {
-        let directory = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
-        guard FileManager.default.fileExists(atPath: directory.appendingPathComponent("t10k-images-idx3-ubyte.gz").path) else {
+        let debian = URL(fileURLWithPath: "/usr/share/datasets/fashion-mnist")
+        guard FileManager.default.fileExists(atPath: debian.appendingPathComponent("t10k-images-idx3-ubyte.gz").path) else {
             throw XCTSkip("Fashion-MNIST not installed (apt-get install dataset-fashion-mnist)")
         }
-        let test = try IDX.load(directory: directory, split: .test)
+        let test = try IDX.load(directory: debian, split: .test)
         XCTAssertEqual(test.count, 10000)
         XCTAssertEqual(test.classCounts, [Int](repeating: 1000, count: 10))
-        // The Debian files are recompressed, so only the format (not the published .gz MD5) is checked.
-        for remote in DownloadPlan.standard(.fashionMNIST).files where remote.name.hasPrefix("t10k") {
-            var formatOnly = remote
-            formatOnly.checksum = nil
-            let url = directory.appendingPathComponent(remote.name)
-            XCTAssertNoThrow(try DatasetDownloader.verify(FileContent.readRaw(url), as: formatOnly, name: url.path))
+        XCTAssertEqual(try IDX.load(directory: debian, split: .train).classCounts, [Int](repeating: 6000, count: 10))
+
+        // `eqx data get fashion-mnist --to DIR` finds Debian's recompressed files present and verified: the
+        // checksums are of the decompressed content. The mirror refuses connections, so nothing is fetched.
+        let directory = try makeTemporaryDirectory(self)
+        let plan = DownloadPlan.standard(.fashionMNIST, baseURL: URL(string: "http://127.0.0.1:9/")!)
+        for remote in plan.files {
+            try FileManager.default.copyItem(at: debian.appendingPathComponent(remote.name),
+                                             to: directory.appendingPathComponent(remote.name))
         }
+        let report = try DatasetDownloader(timeout: 5).download(plan, to: directory)
+        XCTAssertEqual(report.reused.map(\.lastPathComponent), plan.files.map(\.name))
+
+        // Verification still bites: one label changed, recompressed, is a checksum mismatch.
+        let labels = try XCTUnwrap(plan.files.first { $0.name == "t10k-labels-idx1-ubyte.gz" })
+        var content = try FileContent.read(directory.appendingPathComponent(labels.name)).bytes
+        content[100] = (content[100] + 1) % 10
+        assertDataError(try DatasetDownloader.verify(Zlib.gzip(content), as: labels, name: labels.name),
+                        contains: [labels.name, "15d484375f8d13e6eb1aabb0c3f46965"])
     }
 }

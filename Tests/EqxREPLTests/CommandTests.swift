@@ -92,4 +92,32 @@ final class CommandTests: XCTestCase {
         XCTAssertEqual(text, "eqx 1\nseed 0\n\nlet a = 1 + 2\n\n# a comment\ngroup flip = mirror(horizontal)\n")
         XCTAssertEqual(t.type(":save").output, text, ":save without a file prints the script")
     }
+
+    /// A file that cannot be written is an I/O error (74), not missing input (66); the message names the file
+    /// and why, and the session goes on.
+    func testSaveThatCannotWriteIsAnIOError() throws {
+        let dir = try temporaryDirectory(self)
+        try Data().write(to: dir.appendingPathComponent("plain"))
+        var t = Transcript(ReplSession(options: ReplOptions(directory: dir, threads: 1)))
+        XCTAssertNil(t.type(Fixture.digits).failure)
+        let missing = t.type(":save no/such/dir/x.eqx")
+        XCTAssertEqual(missing.failure, .ioError)
+        XCTAssertEqual(missing.exitCode, 74)
+        XCTAssertEqual(missing.errors, "error: cannot write \(dir.path)/no/such/dir/x.eqx: directory \(dir.path)/no/such/dir does not exist\n")
+        let underFile = t.type(":save plain/x.eqx")
+        XCTAssertEqual(underFile.failure, .ioError)
+        XCTAssertContains(underFile.errors, "\(dir.path)/plain is not a directory")
+        XCTAssertEqual(t.type(":save x.eqx").output, "saved 3 statements to x.eqx\n")
+    }
+
+    /// The same for a `save` statement: its checkpoint cannot be written.
+    func testSaveStatementThatCannotWriteIsAnIOError() throws {
+        let dir = try temporaryDirectory(self)
+        try Data().write(to: dir.appendingPathComponent("plain"))
+        var t = Transcript(ReplSession(options: ReplOptions(directory: dir, threads: 1, writesFiles: true)))
+        for input in [Fixture.digits] + Fixture.mlp + [Fixture.trainSmall] { XCTAssertNil(t.type(input).failure) }
+        let r = t.type("save small to \"\(dir.path)/plain/small.safetensors\"")
+        XCTAssertEqual(r.failure, .ioError, r.errors)
+        XCTAssertContains(r.errors, "\(dir.path)/plain")
+    }
 }

@@ -38,6 +38,10 @@ final class TerminalEndToEndTests: XCTestCase {
         XCTAssertContains(unfinished.errors, "unclosed '{' of net 'n'")
         let quit = try runProcess(eqx, ["repl"], input: ":quit\nfoo\n", directory: dir)
         XCTAssertEqual(quit.status, 0)
+        let unwritable = try runProcess(eqx, ["repl"], input: "data d = builtin.digits\n:save missing/x.eqx\n1 + 2\n", directory: dir)
+        XCTAssertEqual(unwritable.status, 74, "a file that cannot be written: \(unwritable.errors)")
+        XCTAssertContains(unwritable.errors, "cannot write \(dir.path)/missing/x.eqx")
+        XCTAssertEqual(unwritable.output, "", "nothing after the error runs")
     }
 
     // MARK: A terminal

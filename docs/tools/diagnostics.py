@@ -21,12 +21,14 @@ NET = """net cnn(width: 8) {
 }
 """
 
-# (id, meaning, script, command). Scripts are bytes or str; command is "check" or "run".
+# (id, meaning, script, command, shown, keep). Scripts are bytes or str; command is "check" or "run".
+# For a script too long to print, `shown` is the text the page shows instead, and `keep` = (first, last)
+# prints only that many blank-line-separated blocks of the output from each end, eliding the middle.
 ENTRIES = []
 
 
-def entry(id, meaning, script, command="check"):
-    ENTRIES.append((id, meaning, script, command))
+def entry(id, meaning, script, command="check", shown=None, keep=None):
+    ENTRIES.append((id, meaning, script, command, shown, keep))
 
 
 SECTIONS = [
@@ -91,6 +93,10 @@ entry("E0212", "`eqx 1` appears after another statement. It must be the first st
       "seed 1\neqx 1\n")
 entry("E0214", "Expressions or bodies nested more than 64 levels (or an expression tree deeper than 128).",
       "eqx 1\nlet x = " + "(" * 70 + "1" + ")" * 70 + "\n")
+entry("E0215", "More than 100 errors: the rest of the file is not checked. The lexer says so with the help "
+      "`is this a text file in UTF-8?` (binary files produce an error every few bytes), the parser with "
+      "`fix the errors above and run again`.",
+      "eqx 1\n" + "@\n" * 101, shown="eqx 1\n@\n@\n# … 101 lines of '@' in all\n", keep=(1, 3))
 
 # ---- E03 shapes
 entry("E0301", "Shape mismatch: a layer's declared input (`in N`) differs from what arrives, an image layer "
@@ -290,7 +296,9 @@ def run(entry_id, script, command):
         return p.returncode, text
 
 
-def shown(script):
+def shown(script, replacement):
+    if replacement is not None:
+        return replacement
     if isinstance(script, bytes):
         return script.decode("latin-1").replace("\xe9", "<0xE9>")
     return script
@@ -336,11 +344,17 @@ def main():
         body += [f"## {title}", ""]
         if intro:
             body += [intro, ""]
-        for entry_id, meaning, script, command in items:
+        for entry_id, meaning, script, command, replacement, keep in items:
             code, text = run(entry_id, script, command)
+            if keep:
+                blocks = text.rstrip("\n").split("\n\n")
+                first, last = keep
+                if len(blocks) > first + last:
+                    elided = f"[… {len(blocks) - first - last} more blocks like the first …]"
+                    text = "\n\n".join(blocks[:first] + [elided] + blocks[-last:])
             summary = meaning.split(". ")[0].rstrip(".")
             index.append(f"| [{entry_id}](#{entry_id.lower()}) | {summary}. |")
-            body += [f"### {entry_id}", "", meaning, "", "```eqx", shown(script).rstrip("\n"), "```", "",
+            body += [f"### {entry_id}", "", meaning, "", "```eqx", shown(script, replacement).rstrip("\n"), "```", "",
                      f"`eqx {command} example.eqx` (exit {code}):", "", "```text", text.rstrip("\n"), "```", ""]
     out += index + [""] + body
     with open(os.path.join(os.path.dirname(__file__), "..", "diagnostics.md"), "w") as f:

@@ -69,20 +69,23 @@ public struct DownloadPlan: Equatable, Sendable {
                                format: .idxLabels(count: 10000, classes: 10)),
                 ])
         case .fashionMNIST:
-            // MD5s of the .gz files as published in the "Get the Data" table of
-            // https://github.com/zalandoresearch/fashion-mnist (README.md), identical to
-            // torchvision's FashionMNIST.resources. Base URL from the same table.
+            // MD5s of the *uncompressed* files, like MNIST's, so copies that were recompressed verify too:
+            // Debian's dataset-fashion-mnist (0.0~git20200523.55506a9-1) recompressed the .gz files, which
+            // then missed the .gz MD5s of the "Get the Data" table of
+            // https://github.com/zalandoresearch/fashion-mnist. Computed from the gunzipped Debian files;
+            // the gunzipped upstream files are the same bytes (IDX magic 0x803/0x801, 60000/10000 items
+            // of 28x28, 47040016/60008/7840016/10008 bytes). Base URL from the same table.
             plan = DownloadPlan(
                 dataset: "fashion-mnist",
                 baseURLs: [URL(string: "http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/")!],
                 files: [
-                    RemoteFile(name: "train-images-idx3-ubyte.gz", checksum: .md5("8d4fb7e6c68d591d4c3dfef9ec88bf0d"),
+                    RemoteFile(name: "train-images-idx3-ubyte.gz", checksum: .md5OfDecompressed("f4a8712d7a061bf5bd6d2ca38dc4d50a"),
                                format: .idxImages(count: 60000)),
-                    RemoteFile(name: "train-labels-idx1-ubyte.gz", checksum: .md5("25c81989df183df01b3e8a0aad5dffbe"),
+                    RemoteFile(name: "train-labels-idx1-ubyte.gz", checksum: .md5OfDecompressed("9018921c3c673c538a1fc5bad174d6f9"),
                                format: .idxLabels(count: 60000, classes: 10)),
-                    RemoteFile(name: "t10k-images-idx3-ubyte.gz", checksum: .md5("bef4ecab320f06d8554ea6380940ec79"),
+                    RemoteFile(name: "t10k-images-idx3-ubyte.gz", checksum: .md5OfDecompressed("8181f5470baa50b63fa0f6fddb340f0a"),
                                format: .idxImages(count: 10000)),
-                    RemoteFile(name: "t10k-labels-idx1-ubyte.gz", checksum: .md5("bb300cfdad3c16e7a12a480ee83cd310"),
+                    RemoteFile(name: "t10k-labels-idx1-ubyte.gz", checksum: .md5OfDecompressed("15d484375f8d13e6eb1aabb0c3f46965"),
                                format: .idxLabels(count: 10000, classes: 10)),
                 ])
         case .cifar10:
