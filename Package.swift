@@ -55,9 +55,11 @@ let package = Package(
         .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxNN", "EqxData"]),
         .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining", "EqxIR", "EqxSyntax", "EqxData",
                                                          "EqxGroups", "EqxTensor"]),
-        .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax"]),
-        .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL"]),
-        .testTarget(name: "EqxCLITests", dependencies: []),
+        .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxProcessTesting"]),
+        .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL", "EqxProcessTesting"]),
+        .testTarget(name: "EqxCLITests", dependencies: ["EqxProcessTesting"]),
+        // Test support only: locating and running the built `eqx` binary.
+        .target(name: "EqxProcessTesting", path: "Tests/EqxProcessTesting"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import EqxProcessTesting
 
 /// `eqx check`, `eqx fmt` and the dumps on the examples and on broken scripts.
 final class CLICheckTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import EqxProcessTesting
 
 /// Version, help, usage errors and missing files: the parts of the CLI that need no script.
 final class CLIUsageTests: XCTestCase {

@@ -1,5 +1,6 @@
 @testable import EqxREPL
 import XCTest
+import EqxProcessTesting
 
 /// `:` commands, their prefixes, and the commands that change the session as a whole.
 final class CommandTests: XCTestCase {

@@ -1,11 +1,12 @@
 @testable import EqxREPL
 import Foundation
 import XCTest
+import EqxProcessTesting
 
 /// `:save` writes a script that `eqx run` turns into the same results as the session.
 final class SaveReproducesTests: XCTestCase {
     func testSavedSessionRunsToTheSameNumbers() throws {
-        let binary = try eqxBinary()
+        let binary = try EqxBinary.require()
         let dir = try temporaryDirectory(self)
         var t = Transcript(ReplSession(options: ReplOptions(directory: dir, threads: 1)))
         for line in [Fixture.digits] + Fixture.mlp + [Fixture.trainSmall] {

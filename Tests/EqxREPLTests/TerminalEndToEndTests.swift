@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import EqxProcessTesting
 
 /// The real `eqx repl` binary: through a pseudo-terminal (tmux) with line editing, history and completion,
 /// and with standard input from a pipe.
@@ -7,7 +8,7 @@ final class TerminalEndToEndTests: XCTestCase {
     // MARK: Standard input is not a terminal
 
     func testPipedStatementsPrintResultsWithoutPrompts() throws {
-        let eqx = try eqxBinary()
+        let eqx = try EqxBinary.require()
         let dir = try temporaryDirectory(self)
         let input = ["data digits = builtin.digits", "net n {", "  flatten", "  linear -> 10", "}", "1 + 2",
                      ":shape n", ":quit"].joined(separator: "\n") + "\n"
@@ -27,7 +28,7 @@ final class TerminalEndToEndTests: XCTestCase {
     }
 
     func testPipedInputStopsAtTheFirstError() throws {
-        let eqx = try eqxBinary()
+        let eqx = try EqxBinary.require()
         let dir = try temporaryDirectory(self)
         let r = try runProcess(eqx, ["repl"], input: "1 + 2\nfoo\n4 + 4\n", directory: dir)
         XCTAssertEqual(r.status, 65)
@@ -94,7 +95,7 @@ final class TerminalEndToEndTests: XCTestCase {
     }
 
     func testLineEditingHistoryAndCompletionOnATerminal() throws {
-        let eqx = try eqxBinary()
+        let eqx = try EqxBinary.require()
         let dir = try temporaryDirectory(self)
         let state = dir.appendingPathComponent("state")
         let tmux = try Tmux(command: "cd '\(dir.path)' && XDG_STATE_HOME='\(state.path)' '\(eqx.path)' repl; echo \"EXITED $?\"; sleep 60")
@@ -159,7 +160,7 @@ final class TerminalEndToEndTests: XCTestCase {
     }
 
     func testHistoryFromAnEarlierSessionIsRecalled() throws {
-        let eqx = try eqxBinary()
+        let eqx = try EqxBinary.require()
         let dir = try temporaryDirectory(self)
         let state = dir.appendingPathComponent("state")
         try FileManager.default.createDirectory(at: state.appendingPathComponent("eqx"), withIntermediateDirectories: true)

@@ -60,26 +60,6 @@ enum Fixture {
     }
 }
 
-/// The package root, found from this file's path (Tests/EqxREPLTests/…).
-let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-/// The built `eqx` binary, or a skip when it has not been built.
-func eqxBinary() throws -> URL {
-    for configuration in ["debug", "release"] {
-        let url = packageRoot.appendingPathComponent(".build/\(configuration)/eqx")
-        if FileManager.default.isExecutableFile(atPath: url.path) { return url }
-    }
-    throw XCTSkip("build the eqx binary first (swift build --product eqx)")
-}
-
-/// A fresh temporary directory, removed when the test ends.
-func temporaryDirectory(_ test: XCTestCase) throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("eqx-repl-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-    test.addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-    return url
-}
-
 /// Runs a process to completion; returns status, standard output and standard error.
 ///
 /// posix_spawn and waitpid rather than Foundation's Process, whose end-of-process detection waits for an

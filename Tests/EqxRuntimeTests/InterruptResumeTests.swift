@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import EqxProcessTesting
 
 /// Ctrl-C mid-training: exit 130, a partial checkpoint in the cache, results so far marked incomplete;
 /// `eqx run --resume` then ends with exactly the numbers of an uninterrupted run. Ctrl-C mid-merge: exit 130
@@ -21,7 +22,7 @@ final class InterruptResumeTests: XCTestCase {
         XCTAssertTrue(interrupted.stdoutSoFar.contains("epoch 1/40"),
                       "no progress line on a non-terminal stdout within 120 s:\n\(interrupted.stdoutSoFar)")
         kill(interrupted.process.processIdentifier, SIGINT)
-        let i = interrupted.wait()
+        let i = interrupted.wait(timeout: 180)
         XCTAssertEqual(i.status, 130, "stdout:\n\(i.stdout)\nstderr:\n\(i.stderr)")
         XCTAssertTrue(i.stderr.contains("--resume"), i.stderr)
         XCTAssertFalse(i.stdout.contains("epoch 40/40"), "the run finished before the signal; make it slower")
@@ -71,7 +72,7 @@ final class InterruptResumeTests: XCTestCase {
         XCTAssertTrue(interrupted.process.isRunning, "the run ended before it could be interrupted:\n\(interrupted.stdoutSoFar)")
         let signalled = Date()
         kill(interrupted.process.processIdentifier, SIGINT)
-        let i = interrupted.wait()
+        let i = interrupted.wait(timeout: 180)
         let latency = Date().timeIntervalSince(signalled)
         XCTAssertEqual(i.status, 130, "stdout:\n\(i.stdout)\nstderr:\n\(i.stderr)")
         XCTAssertTrue(i.stderr.contains("interrupted during 'merge m'; `eqx run --resume` runs the merge again"), i.stderr)

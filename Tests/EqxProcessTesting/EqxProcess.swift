@@ -1,19 +1,23 @@
 import Foundation
 import XCTest
 
-/// Runs the built `eqx` executable: `.build/release/eqx` when it is newer than `.build/debug/eqx`.
-enum EqxBinary {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+// Running the built `eqx` executable from tests (CLI and runtime end-to-end tests share this).
+
+/// The built `eqx` executable: `.build/release/eqx` when it is newer than `.build/debug/eqx`.
+public enum EqxBinary {
+    /// This package's root (the folder above `Tests/`).
+    public static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    static var examples: [URL] {
+    /// The scripts in `examples/`, sorted.
+    public static var examples: [URL] {
         let dir = packageRoot.appendingPathComponent("examples")
         let names = (try? FileManager.default.contentsOfDirectory(atPath: dir.path)) ?? []
         return names.filter { $0.hasSuffix(".eqx") }.sorted().map { dir.appendingPathComponent($0) }
     }
 
     /// The newest of the release and debug builds, or nil.
-    static var url: URL? {
+    public static var url: URL? {
         let fm = FileManager.default
         let candidates = ["release", "debug"].map { packageRoot.appendingPathComponent(".build/\($0)/eqx") }
             .filter { fm.isExecutableFile(atPath: $0.path) }
@@ -23,7 +27,8 @@ enum EqxBinary {
         return candidates.max { modified($0) < modified($1) }
     }
 
-    static func require() throws -> URL {
+    /// The binary, or a test failure (and skip) saying how to build it.
+    public static func require() throws -> URL {
         guard let u = url else {
             XCTFail("no eqx binary: run `swift build --product eqx` (or -c release) in \(packageRoot.path) first")
             throw XCTSkip("eqx binary missing")
@@ -32,21 +37,22 @@ enum EqxBinary {
     }
 }
 
-struct ProcessResult {
-    var status: Int32
-    var stdout: String
-    var stderr: String
-    var seconds: Double
+public struct ProcessResult {
+    public var status: Int32
+    public var stdout: String
+    public var stderr: String
+    public var seconds: Double
 }
 
-/// A running `eqx` process whose output goes to files, so the test can watch it without pipe deadlocks.
-final class EqxProcess {
-    let process = Process()
-    let stdoutURL: URL
-    let stderrURL: URL
-    let started = Date()
+/// A running `eqx` process whose output goes to files, so the test can watch and signal it without pipe
+/// deadlocks.
+public final class EqxProcess {
+    public let process = Process()
+    public let stdoutURL: URL
+    public let stderrURL: URL
+    public let started = Date()
 
-    init(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil, environment: [String: String] = [:]) throws {
+    public init(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil, environment: [String: String] = [:]) throws {
         let binary = try EqxBinary.require()
         let tmp = FileManager.default.temporaryDirectory.appendingPathComponent("eqx-proc-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: tmp, withIntermediateDirectories: true)
@@ -73,10 +79,10 @@ final class EqxProcess {
         try process.run()
     }
 
-    var stdoutSoFar: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
+    public var stdoutSoFar: String { (try? String(contentsOf: stdoutURL, encoding: .utf8)) ?? "" }
 
     /// Waits until the process exits (killing it after `timeout` seconds).
-    func wait(timeout: Double = 120) -> ProcessResult {
+    public func wait(timeout: Double = 120) -> ProcessResult {
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning && Date() < deadline { usleep(20_000) }
         if process.isRunning {
@@ -94,23 +100,31 @@ final class EqxProcess {
 
 /// Runs `eqx ARGS` to completion.
 @discardableResult
-func eqx(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil, timeout: Double = 120) throws -> ProcessResult {
+public func eqx(_ arguments: [String], stdin: Data? = nil, directory: URL? = nil, timeout: Double = 120) throws -> ProcessResult {
     try EqxProcess(arguments, stdin: stdin, directory: directory).wait(timeout: timeout)
 }
 
+/// Runs `eqx ARGS` to completion in `directory`, with the longer limit that runs with training need.
+@discardableResult
+public func eqx(_ arguments: [String], in directory: URL, timeout: Double = 180) throws -> ProcessResult {
+    try eqx(arguments, directory: directory, timeout: timeout)
+}
+
 /// A fresh temporary directory, removed when the test ends.
-func temporaryDirectory(_ test: XCTestCase, _ name: String = "eqx-test") throws -> URL {
+public func temporaryDirectory(_ test: XCTestCase, _ name: String = "eqx-test") throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     test.addTeardownBlock { try? FileManager.default.removeItem(at: dir) }
     return dir
 }
 
-func write(_ text: String, to url: URL) throws {
+/// Writes UTF-8 text atomically.
+public func write(_ text: String, to url: URL) throws {
     try text.write(to: url, atomically: true, encoding: .utf8)
 }
 
-func jsonObject(_ url: URL) throws -> [String: Any] {
+/// The JSON object in a file.
+public func jsonObject(_ url: URL) throws -> [String: Any] {
     let data = try Data(contentsOf: url)
     guard let o = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
         throw NSError(domain: "eqx-test", code: 1, userInfo: [NSLocalizedDescriptionKey: "\(url.path) is not a JSON object"])
