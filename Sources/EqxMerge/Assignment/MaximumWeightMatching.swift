@@ -275,16 +275,9 @@ private final class BlossomSolver {
             // Relabel the sub-blossoms on the even-length path from the entry child to the base.
             let children = blossomChildren[b], endps = blossomEndpoints[b]
             let entryChild = inBlossom[endpoint[labelEnd[b] ^ 1]]
-            var j = children.firstIndex(of: entryChild)!
-            let jStep: Int, trick: Int
-            if j & 1 != 0 {
-                j -= children.count
-                jStep = 1
-                trick = 0
-            } else {
-                jStep = -1
-                trick = 1
-            }
+            let walk = evenPathWalk(from: children.firstIndex(of: entryChild)!, count: children.count)
+            let (jStep, trick) = (walk.step, walk.trick)
+            var j = walk.start
             var p = labelEnd[b]
             while j != 0 {
                 label[endpoint[p ^ 1]] = 0
@@ -325,6 +318,13 @@ private final class BlossomSolver {
         unusedBlossoms.append(b)
     }
 
+    /// How to walk a blossom's cycle from child index i to its base (index 0) along the even-length side:
+    /// forwards from i − count when i is odd, backwards from i when even. `trick` selects which endpoint
+    /// of each stored edge faces the walk.
+    func evenPathWalk(from i: Int, count: Int) -> (start: Int, step: Int, trick: Int) {
+        i & 1 != 0 ? (i - count, 1, 0) : (i, -1, 1)
+    }
+
     /// Swaps matched and unmatched edges on the even path through blossom b from vertex v to its base.
     func augmentBlossom(_ b: Int, _ v: Int) {
         var t = v
@@ -332,16 +332,9 @@ private final class BlossomSolver {
         if t >= n { augmentBlossom(t, v) }
         let children = blossomChildren[b], endps = blossomEndpoints[b]
         let i = children.firstIndex(of: t)!
-        var j = i
-        let jStep: Int, trick: Int
-        if i & 1 != 0 {
-            j -= children.count
-            jStep = 1
-            trick = 0
-        } else {
-            jStep = -1
-            trick = 1
-        }
+        let walk = evenPathWalk(from: i, count: children.count)
+        let (jStep, trick) = (walk.step, walk.trick)
+        var j = walk.start
         while j != 0 {
             j += jStep
             t = at(children, j)
