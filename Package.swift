@@ -46,20 +46,20 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
-        .testTarget(name: "EqxSyntaxTests", dependencies: ["EqxSyntax"], resources: [.copy("corpus")]),
-        .testTarget(name: "EqxGroupsTests", dependencies: ["EqxGroups"]),
-        .testTarget(name: "EqxIRTests", dependencies: ["EqxIR", "EqxSyntax"], resources: [.copy("corpus")]),
+        .testTarget(name: "EqxSyntaxTests", dependencies: ["EqxSyntax", "EqxTestSupport"], resources: [.copy("corpus")]),
+        .testTarget(name: "EqxGroupsTests", dependencies: ["EqxGroups", "EqxTestSupport"]),
+        .testTarget(name: "EqxIRTests", dependencies: ["EqxIR", "EqxSyntax", "EqxTestSupport"], resources: [.copy("corpus")]),
         .testTarget(name: "EqxTensorTests", dependencies: ["EqxTensor"]),
-        .testTarget(name: "EqxDataTests", dependencies: ["EqxData"]),
+        .testTarget(name: "EqxDataTests", dependencies: ["EqxData", "EqxTestSupport"]),
         .testTarget(name: "EqxNNTests", dependencies: ["EqxNN", "EqxTensor", "EqxGroups", "EqxIR", "EqxSyntax"]),
         .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxNN", "EqxData"]),
         .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining", "EqxIR", "EqxSyntax", "EqxData",
-                                                         "EqxGroups", "EqxTensor"]),
-        .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxProcessTesting"]),
-        .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL", "EqxProcessTesting"]),
-        .testTarget(name: "EqxCLITests", dependencies: ["EqxProcessTesting"]),
-        // Test support only: locating and running the built `eqx` binary.
-        .target(name: "EqxProcessTesting", path: "Tests/EqxProcessTesting"),
+                                                         "EqxGroups", "EqxTensor", "EqxTestSupport"]),
+        .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxTestSupport"]),
+        .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL", "EqxTestSupport"]),
+        .testTarget(name: "EqxCLITests", dependencies: ["EqxTestSupport"]),
+        // Test support only: locating and running the built `eqx` binary; a tiny seeded generator.
+        .target(name: "EqxTestSupport", path: "Tests/EqxTestSupport"),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// `eqx check`, `eqx fmt` and the dumps on the examples and on broken scripts.
 final class CLICheckTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// `eqx run` end to end: the quickstart leaves a complete run directory; scripts run from standard input.
 final class CLIRunTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// Version, help, usage errors and missing files: the parts of the CLI that need no script.
 final class CLIUsageTests: XCTestCase {

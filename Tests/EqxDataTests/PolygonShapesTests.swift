@@ -1,3 +1,4 @@
+import EqxTestSupport
 import XCTest
 @testable import EqxData
 

@@ -18,19 +18,6 @@ final class TemporaryCounter: @unchecked Sendable {
 }
 let temporaryCounter = TemporaryCounter()
 
-/// SplitMix64, a tiny seeded generator for tests (the project RNG lives elsewhere).
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func write(_ bytes: [UInt8], to url: URL) throws {
     try Data(bytes).write(to: url)
 }

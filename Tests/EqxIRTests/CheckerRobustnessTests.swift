@@ -1,3 +1,4 @@
+import EqxTestSupport
 import EqxIR
 import EqxSyntax
 import Foundation

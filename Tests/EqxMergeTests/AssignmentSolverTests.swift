@@ -1,17 +1,6 @@
+import EqxTestSupport
 import XCTest
 @testable import EqxMerge
-
-/// SplitMix64 for deterministic test data.
-private struct TestRNG: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Every injective map rows → columns (all permutations when square), by recursion.
 private func injections(rows: Int, columns: Int) -> [[Int]] {
@@ -44,7 +33,7 @@ final class AssignmentSolverTests: XCTestCase {
     }
 
     private func checkAgainstBruteForce(rows: Int, columns: Int, integer: Bool, seed: UInt64, trials: Int) throws {
-        var rng = TestRNG(state: seed)
+        var rng = SplitMix64(seed: seed)
         for trial in 0..<trials {
             let cost = (0..<(rows * columns)).map { _ in
                 integer ? Double(Int.random(in: 0...4, using: &rng)) : Double.random(in: -3...3, using: &rng)
@@ -84,7 +73,7 @@ final class AssignmentSolverTests: XCTestCase {
 
     /// corr = permuted identity + noise: maximising recovers the planted permutation exactly.
     func testPlantedPermutationIsRecovered() throws {
-        var rng = TestRNG(state: 9)
+        var rng = SplitMix64(seed: 9)
         for n in [2, 17, 64, 200] {
             var planted = Array(0..<n)
             planted.shuffle(using: &rng)

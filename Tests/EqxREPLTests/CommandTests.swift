@@ -1,6 +1,6 @@
 @testable import EqxREPL
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// `:` commands, their prefixes, and the commands that change the session as a whole.
 final class CommandTests: XCTestCase {

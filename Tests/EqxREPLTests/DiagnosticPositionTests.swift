@@ -1,7 +1,7 @@
 @testable import EqxREPL
 import EqxSyntax
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// Diagnostics are those of `eqx check`, positioned in what the user typed: `<repl>:LINE:COL` in the current
 /// input, `<repl#N>` for the N-th accepted input, the file's own name and lines for a loaded script.

@@ -1,6 +1,6 @@
 @testable import EqxREPL
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// Statements run on one executor; a failure or Ctrl-C leaves the session as it was before the input.
 final class RunningTests: XCTestCase {

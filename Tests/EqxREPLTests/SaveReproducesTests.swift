@@ -1,7 +1,7 @@
 @testable import EqxREPL
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// `:save` writes a script that `eqx run` turns into the same results as the session.
 final class SaveReproducesTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// The real `eqx repl` binary: through a pseudo-terminal (tmux) with line editing, history and completion,
 /// and with standard input from a pipe.

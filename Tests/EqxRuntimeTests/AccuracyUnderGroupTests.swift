@@ -3,7 +3,7 @@ import EqxRuntime
 import EqxSyntax
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// `accuracy(m, d, under: G)` reports one column per element: equal for an invariant network (trained in
 /// equivariant mode), different for a nominal one.

@@ -3,7 +3,7 @@ import EqxRuntime
 import EqxSyntax
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// A training whose network, data, settings and seed are unchanged is reused from its checkpoint;
 /// `--fresh` retrains; editing a later statement does not retrain.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// Missing and corrupt data files: a clear message naming the file (and the byte offset), exit 66.
 final class DataErrorTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// Same script, seed and thread count ⇒ byte-identical results.json from fresh processes and fresh run
 /// directories; another seed ⇒ different numbers.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// Ctrl-C mid-training: exit 130, a partial checkpoint in the cache, results so far marked incomplete;
 /// `eqx run --resume` then ends with exactly the numbers of an uninterrupted run. Ctrl-C mid-merge: exit 130

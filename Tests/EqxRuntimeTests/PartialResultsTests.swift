@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// A statement that fails at run time does not lose what earlier statements wrote.
 final class PartialResultsTests: XCTestCase {

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-import EqxProcessTesting
+import EqxTestSupport
 
 /// The run id covers everything the results depend on — the canonical script with `--seed` written into it,
 /// the thread count, the data — so runs with different numbers never share a directory or a cached training,

@@ -1,3 +1,4 @@
+import EqxTestSupport
 import XCTest
 @testable import EqxSyntax
 
@@ -11,7 +12,7 @@ final class RobustnessTests: XCTestCase {
                                          "\r\n", "\t", "é", "→"].map { Array($0.utf8) }
         + [[0xFF], [0xC3], [0xE2, 0x82], [0xED, 0xA0, 0x80], [0xEF, 0xBB, 0xBF], [0x00], [0x80]]
 
-    func mutate(_ bytes: [UInt8], tokens: [Token], rng: inout SplitMix) -> [UInt8] {
+    func mutate(_ bytes: [UInt8], tokens: [Token], rng: inout SplitMix64) -> [UInt8] {
         var out = bytes
         let rounds = 1 + Int(rng.next() % 3)
         for _ in 0..<rounds {
@@ -92,7 +93,7 @@ final class RobustnessTests: XCTestCase {
 
     func testRandomMutationsNeverCrashHangOrMisplaceDiagnostics() throws {
         let sources = try (Fixtures.corpus + Fixtures.examples).map { try Fixtures.source($0) }
-        var rng = SplitMix(state: 2026)
+        var rng = SplitMix64(seed: 2026)
         var count = 0, clean = 0, failures = 0
         let start = Date()
         var slowest = 0.0

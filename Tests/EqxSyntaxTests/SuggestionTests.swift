@@ -1,3 +1,4 @@
+import EqxTestSupport
 import XCTest
 @testable import EqxSyntax
 
@@ -63,7 +64,7 @@ final class SuggestionTests: XCTestCase {
             }
             return d(a.count, b.count)
         }
-        var rng = SplitMix(state: 7)
+        var rng = SplitMix64(seed: 7)
         for _ in 0..<400 {
             let a = (0..<Int(rng.next() % 7)).map { _ in Character(UnicodeScalar(UInt8(97 + rng.next() % 3))) }
             let b = (0..<Int(rng.next() % 7)).map { _ in Character(UnicodeScalar(UInt8(97 + rng.next() % 3))) }
@@ -73,14 +74,3 @@ final class SuggestionTests: XCTestCase {
     }
 }
 
-/// A tiny deterministic generator for test inputs.
-struct SplitMix {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
