@@ -26,8 +26,11 @@ public final class Checker {
     /// dim E per network, group and channel action, so repetitions do not count it again.
     var subspaceCache: [SubspaceKey: (FiniteGroup, EquivariantDimensions)?] = [:]
 
-    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe()) {
-        self.file = file; self.probe = probe
+    /// Bytes a run may allocate (memory estimates above it are errors).
+    let memoryBudget: Double
+
+    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), memoryBudget: Double = Checker.defaultMemoryBudget) {
+        self.file = file; self.probe = probe; self.memoryBudget = memoryBudget
     }
 
     /// Checks a parsed script. Returns nil when any error was found.
