@@ -7,7 +7,7 @@ import Darwin
 
 extension Checker {
     /// This machine's physical memory, or `EQX_MEMORY_LIMIT` (bytes, or with a K/M/G suffix) when set
-    /// lower: what a run may allocate. Above it a request is an error (E0305, E0803) — the runtime would
+    /// lower: what a run may allocate. Above it a request is an error (E0305, E0804) — the runtime would
     /// abort in allocation — and above half of it a training is warned about (W0301).
     public static var defaultMemoryBudget: Double {
         var bytes = Double(sysconf(Int32(_SC_PHYS_PAGES))) * Double(sysconf(Int32(_SC_PAGESIZE)))
@@ -65,13 +65,13 @@ extension Checker {
         }
     }
 
-    /// E0803: the loaded samples of a data declaration (after resizing and augmentation), in Float32, must
+    /// E0804: the loaded samples of a data declaration (after resizing and augmentation), in Float32, must
     /// fit in memory; the loader would otherwise abort in allocation.
     func checkDataMemory(_ shape: DataShape, name: Identifier, range: SourceRange) {
         let samples = Double(shape.trainCount ?? 0) + Double(shape.testCount ?? 0)
         let bytes = 4 * samples * shape.sampleShape.reduce(1.0) { $0 * Double($1) }
         guard bytes > memoryBudget else { return }
-        error("E0803", "data '\(name.name)' needs about \(memorySize(bytes)) of memory, more than the \(memorySize(memoryBudget)) this machine has",
+        error("E0804", "data '\(name.name)' needs about \(memorySize(bytes)) of memory, more than the \(memorySize(memoryBudget)) this machine has",
               at: range, label: "\(Int(min(samples, 1e18))) samples of shape \(shape.sampleShape)",
               help: "use fewer samples (limit N) or smaller images (resize)")
     }

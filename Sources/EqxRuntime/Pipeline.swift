@@ -18,12 +18,21 @@ public enum Pipeline {
     /// Parses and checks `file`; the checker runs only when parsing found no errors, so every error it
     /// reports is about a well-formed script. `seed` (`eqx run --seed`) replaces the script's seed in the
     /// tree, so the canonical text says which seed ran.
-    public static func check(_ file: SourceFile, baseDirectory: URL, seed: UInt64? = nil) -> CheckedScript {
+    /// `overrides` (`eqx run --set NAME=VALUE`) replace top-level `let` values the same way.
+    public static func check(_ file: SourceFile, baseDirectory: URL, seed: UInt64? = nil,
+                             overrides: [LetOverride] = []) -> CheckedScript {
         var (script, syntax) = parse(file)
         if syntax.contains(where: { $0.severity == .error }) {
             return CheckedScript(file: file, script: script, program: nil, diagnostics: syntax)
         }
         if let seed { script = script.replacingSeed(with: seed) }
+        if !overrides.isEmpty {
+            let (overridden, problems) = script.overridingLets(overrides)
+            script = overridden
+            if problems.contains(where: { $0.severity == .error }) {
+                return CheckedScript(file: file, script: script, program: nil, diagnostics: syntax + problems)
+            }
+        }
         let checker = Checker(file: file, probe: FileDataProbe(baseDirectory: baseDirectory))
         let (program, semantic) = checker.check(script)
         return CheckedScript(file: file, script: script, program: program, diagnostics: syntax + semantic)

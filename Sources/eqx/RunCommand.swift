@@ -24,6 +24,11 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Replace the script's seed; operative.eqx and the run id record it.")
     var seed: UInt64?
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Replace a top-level let's value (repeatable): --set epochs=2 --set width=8; operative.eqx and the run id record it.",
+        valueName: "name=value"))
+    var overrides: [String] = []
+
     @Flag(help: "Retrain even when a cached checkpoint matches.")
     var fresh = false
 
@@ -40,13 +45,17 @@ struct RunCommand: ParsableCommand {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
         // The seed is written into operative.eqx, where integers stop at 2^53.
         if let s = seed, s > 1 << 53 { throw ValidationError("--seed must be at most 2^53 = 9007199254740992") }
+        for o in overrides where LetOverride(o) == nil {
+            throw ValidationError("--set takes NAME=VALUE, e.g. --set epochs=2 (got '\(o)')")
+        }
     }
 
     func run() throws {
         // Log lines must appear as they happen when stdout is a pipe or a file (CI logs, `| tee`).
         setvbuf(stdout, nil, _IOLBF, 0)
         let (source, directory) = try ScriptInput.read(file)
-        let checked = Pipeline.check(source, baseDirectory: directory, seed: seed)
+        let checked = Pipeline.check(source, baseDirectory: directory, seed: seed,
+                                     overrides: overrides.compactMap(LetOverride.init))
         DiagnosticPrinter.print(checked.diagnostics, file: source, format: diagnosticsFormat)
         guard checked.program != nil, !checked.hasErrors else {
             throw ExitCode(checked.diagnostics.contains { $0.id == "E0801" } ? Exit.missingInput : Exit.invalidScript)

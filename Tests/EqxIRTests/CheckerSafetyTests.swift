@@ -26,7 +26,7 @@ final class CheckerSafetyTests: XCTestCase {
             data fine = builtin.digits { resize 16x16 }
             """)
         XCTAssertNil(p)
-        XCTAssertEqual(d, ["E0803 2:12", "E0803 3:15"])
+        XCTAssertEqual(d, ["E0804 2:12", "E0804 3:15"])
     }
 
     func testTrainingMemoryWarnsAtHalfAndFailsAboveTheBudget() {

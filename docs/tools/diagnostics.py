@@ -21,7 +21,8 @@ NET = """net cnn(width: 8) {
 }
 """
 
-# (id, meaning, script, command, shown, keep). Scripts are bytes or str; command is "check" or "run".
+# (id, meaning, script, command, shown, keep). Scripts are bytes or str; command is "check" or "run",
+# optionally with more arguments ("run --set epochs=2").
 # For a script too long to print, `shown` is the text the page shows instead, and `keep` = (first, last)
 # prints only that many blank-line-separated blocks of the output from each end, eliding the middle.
 ENTRIES = []
@@ -149,6 +150,12 @@ entry("E0409", "A call of a function that does not exist, with a did-you-mean.",
       "report accuarcy(small, digits.test)\n")
 
 # ---- E05 groups
+entry("E0412", "`eqx run --set NAME=VALUE` names no top-level `let` of the script (or names one twice). "
+      "Only top-level bindings can be overridden; the help lists them.",
+      "eqx 1\nlet epochs = 5\nlet width = 8\n", "run --set epoch=2")
+entry("E0413", "`eqx run --set NAME=VALUE` gives a value that is not a literal, or of another type than the "
+      "`let` it replaces (an integer where an integer is written, a string for a string, …; an integer "
+      "is also a number).", "eqx 1\nlet epochs = 5\n", "run --set epochs=1.5")
 entry("E0501", "The group cannot act on the data: rotations and D4 need square images, mirrors and "
       "translations need images, `symmetric(n)` needs vectors of length n or n×n matrices.",
       "eqx 1\ndata digits = builtin.digits {\n  resize 8x6\n}\ngroup rot = rotations(4)\n" + NET +
@@ -218,7 +225,7 @@ entry("E0601", "Batch norm over one value per channel (after a `linear`, or on a
       "every epoch. The run would stop at the end of the first epoch; choose another batch size.",
       "eqx 1\ndata digits = builtin.digits\nnet mlp {\n  flatten\n  linear -> 32\n  batchnorm\n  relu\n"
       "  linear -> 10\n}\ntrain t = mlp on digits.train[0..100] {\n  batch 50\n  epochs 1\n}\n")
-entry("E0803", "A data declaration's samples (after `resize`, `augment` and `limit`) would need more memory "
+entry("E0804", "A data declaration's samples (after `resize`, `augment` and `limit`) would need more memory "
       "than this machine has, in Float32.",
       "eqx 1\ndata big = builtin.digits {\n  resize 2000x2000\n}\n")
 entry("E0801", "A data source cannot be read (missing directory or file, bad header). `eqx check` and "
@@ -297,12 +304,13 @@ def run(entry_id, script, command):
         path = os.path.join(d, "example.eqx")
         with open(path, "wb") as f:
             f.write(script if isinstance(script, bytes) else script.encode())
-        args = [EQX, command, "example.eqx"]
-        if command == "run":
+        words = command.split()
+        args = [EQX, words[0], "example.eqx"] + words[1:]
+        if words[0] == "run":
             args += ["--out", os.path.join(d, "run"), "--quiet", "--threads", "1"]
         p = subprocess.run(args, cwd=d, capture_output=True, env=dict(os.environ, NO_COLOR="1", EQX_MEMORY_LIMIT="16G"))
         text = p.stderr.decode()
-        if command == "check" and p.stdout:
+        if words[0] == "check" and p.stdout:
             text = text + p.stdout.decode()
         if f"[{entry_id}]" not in text:
             sys.exit(f"{entry_id}: expected id not printed; got:\n{text}")
@@ -368,7 +376,7 @@ def main():
             summary = meaning.split(". ")[0].rstrip(".")
             index.append(f"| [{entry_id}](#{entry_id.lower()}) | {summary}. |")
             body += [f"### {entry_id}", "", meaning, "", "```eqx", shown(script, replacement).rstrip("\n"), "```", "",
-                     f"`eqx {command} example.eqx` (exit {code}):", "", "```text", text.rstrip("\n"), "```", ""]
+                     f"`eqx {command.split()[0]} example.eqx{''.join(' ' + w for w in command.split()[1:])}` (exit {code}):", "", "```text", text.rstrip("\n"), "```", ""]
     out += index + [""] + body
     with open(os.path.join(os.path.dirname(__file__), "..", "diagnostics.md"), "w") as f:
         f.write("\n".join(out))
