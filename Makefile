@@ -31,7 +31,7 @@ FUZZ_TARGETS = EqxParserFuzz FuzzIDX FuzzNPY FuzzNPZ FuzzSafeTensors FuzzCSV Fuz
 FUZZ_TIME ?= 600
 
 fuzz-build: deps
-	cd fuzz && $(SWIFT) build $(RELEASE) -Xswiftc -sanitize=fuzzer
+	cd fuzz && $(SWIFT) build $(RELEASE) -Xswiftc -sanitize=fuzzer -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do bash fuzz/run.sh $$t $(FUZZ_TIME) || exit 1; done
