@@ -67,13 +67,6 @@ struct FileContent {
         return bytes
     }
 
-    /// The size in bytes of a regular file (following symbolic links).
-    static func size(_ url: URL) throws -> Int {
-        let (handle, size) = try open(url)
-        try? handle.close()
-        return size
-    }
-
     /// Opens a regular file for reading; refuses directories, devices, FIFOs and sockets
     /// (checked before opening: opening a FIFO blocks until someone writes to it).
     static func open(_ url: URL) throws -> (handle: FileHandle, size: Int) {
