@@ -26,6 +26,8 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
     case unsupported(file: String, offset: Int, reason: String)
     /// Any other malformed content (bad header field, unparsable number, inconsistent sizes).
     case malformed(file: String, offset: Int, reason: String)
+    /// An input value is nan or ±inf (after conversion to float32): `sample` is its 0-based sample index.
+    case nonFinite(file: String, offset: Int, sample: Int, value: Float)
     /// A checksum did not match the published one.
     case checksumMismatch(file: String, algorithm: String, expected: String, found: String)
     /// A download failed (HTTP status, connection error).
@@ -57,6 +59,9 @@ public enum DataError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(file): byte \(offset): unsupported: \(reason)"
         case let .malformed(file, offset, reason):
             return "\(file): byte \(offset): \(reason)"
+        case let .nonFinite(file, offset, sample, value):
+            return "\(file): byte \(offset): sample \(sample) holds the non-finite value \(value) (as float32); "
+                + "input data must be finite"
         case let .checksumMismatch(file, algorithm, expected, found):
             return "\(file): \(algorithm) checksum \(found) does not match the published \(expected)"
         case let .download(url, reason):

@@ -41,10 +41,10 @@ public enum DataSource: Equatable, Sendable {
         }
     }
 
-    /// What reading costs, by format: IDX reads the 16- and 8-byte headers (decompressing only
-    /// those from `.gz`) and assumes `classes`; CIFAR-10 uses the file sizes and its 10 classes;
-    /// npy/npz read the inputs' header and the (small) labels array, to count classes; CSV scans
-    /// the file but parses only the label column.
+    /// What reading costs, by format: IDX checks the image header against the file's size (a `.gz`
+    /// is inflated up to the declared size) and reads the labels; CIFAR-10 reads every batch to
+    /// check its records and labels; npy, npz and CSV hold floats, so they are loaded whole and every
+    /// value is checked to be finite. Every size is checked against the memory budget first.
     public func probe() throws -> DataProbe {
         switch self {
         case let .digits(split):
@@ -58,21 +58,10 @@ public enum DataSource: Equatable, Sendable {
             return try CIFAR10.probe(files: files)
         case let .cifar10Directory(directory, split):
             return try CIFAR10.probe(files: CIFAR10.files(in: directory, split: split))
-        case let .npz(url, inputs, labels, classes):
-            let shape = try NPZ.shape(url, array: inputs)
-            return try DataSource.probe(inputsShape: shape, source: "\(url.path)/\(inputs)",
-                                        labels: NPZ.read(url, array: labels), classes: classes)
-        case let .npy(inputs, labels, classes):
-            let head = try FileContent.read(inputs, limit: 4096)
-            let shape = try NPY.parseHeader(head.bytes, file: head.name).shape
-            return try DataSource.probe(inputsShape: shape, source: inputs.path, labels: NPY.read(labels), classes: classes)
-        case let .csv(url, options):
-            return try CSV.probe(url, options: options)
+        case .npz, .npy, .csv:
+            // Float data: only reading every value finds a nan, a CRC error or a bad label.
+            let data = try load()
+            return DataProbe(sampleShape: data.sampleShape, count: data.count, classes: data.classes)
         }
-    }
-
-    private static func probe(inputsShape: [Int], source: String, labels: NDArray, classes: Int?) throws -> DataProbe {
-        let (shape, values) = try Dataset.arrayLayout(inputsShape: inputsShape, source: source, labels: labels)
-        return DataProbe(sampleShape: shape, count: values.count, classes: classes ?? ((values.max() ?? 0) + 1))
     }
 }

@@ -4,25 +4,37 @@ import CZlib
 ///
 /// Inflation is streaming: input arrives in chunks (from a file handle or a buffer) and output
 /// grows as it is produced, so a caller can stop after the first bytes (see `limit`), which is how
-/// `probe` reads IDX headers from a `.gz` file without decompressing the whole file.
+/// `probe` reads IDX headers from a `.gz` file without decompressing the whole file. Output never
+/// grows past a `Bound` (the size the format declares, or the memory budget): a small `.gz` that
+/// would inflate to gigabytes is an error, not an allocation.
 public enum Zlib {
+    /// The most output a stream may produce, and why (cited in the error).
+    struct Bound {
+        var bytes: Int
+        var reason: String
+        static var budget: Bound { Bound(bytes: MemoryBudget.bytes, reason: "the memory budget") }
+    }
+
     /// Decompresses a gzip file held in memory (one or more concatenated members).
     public static func gunzip(_ input: [UInt8], file: String, limit: Int? = nil) throws -> [UInt8] {
-        var delivered = false
-        return try inflate(file: file, raw: false, limit: limit) {
-            if delivered { return nil }
-            delivered = true
-            return input
-        }
+        try inflate(file: file, raw: false, limit: limit, maximum: .budget, nextChunk: chunks(of: input[...]))
     }
 
     /// Decompresses a raw DEFLATE stream (as stored in zip members).
+    /// At most `expectedSize` bytes (when given) and never more than the memory budget.
     public static func inflateRaw(_ input: ArraySlice<UInt8>, file: String, expectedSize: Int? = nil) throws -> [UInt8] {
-        var delivered = false
-        return try inflate(file: file, raw: true, limit: nil, reserve: expectedSize) {
-            if delivered { return nil }
-            delivered = true
-            return Array(input)
+        let bound = expectedSize.map { Bound(bytes: min($0, MemoryBudget.bytes), reason: "the declared size") } ?? .budget
+        return try inflate(file: file, raw: true, limit: nil, maximum: bound, nextChunk: chunks(of: input))
+    }
+
+    /// Successive 1 MB pieces of an in-memory stream (zlib counts input in 32 bits).
+    static func chunks(of input: ArraySlice<UInt8>) -> () -> [UInt8]? {
+        var position = input.startIndex
+        return {
+            guard position < input.endIndex else { return nil }
+            let end = min(position + (1 << 20), input.endIndex)
+            defer { position = end }
+            return Array(input[position..<end])
         }
     }
 
@@ -39,13 +51,21 @@ public enum Zlib {
     /// CRC-32 as used by gzip and zip.
     public static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
         bytes.withUnsafeBufferPointer { buffer in
-            UInt32(CZlib.crc32(0, buffer.baseAddress, UInt32(buffer.count)))
+            var crc: UInt = 0
+            var start = 0
+            repeat {   // zlib takes 32-bit lengths
+                let count = min(buffer.count - start, 1 << 30)
+                crc = CZlib.crc32(crc, buffer.baseAddress.map { $0 + start }, UInt32(count))
+                start += count
+            } while start < buffer.count
+            return UInt32(crc)
         }
     }
 
     /// The streaming inflater. `nextChunk` returns successive pieces of compressed input and nil
-    /// at end of file. Stops early once `limit` bytes of output exist.
-    static func inflate(file: String, raw: Bool, limit: Int?, reserve: Int? = nil,
+    /// at end of file. Returns the first `limit` bytes once that many exist; throws once the output
+    /// exceeds `maximum`.
+    static func inflate(file: String, raw: Bool, limit: Int?, maximum: Bound,
                         nextChunk: () throws -> [UInt8]?) throws -> [UInt8] {
         var stream = z_stream()
         let windowBits: Int32 = raw ? -15 : 15 + 16
@@ -55,7 +75,6 @@ public enum Zlib {
         defer { inflateEnd(&stream) }
 
         var output: [UInt8] = []
-        if let reserve { output.reserveCapacity(reserve) }
         var scratch = [UInt8](repeating: 0, count: 1 << 18)
         var consumed = 0          // compressed bytes consumed before the current chunk
         var memberEnded = false   // the last member finished; only further members or padding may follow
@@ -95,12 +114,17 @@ public enum Zlib {
                         }
                         output.append(contentsOf: scratch[0..<produced])
                         if let limit, output.count >= limit { break }
+                        if output.count > maximum.bytes { break }
                     } while status == Z_OK && (stream.avail_in > 0 || stream.avail_out == 0)
                     let message = stream.msg.map { String(cString: $0) }
                     return (input.count - start - Int(stream.avail_in), status, message)
                 }
                 start += used
-                if let limit, output.count >= limit { return output }
+                if let limit, output.count >= limit { return Array(output.prefix(limit)) }
+                if output.count > maximum.bytes {
+                    throw DataError.malformed(file: file + " (decompressed)", offset: maximum.bytes,
+                                              reason: "decompresses to more than the \(maximum.bytes) bytes of \(maximum.reason)")
+                }
                 switch status {
                 case Z_STREAM_END:
                     memberEnded = true

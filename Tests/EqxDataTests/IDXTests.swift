@@ -63,6 +63,8 @@ final class IDXTests: XCTestCase {
         try write(full, to: dir.appendingPathComponent("images"))
         assertDataError(try IDX.load(images: dir.appendingPathComponent("images"), labels: shortLabels),
                         contains: [shortLabels.path, "byte 8", "needs 4", "only 3"])
+        assertDataError(try IDX.probe(images: dir.appendingPathComponent("images"), labels: shortLabels),
+                        contains: [shortLabels.path, "byte 8", "needs 4", "only 3"])
     }
 
     func testLabelOutOfRangeNamesTheByte() throws {
@@ -98,19 +100,38 @@ final class IDXTests: XCTestCase {
         try write(bigEndian(0x803) + bigEndian(.max) + bigEndian(.max) + bigEndian(.max), to: url)
         try write(idxLabels([0]), to: dir.appendingPathComponent("l"))
         assertDataError(try IDX.load(images: url, labels: dir.appendingPathComponent("l")), contains: [url.path, "byte 4", "overflow"])
-        try write(bigEndian(0x803) + bigEndian(.max) + bigEndian(1) + bigEndian(1), to: url)
-        assertDataError(try IDX.load(images: url, labels: dir.appendingPathComponent("l")), contains: [url.path, "byte 16", "truncated"])
+        assertDataError(try IDX.probe(images: url, labels: dir.appendingPathComponent("l")), contains: [url.path, "byte 4", "overflow"])
+        // 0xffffffff × 255 × 255 fits an Int but not the memory budget: refused before reading on.
+        try write(bigEndian(0x803) + bigEndian(.max) + bigEndian(255) + bigEndian(255), to: url)
+        assertDataError(try IDX.probe(images: url, labels: dir.appendingPathComponent("l")), contains: [url.path, "byte 4", "memory budget"])
+        try write(bigEndian(0x803) + bigEndian(1000) + bigEndian(1) + bigEndian(1), to: url)
+        assertDataError(try IDX.load(images: url, labels: dir.appendingPathComponent("l")),
+                        contains: [url.path, "byte 16", "truncated", "needs 1000"])
+        assertDataError(try IDX.probe(images: url, labels: dir.appendingPathComponent("l")), contains: [url.path, "byte 16", "truncated"])
     }
 
-    func testProbeReadsHeadersOnly() throws {
+    /// The probe (what `eqx check` reads) refuses what the loader refuses: a raw file whose size
+    /// differs from its header's, labels out of range, and a damaged or over-long `.gz`.
+    func testProbeChecksWhatTheLoaderChecks() throws {
         let dir = try makeTemporaryDirectory(self)
-        // A gzip whose tail is garbage: the probe must not notice, because it stops after the header.
-        var gz = Zlib.gzip(idxImages(count: 2000, height: 28, width: 28, pixel: { i, k in UInt8((i &* 31 &+ k &* 17) % 251) }))
+        let images = idxImages(count: 2000, height: 28, width: 28, pixel: { i, k in UInt8((i &* 31 &+ k &* 17) % 251) })
+        let labels = dir.appendingPathComponent("l")
+        try write(idxLabels([UInt8](repeating: 1, count: 2000)), to: labels)
+        let gzURL = dir.appendingPathComponent("i.gz")
+        try write(Zlib.gzip(images), to: gzURL)
+        XCTAssertEqual(try IDX.probe(images: gzURL, labels: labels), DataProbe(sampleShape: [1, 28, 28], count: 2000, classes: 10))
+        var gz = Zlib.gzip(images)
         for i in (gz.count - 200)..<gz.count { gz[i] = 0x55 }
-        try write(gz, to: dir.appendingPathComponent("i.gz"))
-        try write(idxLabels([UInt8](repeating: 1, count: 2000)), to: dir.appendingPathComponent("l"))
-        let probe = try IDX.probe(images: dir.appendingPathComponent("i.gz"), labels: dir.appendingPathComponent("l"))
-        XCTAssertEqual(probe, DataProbe(sampleShape: [1, 28, 28], count: 2000, classes: 10))
-        XCTAssertThrowsError(try IDX.load(images: dir.appendingPathComponent("i.gz"), labels: dir.appendingPathComponent("l")))
+        try write(gz, to: gzURL)
+        assertDataError(try IDX.probe(images: gzURL, labels: labels), contains: [gzURL.path, "compressed stream"])
+        try write(Zlib.gzip(images + [1, 2, 3]), to: gzURL)
+        assertDataError(try IDX.probe(images: gzURL, labels: labels),
+                        contains: [gzURL.path + " (decompressed)", "byte \(images.count)", "more than the \(images.count) bytes of its IDX header"])
+        let raw = dir.appendingPathComponent("i")
+        try write(images + [0], to: raw)
+        assertDataError(try IDX.probe(images: raw, labels: labels), contains: [raw.path, "byte \(images.count)", "1 unexpected bytes"])
+        try write(images, to: raw)
+        try write(idxLabels([UInt8](repeating: 1, count: 1999) + [10]), to: labels)
+        assertDataError(try IDX.probe(images: raw, labels: labels), contains: [labels.path, "byte 2007", "label 10"])
     }
 }

@@ -111,4 +111,35 @@ final class SafeTensorsTests: XCTestCase {
         let theirs = try Data(contentsOf: dir.appendingPathComponent("theirs.safetensors"))
         XCTAssertEqual([UInt8](theirs), [UInt8](try Data(contentsOf: ours)))
     }
+
+    /// F16 and BF16 widen exactly: every one of the 65,536 finite-or-not bit patterns against Swift's
+    /// own Float16 (F16) and the definition of bfloat16 as float32's upper half (BF16).
+    func testHalfPrecisionTensorsWidenExactly() throws {
+        for bits in 0...UInt16.max {
+            let reference = Float(Float16(bitPattern: bits))
+            let mine = SafeTensor.halfToFloat(bits)
+            XCTAssertTrue(reference.isNaN ? mine.isNaN : mine.bitPattern == reference.bitPattern, "F16 \(bits)")
+        }
+        let halves: [UInt16] = [0x3c00, 0xc000, 0x0001, 0x7bff, 0x8000]
+        let f16 = SafeTensor(dtype: .F16, shape: [5], bytes: halves.flatMap { [UInt8($0 & 0xff), UInt8($0 >> 8)] })
+        XCTAssertEqual(try f16.floats(), [1, -2, 0x1p-24, 65504, -0.0])
+        let bf16 = SafeTensor(dtype: .BF16, shape: [2], bytes: [0x80, 0x3f, 0x49, 0xc0])   // 1.0, -3.140625
+        XCTAssertEqual(try bf16.floats(), [1, -3.140625])
+    }
+
+    /// Non-float dtypes and non-finite values, as a loaded checkpoint would meet them: the tensor, its
+    /// dtype, what eqx reads, and the byte offset.
+    func testUnreadableTensorsAreNamed() throws {
+        let file = try SafeTensors.decode(SafeTensors.encode([
+            "conv1.weight": SafeTensor(int64s: [1, 2], shape: [2]),
+            "fc.bias": SafeTensor(floats: [1, .infinity, 3], shape: [3]),
+        ]), file: "c.safetensors")
+        assertDataError(try file.tensors["conv1.weight"]!.floats(),
+                        contains: ["c.safetensors", "byte ", "tensor 'conv1.weight' has dtype I64", "F32, F16, BF16, F64"])
+        // Data order: the I64 tensor (16 bytes) after the F32 one; element 1 of fc.bias is 4 bytes in.
+        let header = Int(try SafeTensors.encode(["fc.bias": SafeTensor(floats: [1, 2, 3], shape: [3]),
+                                                 "conv1.weight": SafeTensor(int64s: [1, 2], shape: [2])])[0])
+        assertDataError(try file.tensors["fc.bias"]!.floats(),
+                        contains: ["c.safetensors", "byte \(8 + header + 16 + 4)", "tensor 'fc.bias': element 1 is inf"])
+    }
 }

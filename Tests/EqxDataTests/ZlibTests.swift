@@ -16,7 +16,7 @@ final class ZlibTests: XCTestCase {
         XCTAssertEqual(try Zlib.gunzip(compressed, file: "x.gz"), data)
         // Feed one byte-ish chunk at a time to exercise the streaming path.
         var position = 0
-        let streamed = try Zlib.inflate(file: "x.gz", raw: false, limit: nil) {
+        let streamed = try Zlib.inflate(file: "x.gz", raw: false, limit: nil, maximum: .budget) {
             guard position < compressed.count else { return nil }
             let end = min(compressed.count, position + 1000)
             defer { position = end }
@@ -33,9 +33,23 @@ final class ZlibTests: XCTestCase {
     func testLimitStopsEarly() throws {
         let data = payload(2_000_000)
         let head = try Zlib.gunzip(Zlib.gzip(data), file: "x.gz", limit: 16)
-        XCTAssertGreaterThanOrEqual(head.count, 16)
-        XCTAssertLessThan(head.count, data.count)
-        XCTAssertEqual(Array(head.prefix(16)), Array(data.prefix(16)))
+        XCTAssertEqual(head, Array(data.prefix(16)))
+    }
+
+    /// A stream that inflates past its bound stops there with an error (no allocation of the rest):
+    /// 8 MB of zeros behind a bound of 10,000 bytes.
+    func testOutputBeyondTheBoundIsAnError() throws {
+        let bomb = Zlib.gzip([UInt8](repeating: 0, count: 8 << 20), level: 9)
+        XCTAssertLessThan(bomb.count, 20_000)
+        assertDataError(try Zlib.inflate(file: "bomb.gz", raw: false, limit: nil,
+                                         maximum: Zlib.Bound(bytes: 10_000, reason: "its header"),
+                                         nextChunk: Zlib.chunks(of: bomb[...])),
+                        contains: ["bomb.gz (decompressed)", "byte 10000", "more than the 10000 bytes of its header"])
+        let exact = try Zlib.inflate(file: "ok.gz", raw: false, limit: nil, maximum: Zlib.Bound(bytes: 8 << 20, reason: "x"),
+                                     nextChunk: Zlib.chunks(of: bomb[...]))
+        XCTAssertEqual(exact.count, 8 << 20)
+        assertDataError(try Zlib.inflateRaw(Zlib.deflateRaw([UInt8](repeating: 1, count: 100_000))[...], file: "m", expectedSize: 99_999),
+                        contains: ["m (decompressed)", "byte 99999", "declared size"])
     }
 
     func testTruncatedStreamNamesFileAndOffset() {

@@ -228,8 +228,10 @@ entry("E0601", "Batch norm over one value per channel (after a `linear`, or on a
 entry("E0804", "A data declaration's samples (after `resize`, `augment` and `limit`) would need more memory "
       "than this machine has, in Float32.",
       "eqx 1\ndata big = builtin.digits {\n  resize 2000x2000\n}\n")
-entry("E0801", "A data source cannot be read (missing directory or file, bad header). `eqx check` and "
-      "`eqx run` exit with 66 when this is the only kind of error.",
+entry("E0801", "A data source cannot be read (missing directory or file, bad header, a size the file cannot "
+      "hold, a non-finite value, a bad label). The message names the file and, for a malformed file, the byte "
+      "offset (in the decompressed content of a `.gz`); [the data reference](reference.md#data) lists what is "
+      "checked. `eqx check` and `eqx run` exit with 66 when this is the only kind of error.",
       'eqx 1\ndata mnist = idx("/nonexistent/mnist")\n')
 entry("E0802", "A data option or range with a bad value: a sample range outside the split, a range of a "
       "range, a test split that does not exist, empty data, `split` outside (0, 1), a non-positive `std`, "

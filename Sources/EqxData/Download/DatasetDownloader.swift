@@ -159,9 +159,10 @@ public struct DatasetDownloader: Sendable {
 
     private static func decompressIfNeeded(_ bytes: [UInt8], name: String) throws -> FileContent {
         if bytes.starts(with: [0x1f, 0x8b]) {
-            return FileContent(bytes: try Zlib.gunzip(bytes, file: name), name: name + " (decompressed)", compressed: true)
+            return FileContent(bytes: try Zlib.gunzip(bytes, file: name), name: name + " (decompressed)", compressed: true,
+                               storedSize: bytes.count)
         }
-        return FileContent(bytes: bytes, name: name, compressed: false)
+        return FileContent(bytes: bytes, name: name, compressed: false, storedSize: bytes.count)
     }
 
     /// Downloads `url` to the file `destination` (synchronously).

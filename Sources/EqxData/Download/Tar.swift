@@ -65,11 +65,18 @@ public enum Tar {
         let start = header.startIndex + field
         let raw = header[start..<(start + length)]
         if let first = raw.first, first & 0x80 != 0 {
-            // GNU base-256 for large sizes.
-            return raw.dropFirst().reduce(Int(first & 0x7f)) { $0 << 8 | Int($1) }
+            // GNU base-256 for large sizes; more than fits an Int (or a negative value) is hostile.
+            var value = Int(first & 0x7f)
+            for byte in raw.dropFirst() {
+                guard value >> 55 == 0 else {
+                    throw DataError.malformed(file: file, offset: offset + field, reason: "tar header size field overflows")
+                }
+                value = value << 8 | Int(byte)
+            }
+            return value
         }
         let text = string(raw).trimmingSpaces()
-        guard !text.isEmpty, let value = Int(text, radix: 8) else {
+        guard !text.isEmpty, let value = Int(text, radix: 8), value >= 0 else {
             throw DataError.malformed(file: file, offset: offset + field, reason: "tar header field '\(text)' is not octal")
         }
         return value

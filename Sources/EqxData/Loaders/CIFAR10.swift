@@ -14,16 +14,10 @@ public enum CIFAR10 {
         var labels = [Int]()
         for url in files {
             let file = try FileContent.read(url)
-            let count = try recordCount(byteCount: file.bytes.count, file: file.name)
+            let (count, fileLabels) = try records(file)
             inputs.reserveCapacity(inputs.count + count * (recordSize - 1))
-            labels.reserveCapacity(labels.count + count)
-            for record in 0..<count {
-                let offset = record * recordSize
-                let label = Int(file.bytes[offset])
-                guard label < classes else {
-                    throw DataError.labelOutOfRange(file: file.name, offset: offset, label: label, classes: classes)
-                }
-                labels.append(label)
+            labels += fileLabels
+            for offset in stride(from: 0, to: count * recordSize, by: recordSize) {
                 inputs.append(contentsOf: Dataset.unitScaled(file.bytes[(offset + 1)..<(offset + recordSize)]))
             }
         }
@@ -50,23 +44,31 @@ public enum CIFAR10 {
         throw DataError.missingFiles(directory: directory.path, tried: names)
     }
 
-    /// Shape and count from the file sizes alone (uncompressed files) without reading them.
+    /// Shape and count, reading every file (a `.gz` inflated within the memory budget) to check
+    /// that it holds whole records with labels 0…9.
     public static func probe(files: [URL]) throws -> DataProbe {
         var total = 0
         for url in files {
-            let handle = try FileContent.open(url)
-            defer { try? handle.close() }
-            let head = (try? handle.read(upToCount: 2)) ?? Data()
-            let count: Int
-            if [UInt8](head) == [0x1f, 0x8b] {
-                count = try recordCount(byteCount: FileContent.read(url).bytes.count, file: url.path + " (decompressed)")
-            } else {
-                let size = (try? handle.seekToEnd()).map(Int.init) ?? 0
-                count = try recordCount(byteCount: size, file: url.path)
-            }
-            total += count
+            total += try records(FileContent.read(url)).count
         }
+        try MemoryBudget.check(total * (recordSize - 1), itemSize: MemoryLayout<Float>.size,
+                               file: files.last?.path ?? "cifar10", offset: 0, what: "\(total) CIFAR-10 images as floats")
         return DataProbe(sampleShape: [3, 32, 32], count: total, classes: classes)
+    }
+
+    /// The number of records in a batch file and their labels, each checked to be below 10.
+    static func records(_ file: FileContent) throws -> (count: Int, labels: [Int]) {
+        let count = try recordCount(byteCount: file.bytes.count, file: file.name)
+        var labels = [Int]()
+        labels.reserveCapacity(count)
+        for offset in stride(from: 0, to: count * recordSize, by: recordSize) {
+            let label = Int(file.bytes[offset])
+            guard label < classes else {
+                throw DataError.labelOutOfRange(file: file.name, offset: offset, label: label, classes: classes)
+            }
+            labels.append(label)
+        }
+        return (count, labels)
     }
 
     static func recordCount(byteCount: Int, file: String) throws -> Int {

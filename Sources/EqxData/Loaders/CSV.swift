@@ -40,7 +40,7 @@ public enum CSV {
 
     /// Parses CSV bytes; `file` names the source in errors.
     public static func parse(_ bytes: [UInt8], file: String, options: CSVOptions, name: String) throws -> Dataset {
-        let table = try read(bytes, file: file, options: options, labelsOnly: false)
+        let table = try read(bytes, file: file, options: options)
         let classes = options.classes ?? ((table.labels.max() ?? 0) + 1)
         if let bad = table.labels.firstIndex(where: { $0 >= classes }) {
             throw DataError.labelOutOfRange(file: file, offset: table.labelOffsets[bad], label: table.labels[bad], classes: classes)
@@ -48,12 +48,10 @@ public enum CSV {
         return try Dataset(name: name, sampleShape: table.shape, inputs: table.features, labels: table.labels, classes: classes)
     }
 
-    /// Shape, count and classes; parses only the label column.
+    /// Shape, count and classes, from a full parse (so that a non-finite feature is found).
     public static func probe(_ url: URL, options: CSVOptions = CSVOptions()) throws -> DataProbe {
-        let file = try FileContent.read(url)
-        let table = try read(file.bytes, file: file.name, options: options, labelsOnly: true)
-        return DataProbe(sampleShape: table.shape, count: table.labels.count,
-                         classes: options.classes ?? ((table.labels.max() ?? 0) + 1))
+        let data = try load(url, options: options)
+        return DataProbe(sampleShape: data.sampleShape, count: data.count, classes: data.classes)
     }
 
     struct Table {
@@ -63,7 +61,7 @@ public enum CSV {
         var labelOffsets: [Int]
     }
 
-    static func read(_ bytes: [UInt8], file: String, options: CSVOptions, labelsOnly: Bool) throws -> Table {
+    static func read(_ bytes: [UInt8], file: String, options: CSVOptions) throws -> Table {
         var records = RecordReader(bytes: bytes, delimiter: options.delimiter, file: file)
         var header: [String]?
         if options.hasHeader {
@@ -72,7 +70,9 @@ public enum CSV {
         var labelColumn: Int?
         var columnCount: Int?
         var table = Table(shape: [], features: [], labels: [], labelOffsets: [])
+        var sample = -1
         while let record = try records.next() {
+            sample += 1
             let fields = record.fields
             if columnCount == nil {
                 columnCount = header?.count ?? fields.count
@@ -80,8 +80,8 @@ public enum CSV {
                 let featureCount = columnCount! - 1
                 let shape = options.sampleShape ?? [featureCount]
                 guard featureCount > 0, checkedProduct(shape) == featureCount else {
-                    throw DataError.invalidArgument(
-                        "\(file): \(featureCount) feature columns do not fit the sample shape \(shape)")
+                    throw DataError.malformed(file: file, offset: record.offset,
+                                              reason: "line \(record.line): \(featureCount) feature columns do not fit the sample shape \(shape)")
                 }
                 table.shape = shape
             }
@@ -98,12 +98,16 @@ public enum CSV {
                     }
                     table.labels.append(Int(value))
                     table.labelOffsets.append(field.offset)
-                } else if !labelsOnly {
+                } else {
                     guard let value = parseFloat(field.bytes) else {
                         throw DataError.malformed(file: file, offset: field.offset,
                                                   reason: "line \(record.line), column \(column + 1): '\(String(decoding: field.bytes, as: UTF8.self))' is not a number")
                     }
-                    table.features.append(value / options.divisor)
+                    let scaled = value / options.divisor
+                    guard scaled.isFinite else {
+                        throw DataError.nonFinite(file: file, offset: field.offset, sample: sample, value: scaled)
+                    }
+                    table.features.append(scaled)
                 }
             }
         }

@@ -17,19 +17,8 @@ public enum IDX {
 
     /// Loads an image file and a label file. Images become `[1, H, W]` samples scaled to [0, 1].
     public static func load(images: URL, labels: URL, classes: Int = 10, name: String? = nil) throws -> Dataset {
-        let imageFile = try FileContent.read(images)
-        let labelFile = try FileContent.read(labels)
-        let (count, height, width) = try imageHeader(imageFile.bytes, file: imageFile.name)
-        guard let pixels = checkedProduct([count, height, width]) else {
-            throw DataError.malformed(file: imageFile.name, offset: 4, reason: "\(count) images of \(height)×\(width) overflow")
-        }
-        let body = ByteReader(bytes: imageFile.bytes, name: imageFile.name)
-        try body.require(16, pixels)
-        if imageFile.bytes.count > 16 + pixels {
-            throw DataError.malformed(file: imageFile.name, offset: 16 + pixels,
-                                      reason: "\(imageFile.bytes.count - 16 - pixels) unexpected bytes after \(count) images")
-        }
-        let labelValues = try readLabels(labelFile, classes: classes)
+        let (imageFile, count, height, width) = try readImages(images)
+        let (labelFile, labelValues) = try readLabels(labels, classes: classes)
         guard labelValues.count == count else {
             throw DataError.countMismatch(images: imageFile.name, imageCount: count,
                                           labels: labelFile.name, labelCount: labelValues.count)
@@ -38,6 +27,21 @@ public enum IDX {
                        sampleShape: [1, height, width],
                        inputs: Dataset.unitScaled(imageFile.bytes[16...]),
                        labels: labelValues, classes: classes)
+    }
+
+    /// The whole image file, exactly as long as its header declares (a `.gz` is inflated no further).
+    static func readImages(_ url: URL) throws -> (file: FileContent, count: Int, height: Int, width: Int) {
+        let (count, height, width, _) = try imageHeader(checkedAgainst: url)
+        let file = try FileContent.read(url, maximum: 16 + count * height * width, reason: "its IDX header")
+        try ByteReader(bytes: file.bytes, name: file.name).require(16, count * height * width)
+        return (file, count, height, width)
+    }
+
+    /// The labels, each checked to be below `classes`.
+    static func readLabels(_ url: URL, classes: Int) throws -> (file: FileContent, labels: [Int]) {
+        let count = try labelHeader(checkedAgainst: url)
+        let file = try FileContent.read(url, maximum: 8 + count, reason: "its IDX header")
+        return (file, try readLabels(file, classes: classes))
     }
 
     /// Loads one split from a directory holding the standard file names
@@ -64,17 +68,38 @@ public enum IDX {
         return (try find("images", 3), try find("labels", 1))
     }
 
-    /// Shape and count from the headers only (16 + 8 bytes, decompressing no further).
+    /// Shape and count, from the image header checked against the file's size (a `.gz` is inflated,
+    /// up to the declared size, to check it holds exactly that), and the labels checked.
     public static func probe(images: URL, labels: URL, classes: Int = 10) throws -> DataProbe {
-        let imageFile = try FileContent.read(images, limit: 16)
-        let labelFile = try FileContent.read(labels, limit: 8)
-        let (count, height, width) = try imageHeader(imageFile.bytes, file: imageFile.name)
-        let labelCount = try labelHeader(labelFile.bytes, file: labelFile.name)
-        guard labelCount == count else {
-            throw DataError.countMismatch(images: imageFile.name, imageCount: count,
-                                          labels: labelFile.name, labelCount: labelCount)
+        let (count, height, width, compressed) = try imageHeader(checkedAgainst: images)
+        if compressed { _ = try readImages(images) }
+        let labelValues = try readLabels(labels, classes: classes).labels
+        guard labelValues.count == count else {
+            throw DataError.countMismatch(images: images.path, imageCount: count, labels: labels.path, labelCount: labelValues.count)
         }
         return DataProbe(sampleShape: [1, height, width], count: count, classes: classes)
+    }
+
+    /// The image header of `url`, after checking that the file can hold the pixels it declares
+    /// (and that they fit the memory budget, as bytes and as the floats they become).
+    static func imageHeader(checkedAgainst url: URL) throws -> (count: Int, height: Int, width: Int, compressed: Bool) {
+        let head = try FileContent.read(url, limit: 16)
+        let (count, height, width) = try imageHeader(head.bytes, file: head.name)
+        guard let pixels = checkedProduct([count, height, width]) else {
+            throw DataError.malformed(file: head.name, offset: 4, reason: "\(count) images of \(height)×\(width) overflow")
+        }
+        try MemoryBudget.check(pixels, itemSize: MemoryLayout<Float>.size, file: head.name, offset: 4,
+                               what: "\(count) images of \(height)×\(width) as floats")
+        try head.checkDeclared(16 + pixels, offset: 4, start: 16, what: "\(count) images of \(height)×\(width)")
+        return (count, height, width, head.compressed)
+    }
+
+    /// The label count of `url`, after checking that the file holds that many labels.
+    static func labelHeader(checkedAgainst url: URL) throws -> Int {
+        let head = try FileContent.read(url, limit: 8)
+        let count = try labelHeader(head.bytes, file: head.name)
+        try head.checkDeclared(8 + count, offset: 4, start: 8, what: "\(count) labels")
+        return count
     }
 
     static func imageHeader(_ bytes: [UInt8], file: String) throws -> (count: Int, height: Int, width: Int) {

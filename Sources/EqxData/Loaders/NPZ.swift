@@ -32,30 +32,6 @@ public enum NPZ {
             .filter { $0.name.hasSuffix(".npy") }.map { key($0.name) }
     }
 
-    /// The shape of one array from its npy header, inflating only the first bytes of the member.
-    static func shape(_ url: URL, array name: String) throws -> [Int] {
-        let archive = try ZipArchive(bytes: FileContent.readRaw(url), file: url.path)
-        let entry = try find(name, in: archive)
-        let member = "\(url.path)/\(entry.name)"
-        let reader = ByteReader(bytes: archive.bytes, name: url.path)
-        let local = entry.localHeaderOffset
-        let dataStart = local + 30 + Int(try reader.uint16LE(at: local + 26)) + Int(try reader.uint16LE(at: local + 28))
-        try reader.require(dataStart, entry.compressedSize)
-        let raw = Array(archive.bytes[dataStart..<(dataStart + entry.compressedSize)])
-        let head: [UInt8]
-        if entry.method == 8 {
-            var delivered = false
-            head = try Zlib.inflate(file: member, raw: true, limit: 4096) {
-                if delivered { return nil }
-                delivered = true
-                return raw
-            }
-        } else {
-            head = Array(raw.prefix(4096))
-        }
-        return try NPY.parseHeader(head, file: member).shape
-    }
-
     private static func key(_ member: String) -> String {
         String(member.dropLast(4))
     }
@@ -69,12 +45,23 @@ public enum NPZ {
     }
 }
 
+extension NDArray {
+    /// Throws `nonFinite` naming the sample and byte offset of the first nan or ±inf (also a
+    /// float64 too large for float32, which converts to ±inf).
+    func checkFinite(sampleSize: Int) throws {
+        guard let bad = values.firstIndex(where: { !$0.isFinite }) else { return }
+        throw DataError.nonFinite(file: source, offset: dataOffset + bad * itemSize,
+                                  sample: bad / max(sampleSize, 1), value: values[bad])
+    }
+}
+
 extension Dataset {
     /// A dataset from an inputs array `[N, …]` and a labels array `[N]` (or `[N, 1]`) of
     /// non-negative integers. Sample shapes: `[N, H, W]` → `[1, H, W]`, `[N]` → `[1]`, others as
     /// stored. `classes` defaults to the largest label + 1.
     public init(name: String, inputs: NDArray, labels: NDArray, classes: Int? = nil) throws {
         let (shape, labelValues) = try Dataset.arrayLayout(inputsShape: inputs.shape, source: inputs.source, labels: labels)
+        try inputs.checkFinite(sampleSize: checkedProduct(shape) ?? 1)
         let classCount = classes ?? ((labelValues.max() ?? 0) + 1)
         if let bad = labelValues.firstIndex(where: { $0 >= classCount }) {
             throw DataError.labelOutOfRange(file: labels.source, offset: labels.dataOffset + bad * labels.itemSize,

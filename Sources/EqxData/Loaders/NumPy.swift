@@ -30,16 +30,38 @@ public enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
     public static func read(_ url: URL) throws -> NDArray {
-        let file = try FileContent.read(url)
+        let (header, length) = try header(checkedAgainst: url)
+        let file = try FileContent.read(url, maximum: header.dataOffset + length, reason: "its npy header")
         return try parse(file.bytes, file: file.name)
+    }
+
+    /// The longest header `probe` reads: version 1 headers are at most 65,535 bytes.
+    static let probeLength = 65_536 + 12
+
+    /// The header of `url` and its data length, after checking that the file holds exactly that
+    /// much data (and that it fits the memory budget as floats); reads only the header.
+    static func header(checkedAgainst url: URL) throws -> (header: Header, dataLength: Int) {
+        let head = try FileContent.read(url, limit: probeLength)
+        let header = try parseHeader(head.bytes, file: head.name)
+        let length = try dataLength(header, file: head.name)
+        try head.checkDeclared(header.dataOffset + length, offset: header.headerStart, start: header.dataOffset, what: "an array of shape \(header.shape) of '\(header.descr)'")
+        return (header, length)
+    }
+
+    /// The byte length of the array data, checked against the memory budget (also as floats).
+    static func dataLength(_ header: Header, file: String) throws -> Int {
+        guard let count = checkedProduct(header.shape), let length = checkedProduct([count, header.itemSize]) else {
+            throw DataError.malformed(file: file, offset: header.headerStart, reason: "shape \(header.shape) is too large")
+        }
+        try MemoryBudget.check(count, itemSize: MemoryLayout<Float>.size, file: file, offset: header.headerStart,
+                               what: "an array of shape \(header.shape) as floats")
+        return length
     }
 
     /// Parses the bytes of a `.npy` file; `file` names it in errors.
     public static func parse(_ bytes: [UInt8], file: String) throws -> NDArray {
         let header = try parseHeader(bytes, file: file)
-        guard let count = checkedProduct(header.shape), let length = checkedProduct([count, header.itemSize]) else {
-            throw DataError.malformed(file: file, offset: 10, reason: "shape \(header.shape) is too large")
-        }
+        let length = try dataLength(header, file: file)
         try ByteReader(bytes: bytes, name: file).require(header.dataOffset, length)
         if bytes.count > header.dataOffset + length {
             throw DataError.malformed(file: file, offset: header.dataOffset + length,
@@ -72,6 +94,8 @@ public enum NPY {
         var itemSize: Int
         var bigEndian: Bool
         var shape: [Int]
+        /// Where the header dictionary starts (errors about its fields cite it).
+        var headerStart: Int
         var dataOffset: Int
     }
 
@@ -126,7 +150,7 @@ public enum NPY {
                                         reason: "dtype '\(descr)' (supported: float32, float64, uint8, int8, int32, int64, bool)")
         }
         return Header(descr: descr, kind: chars[1], itemSize: size, bigEndian: chars[0] == ">",
-                      shape: shape, dataOffset: headerStart + headerLength)
+                      shape: shape, headerStart: headerStart, dataOffset: headerStart + headerLength)
     }
 
     static func decode(_ raw: ArraySlice<UInt8>, header: Header) -> [Float] {
@@ -178,10 +202,15 @@ struct PythonLiteralParser {
         case none
     }
 
+    /// numpy writes a flat dict holding one tuple; anything deeper is hostile (and would
+    /// otherwise recurse until the stack overflows).
+    static let maximumDepth = 16
+
     let characters: [Character]
     let file: String
     let baseOffset: Int
     var position = 0
+    var depth = 0
 
     init(text: String, file: String, baseOffset: Int) {
         characters = Array(text)
@@ -207,6 +236,11 @@ struct PythonLiteralParser {
     private mutating func parseValue() throws -> Value {
         skipSpace()
         guard position < characters.count else { throw failure("unexpected end") }
+        guard depth < PythonLiteralParser.maximumDepth else {
+            throw failure("nested more than \(PythonLiteralParser.maximumDepth) levels deep")
+        }
+        depth += 1
+        defer { depth -= 1 }
         let c = characters[position]
         switch c {
         case "{":

@@ -1,5 +1,12 @@
 /// A minimal zip reader for `.npz` files: the central directory (with zip64 extensions, which
 /// NumPy writes), stored and deflated members, CRC-32 checked.
+///
+/// Every size and offset in the directory is checked against the archive's length and the memory
+/// budget before use, and inflation stops at the member's declared size. (weichsel/ZIPFoundation
+/// 0.9.20 was measured as a replacement and not taken: on Linux its inflater loops forever on a
+/// 100-byte archive whose deflated member runs past the end of the file, as
+/// `Tests/EqxDataTests/crafted/npz-stored-block-past-eof.npz` does, and it feeds zlib a full
+/// buffer length for a short final chunk.)
 struct ZipArchive {
     struct Entry {
         var name: String
@@ -64,6 +71,10 @@ struct ZipArchive {
             directoryOffset = Int(clamping: try reader.uint64LE(at: record + 48))
         }
         try reader.require(directoryOffset, directorySize)
+        guard count <= directorySize / 46 else {
+            throw DataError.malformed(file: file, offset: eocd,
+                                      reason: "\(count) directory entries do not fit a \(directorySize)-byte central directory")
+        }
         var entries: [Entry] = []
         var offset = directoryOffset
         for _ in 0..<count {
@@ -84,6 +95,7 @@ struct ZipArchive {
                 localHeaderOffset: Int(try reader.uint32LE(at: offset + 42)),
                 directoryOffset: offset)
             try applyZip64Extra(&entry, extraStart: offset + 46 + nameLength, extraLength: extraLength)
+            try checkSizes(entry)
             entries.append(entry)
             offset += 46 + nameLength + extraLength + commentLength
         }
@@ -93,28 +105,73 @@ struct ZipArchive {
     /// Replaces 0xFFFFFFFF size/offset fields with the 64-bit values of the zip64 extra field.
     private func applyZip64Extra(_ entry: inout Entry, extraStart: Int, extraLength: Int) throws {
         var position = extraStart
-        while position + 4 <= extraStart + extraLength {
+        let end = extraStart + extraLength
+        while position + 4 <= end {
             let id = try reader.uint16LE(at: position)
             let size = Int(try reader.uint16LE(at: position + 2))
             if id == 0x0001 {
                 var field = position + 4
-                if entry.uncompressedSize == 0xffff_ffff {
-                    entry.uncompressedSize = Int(clamping: try reader.uint64LE(at: field)); field += 8
+                func next() throws -> Int {
+                    guard field + 8 <= min(position + 4 + size, end) else {
+                        throw DataError.malformed(file: file, offset: position, reason: "zip64 extra field too short for \(entry.name)")
+                    }
+                    defer { field += 8 }
+                    return Int(clamping: try reader.uint64LE(at: field))
                 }
-                if entry.compressedSize == 0xffff_ffff {
-                    entry.compressedSize = Int(clamping: try reader.uint64LE(at: field)); field += 8
-                }
-                if entry.localHeaderOffset == 0xffff_ffff {
-                    entry.localHeaderOffset = Int(clamping: try reader.uint64LE(at: field))
-                }
+                if entry.uncompressedSize == 0xffff_ffff { entry.uncompressedSize = try next() }
+                if entry.compressedSize == 0xffff_ffff { entry.compressedSize = try next() }
+                if entry.localHeaderOffset == 0xffff_ffff { entry.localHeaderOffset = try next() }
             }
             position += 4 + size
+        }
+    }
+
+    /// Declared sizes that this archive cannot hold, or that do not fit the memory budget, are
+    /// rejected before anything is allocated for the member.
+    private func checkSizes(_ entry: Entry) throws {
+        let at = entry.directoryOffset
+        guard entry.compressedSize <= bytes.count, entry.localHeaderOffset <= bytes.count else {
+            throw DataError.malformed(file: file, offset: at,
+                                      reason: "\(entry.name): compressed size \(entry.compressedSize) or offset \(entry.localHeaderOffset) "
+                                          + "lies beyond the \(bytes.count)-byte archive")
+        }
+        try MemoryBudget.check(entry.uncompressedSize, file: file, offset: at, what: "member \(entry.name)")
+        let (most, overflow) = entry.compressedSize.multipliedReportingOverflow(by: MemoryBudget.deflateRatio)
+        if entry.method == 0 && entry.uncompressedSize != entry.compressedSize
+            || entry.method == 8 && !overflow && entry.uncompressedSize > most + 64 {
+            throw DataError.malformed(file: file, offset: at,
+                                      reason: "\(entry.name) declares \(entry.uncompressedSize) bytes, which \(entry.compressedSize) "
+                                          + "\(entry.method == 0 ? "stored" : "compressed") bytes cannot hold")
         }
     }
 
     /// The uncompressed content of an entry, CRC-checked.
     func extract(_ entry: Entry) throws -> [UInt8] {
         let member = "\(file)/\(entry.name)"
+        let raw = try storedData(entry)
+        let dataStart = raw.startIndex
+        let content: [UInt8]
+        switch entry.method {
+        case 0: content = Array(raw)
+        case 8: content = try Zlib.inflateRaw(raw, file: member, expectedSize: entry.uncompressedSize)
+        default:
+            throw DataError.unsupported(file: file, offset: entry.localHeaderOffset,
+                                        reason: "\(entry.name) uses compression method \(entry.method) (only stored and deflated are supported)")
+        }
+        guard content.count == entry.uncompressedSize else {
+            throw DataError.malformed(file: file, offset: dataStart,
+                                      reason: "\(entry.name) inflates to \(content.count) bytes, directory says \(entry.uncompressedSize)")
+        }
+        let crc = Zlib.crc32(content[...])
+        guard crc == entry.crc else {
+            throw DataError.malformed(file: file, offset: dataStart,
+                                      reason: "\(entry.name): CRC-32 \(String(crc, radix: 16)) does not match the directory's \(String(entry.crc, radix: 16))")
+        }
+        return content
+    }
+
+    /// The member's stored (possibly compressed) bytes, after its local header.
+    func storedData(_ entry: Entry) throws -> ArraySlice<UInt8> {
         let local = entry.localHeaderOffset
         guard try reader.uint32LE(at: local) == 0x0403_4b50 else {
             throw DataError.malformed(file: file, offset: local, reason: "bad local header signature for \(entry.name)")
@@ -124,24 +181,6 @@ struct ZipArchive {
         }
         let dataStart = local + 30 + Int(try reader.uint16LE(at: local + 26)) + Int(try reader.uint16LE(at: local + 28))
         try reader.require(dataStart, entry.compressedSize)
-        let raw = bytes[dataStart..<(dataStart + entry.compressedSize)]
-        let content: [UInt8]
-        switch entry.method {
-        case 0: content = Array(raw)
-        case 8: content = try Zlib.inflateRaw(raw, file: member, expectedSize: entry.uncompressedSize)
-        default:
-            throw DataError.unsupported(file: file, offset: local,
-                                        reason: "\(entry.name) uses compression method \(entry.method) (only stored and deflated are supported)")
-        }
-        guard content.count == entry.uncompressedSize else {
-            throw DataError.malformed(file: file, offset: dataStart,
-                                      reason: "\(entry.name) inflates to \(content.count) bytes, directory says \(entry.uncompressedSize)")
-        }
-        let crc = Zlib.crc32(content[...])
-        guard crc == entry.crc else {
-            throw DataError.checksumMismatch(file: member, algorithm: "CRC-32",
-                                             expected: String(entry.crc, radix: 16), found: String(crc, radix: 16))
-        }
-        return content
+        return bytes[dataStart..<(dataStart + entry.compressedSize)]
     }
 }

@@ -23,11 +23,24 @@ public struct SafeTensor: Equatable, Sendable {
     public var dtype: SafeTensorsDType
     public var shape: [Int]
     public var bytes: [UInt8]
+    /// Where a decoded tensor came from, for error messages; not part of its value.
+    var origin: Origin?
+
+    struct Origin: Sendable {
+        var file: String
+        var name: String
+        /// Byte offset of the tensor's data in the file.
+        var offset: Int
+    }
 
     public init(dtype: SafeTensorsDType, shape: [Int], bytes: [UInt8]) {
         self.dtype = dtype
         self.shape = shape
         self.bytes = bytes
+    }
+
+    public static func == (a: SafeTensor, b: SafeTensor) -> Bool {
+        a.dtype == b.dtype && a.shape == b.shape && a.bytes == b.bytes
     }
 
     public init(floats values: [Float], shape: [Int]) {
@@ -48,19 +61,51 @@ public struct SafeTensor: Equatable, Sendable {
         self.init(dtype: .I64, shape: shape, bytes: bytes)
     }
 
-    /// Values of an F32 (or F64, converted) tensor.
+    /// The float types `floats()` reads.
+    public static let floatTypes: [SafeTensorsDType] = [.F32, .F16, .BF16, .F64]
+
+    /// Values of a float tensor: F32 as stored; F16 and BF16 widened (exactly); F64 rounded to the
+    /// nearest float32. A nan or ±inf (also an F64 beyond float32's range) is an error naming the
+    /// tensor, the element and its byte offset.
     public func floats() throws -> [Float] {
+        let values: [Float]
         switch dtype {
         case .F32:
             #if _endian(little)
-            var values = [Float](repeating: 0, count: bytes.count / 4)
-            values.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
-            return values
+            var stored = [Float](repeating: 0, count: bytes.count / 4)
+            stored.withUnsafeMutableBytes { target in bytes.withUnsafeBytes { target.copyMemory(from: $0) } }
+            values = stored
             #else
-            return words(4).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
+            values = words(4).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0)) }
             #endif
-        case .F64: return words(8).map { Float(Double(bitPattern: $0)) }
-        default: throw DataError.invalidArgument("tensor of dtype \(dtype.rawValue) read as float")
+        case .F16: values = words(2).map { SafeTensor.halfToFloat(UInt16(truncatingIfNeeded: $0)) }
+        case .BF16: values = words(2).map { Float(bitPattern: UInt32(truncatingIfNeeded: $0) << 16) }
+        case .F64: values = words(8).map { Float(Double(bitPattern: $0)) }
+        case .BOOL, .U8, .I8, .I16, .U16, .I32, .U32, .I64, .U64:
+            throw DataError.unsupported(file: origin?.file ?? "safetensors", offset: origin?.offset ?? 0,
+                                        reason: "\(described) has dtype \(dtype.rawValue); eqx reads parameters of dtype "
+                                            + SafeTensor.floatTypes.map(\.rawValue).joined(separator: ", "))
+        }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            let value = dtype == .F64 ? String(Double(bitPattern: words(8)[bad])) : String(values[bad])
+            throw DataError.malformed(file: origin?.file ?? "safetensors", offset: (origin?.offset ?? 0) + bad * dtype.size,
+                                      reason: "\(described): element \(bad) is \(value)\(dtype == .F64 ? " (not finite as float32)" : ""); "
+                                          + "parameters must be finite")
+        }
+        return values
+    }
+
+    private var described: String { origin.map { "tensor '\($0.name)'" } ?? "tensor" }
+
+    /// IEEE binary16 to float32, exactly (every half is a float).
+    static func halfToFloat(_ half: UInt16) -> Float {
+        let sign: Float = half & 0x8000 != 0 ? -1 : 1
+        let exponent = Int(half >> 10 & 0x1f)
+        let fraction = Float(half & 0x3ff)
+        switch exponent {
+        case 0: return sign * fraction * 0x1p-24
+        case 31: return fraction == 0 ? sign * .infinity : .nan
+        default: return sign * (1 + fraction * 0x1p-10) * Float(sign: .plus, exponent: exponent - 15, significand: 1)
         }
     }
 
@@ -69,7 +114,9 @@ public struct SafeTensor: Equatable, Sendable {
         switch dtype {
         case .I64: return words(8).map { Int64(bitPattern: $0) }
         case .I32: return words(4).map { Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: $0))) }
-        default: throw DataError.invalidArgument("tensor of dtype \(dtype.rawValue) read as int64")
+        case .BOOL, .U8, .I8, .I16, .U16, .F16, .BF16, .U32, .F32, .F64, .U64:
+            throw DataError.unsupported(file: origin?.file ?? "safetensors", offset: origin?.offset ?? 0,
+                                        reason: "\(described) has dtype \(dtype.rawValue) where eqx expects I64 or I32")
         }
     }
 
@@ -98,6 +145,26 @@ public enum SafeTensors {
 
     /// The reference implementation refuses headers above 100 MB.
     static let maximumHeaderSize = 100_000_000
+    /// A header is an object of objects holding flat arrays: depth 3. Deeper is hostile.
+    static let maximumNesting = 8
+
+    /// The offset of the first `[` or `{` (outside strings) deeper than `limit`, if any.
+    static func nestingBeyond(_ limit: Int, _ json: ArraySlice<UInt8>) -> Int? {
+        var depth = 0, inString = false, escaped = false
+        for (index, byte) in zip(json.indices, json) {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "[") || byte == UInt8(ascii: "{") {
+                depth += 1
+                if depth > limit { return index }
+            } else if byte == UInt8(ascii: "]") || byte == UInt8(ascii: "}") {
+                depth -= 1
+            }
+        }
+        return nil
+    }
 
     public static func encode(_ tensors: [String: SafeTensor], metadata: [String: String] = [:]) throws -> [UInt8] {
         for (name, tensor) in tensors {
@@ -160,6 +227,9 @@ public enum SafeTensors {
         guard headerBytes.first == UInt8(ascii: "{") else {
             throw DataError.malformed(file: file, offset: 8, reason: "header does not start with '{'")
         }
+        if let deep = nestingBeyond(maximumNesting, headerBytes) {
+            throw DataError.malformed(file: file, offset: deep, reason: "header nests deeper than \(maximumNesting) levels")
+        }
         let json: Any
         do {
             json = try JSONSerialization.jsonObject(with: Data(headerBytes), options: [])
@@ -205,11 +275,14 @@ public enum SafeTensors {
                 throw DataError.truncated(file: file, offset: dataStart + min(begin, bufferSize),
                                           needed: end - min(begin, bufferSize), available: bufferSize - min(begin, bufferSize))
             }
-            guard let count = checkedProduct(shape), count.multipliedReportingOverflow(by: dtype.size) == (end - begin, false) else {
+            let needed = checkedProduct(shape + [dtype.size])
+            guard needed == end - begin else {
                 throw DataError.malformed(file: file, offset: dataStart + begin,
-                                          reason: "tensor '\(name)' spans \(end - begin) bytes but shape \(shape) of \(dtypeName) needs \(checkedProduct(shape).map { String($0 * dtype.size) } ?? "more")")
+                                          reason: "tensor '\(name)' spans \(end - begin) bytes but shape \(shape) of \(dtypeName) needs \(needed.map(String.init) ?? "more")")
             }
-            tensors[name] = SafeTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(dataStart + begin)..<(dataStart + end)]))
+            var tensor = SafeTensor(dtype: dtype, shape: shape, bytes: Array(bytes[(dataStart + begin)..<(dataStart + end)]))
+            tensor.origin = SafeTensor.Origin(file: file, name: name, offset: dataStart + begin)
+            tensors[name] = tensor
             spans.append((begin, end, name))
         }
         // The data must be covered exactly: no holes, no overlaps.

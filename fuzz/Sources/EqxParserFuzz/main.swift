@@ -1,13 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import EqxIR
 import EqxSyntax
+import FuzzSupport
 
 /// One fuzz input: parse, render every diagnostic, and — when the parse is error-free — format, re-parse and
-/// demand no errors, the same tree (ranges aside) and a fixed point. Any violation traps, which libFuzzer
-/// records as a crash together with the input that caused it.
+/// demand no errors, the same tree (ranges aside) and a fixed point; then check the script as `eqx check`
+/// does (data files answered by `FuzzProbe`), with every checker diagnostic's range inside the input.
+/// Any violation traps, which libFuzzer records as a crash together with the input that caused it.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let bytes = size == 0 ? [] : Array(UnsafeBufferPointer(start: data!, count: size))
@@ -28,17 +26,24 @@ public func fuzzOne(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     precondition(!errors.contains(where: { $0.severity == .error }), "formatted output does not parse:\n\(text)\n\(errors)")
     precondition(again.strippingRanges() == script.strippingRanges(), "format changed the tree:\n\(text)")
     precondition(format(again) == text, "format is not idempotent:\n\(text)")
+    let (program, semantic) = Checker(file: file, probe: FuzzProbe()).check(script)
+    for d in semantic {
+        if let r = d.range {
+            precondition(r.start >= 0 && r.start <= r.end && r.end <= bytes.count, "checker diagnostic range outside the file: \(d)")
+        }
+    }
+    precondition((program == nil) == semantic.contains(where: { $0.severity == .error }), "a program despite errors, or none without")
+    _ = DiagnosticRenderer().render(semantic, in: file, color: false)
     return 0
 }
 
-/// libFuzzer's entry point when the program supplies its own `main` (SwiftPM gives every executable one).
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(
-    _ argc: UnsafeMutablePointer<CInt>,
-    _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
-) -> CInt
+/// Built-in sources as the real probe answers them; every file source as a 28×28 image set (MNIST's
+/// shape and counts), so scripts naming files are checked all the way through.
+struct FuzzProbe: DataProbe {
+    func probe(_ source: DataSource) throws -> DataShape {
+        if let shape = try? BuiltinDataProbe().probe(source) { return shape }
+        return DataShape(sampleShape: [1, 28, 28], classes: 10, trainCount: 60_000, testCount: 10_000)
+    }
+}
 
-var argc = CommandLine.argc
-var argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>? = CommandLine.unsafeArgv
-exit(LLVMFuzzerRunDriver(&argc, &argv, { data, size in fuzzOne(data, size) }))
+runFuzzer { data, size in fuzzOne(data, size) }
