@@ -83,6 +83,7 @@ extension Checker {
         var channelsRange: SourceRange? = nil
         var modeRange = statement.keywordRange
         var trackedRanges: [SourceRange] = []
+        var order: DataOrder? = nil
         // The mode decides defaults of other clauses (track distance_to_E), so it is read first.
         let ordered = clauses.filter { $0.head.name == "mode" } + clauses.filter { $0.head.name != "mode" }
         for c in ordered {
@@ -202,8 +203,12 @@ extension Checker {
                 }
             case "evaluate":
                 for a in c.arguments { if let r = dataRef(a, what: "evaluation data") { evaluation.append(r) } }
+            case "order":
+                allowed = ["from"]
+                guard let o = dataOrder(c, &mods, data: data) else { continue }
+                order = o
             default:
-                let known = ["mode", "invariance", "loss", "optimizer", "schedule", "batch", "epochs", "steps", "track", "evaluate"]
+                let known = ["mode", "invariance", "loss", "optimizer", "schedule", "batch", "epochs", "steps", "track", "evaluate", "order"]
                 let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown training option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
@@ -265,9 +270,41 @@ extension Checker {
         let train = TrainSpec(id: id, network: network, initialWeights: initial, data: data, mode: mode, channels: channels,
                               invariance: invariance, loss: loss, optimizer: optimizer, schedule: schedule, batchSize: batch,
                               epochs: epochs, steps: stepsLimit, tracked: tracked, trackEvery: every, evaluation: evaluation,
-                              seedName: id, seed: seed, range: statement.range)
+                              seedName: id, seed: seed, order: order, range: statement.range)
         steps.append(.train(train))
         define(name, .train(id: id, network: network, data: data, loss: loss))
+    }
+
+    /// `order from pre` (the batch order of training `pre`, which must train on as many samples) or
+    /// `order "name"` (a named stream from the script's seed, shared by every training that names it).
+    private func dataOrder(_ c: Clause, _ mods: inout ModifierReader, data: DataRef) -> DataOrder? {
+        if let e = mods.take("from") {
+            guard c.arguments.isEmpty else {
+                error("E0406", "order takes either 'from TRAINING' or a stream name", at: c.range); return nil
+            }
+            guard case .identifier(let n) = e.kind, let found = scope.lookup(n), case .train(let otherID, _, let otherData, _) = found.binding else {
+                if case .identifier(let n) = e.kind, scope.lookup(n) == nil {
+                    unknownName(n, at: e.range, expected: "training")
+                } else {
+                    error("E0403", "'order from' names a training", at: e.range)
+                }
+                return nil
+            }
+            guard let other = steps.lazy.compactMap({ step -> TrainSpec? in
+                if case .train(let t) = step, t.id == otherID { return t } else { return nil }
+            }).first else { return nil }
+            // The same permutation only means the same batches over the same number of samples.
+            if let a = splitCount(data), let b = splitCount(otherData), a != b {
+                error("E0602", "'order from \(n)' needs as many training samples: this training has \(a), '\(n)' has \(b)",
+                      at: e.range, notes: [DiagnosticNote("'\(n)' trains on \(otherData)", range: found.range)])
+                return nil
+            }
+            return other.batchOrder
+        }
+        guard c.arguments.count == 1, let name = string(c.arguments[0], what: "order stream name") else {
+            error("E0406", "order takes 'from TRAINING' or a stream name: order from pre, order \"shared\"", at: c.range); return nil
+        }
+        return DataOrder(name: "order/\(name)", seed: seed)
     }
 
     private func optimizerSpec(_ e: Expr) -> OptimizerSpec? {

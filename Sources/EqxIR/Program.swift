@@ -134,6 +134,14 @@ public struct InvariancePenalty: Hashable, Sendable {
     public var start: Double
 }
 
+/// Which random stream orders a training's batches (`data/shuffle/<name>/epochN` from `seed`): its own
+/// by default; `order from pre` shares another training's, so both see the same batches in the same order.
+public struct DataOrder: Hashable, Sendable {
+    public var name: String
+    public var seed: UInt64
+    public init(name: String, seed: UInt64) { self.name = name; self.seed = seed }
+}
+
 public struct TrainSpec: Hashable, Sendable {
     public var id: String
     public var network: NetworkSpec
@@ -157,6 +165,9 @@ public struct TrainSpec: Hashable, Sendable {
     /// Stable name for random streams (`init/<seedName>`, `data/shuffle/<seedName>/epoch3`).
     public var seedName: String
     public var seed: UInt64
+    /// The batch order's stream: nil for this training's own (`seedName`, `seed`).
+    public var order: DataOrder? = nil
+    public var batchOrder: DataOrder { order ?? DataOrder(name: seedName, seed: seed) }
     public var range: SourceRange
 }
 

@@ -81,7 +81,7 @@ public final class Trainer {
         while step < total {
             let epoch = step / stepsPerEpoch
             if epoch != permutationEpoch {
-                var rng = RandomStream(seed: seed, name: "data/shuffle/\(spec.seedName)/epoch\(epoch)")
+                var rng = RandomStream(seed: spec.batchOrder.seed, name: "data/shuffle/\(spec.batchOrder.name)/epoch\(epoch)")
                 permutation = rng.permutation(data.count)
                 permutationEpoch = epoch
             }

@@ -194,6 +194,10 @@ entry("E0507", "Cyclic translations act on the input grid; a strided convolution
       "  maxpool 2\n  global avgpool\n  linear -> 10\n}\ntrain t = n on digits.train {\n  mode equivariant(shift)\n  epochs 1\n}\n")
 
 # ---- E07 merges
+entry("E0602", "`order from T` shares training T's batch order, which only means the same batches when both "
+      "train on the same number of samples.",
+      "eqx 1\ndata digits = builtin.digits\nnet mlp {\n  flatten\n  linear -> 10\n}\n"
+      "train a = mlp on digits.train[0..99] {\n  epochs 1\n}\ntrain b = mlp on digits.train[0..49] {\n  batch 10\n  order from a\n}\n")
 entry("E0701", "The two networks of a merge have different architectures (layer names, kinds or shapes).",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train a = cnn on digits.train {\n  epochs 1\n}\n"
       "train b = cnn(width: 16) on digits.train {\n  epochs 1\n}\nmerge m = a with b {\n  match weights\n}\n")
