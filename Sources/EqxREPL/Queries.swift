@@ -49,7 +49,7 @@ extension ReplSession {
         let segment = Segment(origin: .query, text: before + expressionText(input) + after, display: input,
                               shift: before.utf8.count)
         let composed = script.composed(with: [segment])
-        return (Pipeline.check(composed.file, baseDirectory: options.directory), composed)
+        return (check(composed), composed)
     }
 
     /// The last top-level data declaration: what a bare `net` is instantiated on.
@@ -58,17 +58,17 @@ extension ReplSession {
     func program() -> Program? { accepted?.program }
 
     func trainSpec(_ id: String) -> TrainSpec? {
-        for case .train(let t) in program()?.steps ?? [] where t.id == id { return t }
+        for case .train(let t) in (program()?.steps ?? []).reversed() where t.id == id { return t }
         return nil
     }
 
     func mergeSpec(_ id: String) -> MergeSpec? {
-        for case .merge(let m) in program()?.steps ?? [] where m.id == id { return m }
+        for case .merge(let m) in (program()?.steps ?? []).reversed() where m.id == id { return m }
         return nil
     }
 
     func dataSpec(_ id: String) -> DataSpec? {
-        for case .data(let d) in program()?.steps ?? [] where d.id == id { return d }
+        for case .data(let d) in (program()?.steps ?? []).reversed() where d.id == id { return d }
         return nil
     }
 
@@ -288,7 +288,7 @@ extension ReplSession {
     /// The declaration of `name` in canonical form.
     func declarationText(of name: String) -> String {
         guard let ast = accepted?.script else { return "" }
-        for s in ast.statements {
+        for s in ast.statements.reversed() {   // the latest declaration: a redefinition shadows
             switch s.kind {
             case .net(let n, _, _), .block(let n, _, _):
                 if n.name == name {
