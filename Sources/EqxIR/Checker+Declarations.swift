@@ -14,6 +14,8 @@ extension Checker {
     /// every one that nothing instantiated.
     func checkUninstantiatedDeclarations(_ script: Script) {
         let referenced = referencedNames()
+        // A net an error's fix-it names is the one a misspelt use meant: no warning on top of that error.
+        let suggested = Set(diagnostics.filter { $0.severity == .error }.flatMap(\.fixIts).map(\.replacement))
         for statement in script.statements {
             let name: Identifier, parameters: [Parameter], clauses: [Clause], what: String
             if case .net(let n, let p, let c) = statement.kind {
@@ -24,7 +26,7 @@ extension Checker {
                 continue
             }
             if hiddenDefinitions.contains(name.range.start) { continue }
-            if referenced[name.name, default: 0] == 0 {
+            if referenced[name.name, default: 0] == 0, !suggested.contains(name.name) {
                 warning("W0403", "\(what) '\(name.name)' is never used", at: name.range, label: "declared here",
                         help: what == "net" ? "train it (train t = \(name.name) on DATA { … }) or remove it"
                                             : "use it as a layer inside a net, or remove it")

@@ -30,6 +30,11 @@ extension Checker {
             return nil
         case .binary(let op, let l, let r):
             guard let a = evaluate(l), let b = evaluate(r) else { return nil }
+            for (v, operand) in [(a, l), (b, r)] {
+                if case .symbol(let s) = v, case .identifier = operand.kind, s != "trivial", s != "translations" {
+                    unknownName(s, at: operand.range, expected: "name"); return nil
+                }
+            }
             return arithmetic(op, a, b, range: e.range)
         case .member(let base, let member):
             return evaluateMember(base, member, range: e.range)

@@ -51,12 +51,12 @@ extension Checker {
         let errorsBefore = errorCount
         var builder = NetworkBuilder()
         var shape = inputShape
-        var layers: [Layer] = []
+        var built: [Layer]?
         withChildScope {
             for (k, v) in bindings { scope.define(k, .value(v), range: decl.range) }
-            layers = buildLayers(decl.clauses, shape: &shape, builder: &builder, prefix: "")
+            built = buildLayers(decl.clauses, shape: &shape, builder: &builder, prefix: "")
         }
-        if errorCount > errorsBefore { return nil }
+        guard let layers = built, errorCount == errorsBefore else { return nil }
         if layers.isEmpty {
             error("E0301", "network '\(name)' has no layers", at: decl.range)
             return nil
@@ -66,14 +66,14 @@ extension Checker {
         return spec
     }
 
-    func buildLayers(_ clauses: [Clause], shape: inout [Int], builder: inout NetworkBuilder, prefix: String) -> [Layer] {
+    /// Nil when a layer failed: with an error, or silently on a poisoned name whose error was reported.
+    func buildLayers(_ clauses: [Clause], shape: inout [Int], builder: inout NetworkBuilder, prefix: String) -> [Layer]? {
         var layers: [Layer] = []
         for c in clauses {
-            if let layer = buildLayer(c, shape: &shape, builder: &builder, prefix: prefix) {
-                layers.append(contentsOf: layer)
-            } else {
-                return layers   // later shapes would only repeat the same error
+            guard let layer = buildLayer(c, shape: &shape, builder: &builder, prefix: prefix) else {
+                return nil   // later shapes would only repeat the same error
             }
+            layers.append(contentsOf: layer)
         }
         return layers
     }
@@ -242,10 +242,9 @@ extension Checker {
             }
             var inner = input
             builder.depth += 1
-            let errorsBefore = errorCount
-            let layers = buildLayers(body, shape: &inner, builder: &builder, prefix: prefix)
+            let built = buildLayers(body, shape: &inner, builder: &builder, prefix: prefix)
             builder.depth -= 1
-            if errorCount > errorsBefore { return nil }
+            guard let layers = built else { return nil }
             if inner != input {
                 error("E0303", "residual body changes the shape from [N, \(input.map(String.init).joined(separator: ", "))] to [N, \(inner.map(String.init).joined(separator: ", "))]",
                       at: c.head.range, label: "the shortcut adds the input to the body's output",
@@ -339,8 +338,7 @@ extension Checker {
         instantiatedDeclarations.insert(decl.range.start)
         builder.counters[decl.name, default: 0] += 1
         let innerPrefix = prefix + (c.label?.name ?? "\(decl.name)\(builder.counters[decl.name]!)") + "."
-        var result: [Layer] = []
-        let errorsBefore = errorCount
+        var result: [Layer]?
         builder.depth += 1
         withChildScope {
             for (k, v) in bindings { scope.define(k, .value(v), range: decl.range) }
@@ -351,7 +349,7 @@ extension Checker {
             builder.lastLayer = inner.lastLayer
         }
         builder.depth -= 1
-        return errorCount > errorsBefore ? nil : result
+        return result
     }
 
     private func kernelSize(_ e: Expr) -> (Int, Int)? {
