@@ -11,7 +11,7 @@ extension Checker {
     }
 
     /// After the last statement: warns about top-level nets and blocks the script never names, and checks
-    /// every one that nothing instantiated.
+    /// every one that nothing instantiated: on earlier data when there is some, else that its layers exist.
     func checkUninstantiatedDeclarations(_ script: Script) {
         let referenced = referencedNames()
         // A net an error's fix-it names is the one a misspelt use meant: no warning on top of that error.
@@ -52,14 +52,13 @@ extension Checker {
         return counts
     }
 
-    /// Instantiates the net on the samples of each declared data set, the latest first. Clean on any of them
-    /// is clean; otherwise the errors are those for the latest data declared before the net (the data it
-    /// was most likely written for). False when there is no data to try.
+    /// Instantiates the net on the samples of each data set declared before it, the latest first. Clean on
+    /// any of them is clean; otherwise the errors are those for the latest (the data it was most likely
+    /// written for). Data declared after the net is not tried: in the REPL, declaring data must not turn an
+    /// earlier net into an error. False when there is no data to try.
     private func checkOnDeclaredData(_ name: Identifier) -> Bool {
         var shapes: [[Int]] = []
-        var preferred: Int?
-        for case .data(let d) in steps.reversed() where !shapes.contains(d.sampleShape) {
-            if preferred == nil, d.range.start < name.range.start { preferred = shapes.count }
+        for case .data(let d) in steps.reversed() where d.range.start < name.range.start && !shapes.contains(d.sampleShape) {
             shapes.append(d.sampleShape)
         }
         guard !shapes.isEmpty else { return false }
@@ -69,7 +68,7 @@ extension Checker {
             if spec != nil { return true }
             failures.append(found)
         }
-        for d in failures[preferred ?? 0] { report(d) }
+        for d in failures[0] { report(d) }
         return true
     }
 

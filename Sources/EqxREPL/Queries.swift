@@ -203,7 +203,9 @@ extension ReplSession {
             var group: GroupSpec?
             if case .equivariant(let g)? = train?.mode { group = g }
             switch detail {
-            case .type: return "\(text) : network \(net.name), \(formatShape(net.inputShape)) → \(formatShape(net.outputShape))\n"
+            case .type:
+                return "\(text) : network \(net.name), \(formatShape(net.inputShape)) → \(formatShape(net.outputShape))"
+                    + (train.map { title == $0.id ? incompleteNote($0.id) : "" } ?? "") + "\n"
             case .shape: return ValueDisplay.shapes(net, title: title)
             case .value, .info:
                 var out = ValueDisplay.network(net, title: "\(title): \(net.name)",

@@ -182,7 +182,7 @@ public final class ReplSession {
     func enter(_ file: SourceFile) -> ReplResponse {
         let number = entryCount + 1
         let r = ingest(file, origin: .entry(number), acceptedName: "<repl#\(number)>")
-        if r.failure == nil { entryCount = number }
+        if script.segments.last?.origin == .entry(number) { entryCount = number }   // also a kept interrupted training
         return r
     }
 
@@ -233,8 +233,15 @@ public final class ReplSession {
         let oldStepCount = accepted?.program?.steps.count ?? 0
         script = candidate
         accepted = checked
+        let taintedBefore = tainted
         let run = runPending(replay: seedChanged, newFrom: oldStepCount, composed: composed)
         response.output += run.output
+        if let i = run.interruptedTraining,
+           let kept = keepInterruptedTraining(i, candidate: candidate, composed: composed, tainted: taintedBefore) {
+            response.errors += kept
+            response.failure = .interrupted
+            return response
+        }
         response.errors += run.errors
         if let failure = run.failure {
             // Roll back; an input whose steps started running leaves blank lines behind (see `Segment.tombstone`).
@@ -288,7 +295,10 @@ public final class ReplSession {
         var errors = ""
         var failure: ReplResponse.Failure?
         var startedNewSteps = false
+        /// Ctrl-C in a training of this input: the executor it ran on, the steps done before it, its weights.
+        var interruptedTraining: (executor: Executor, done: [Step], partial: PartialTraining)?
     }
+
 
     func makeExecutor(_ program: Program) -> Executor {
         var runOptions = RunOptions(scriptName: "repl", scriptDirectory: options.directory,
@@ -335,6 +345,9 @@ public final class ReplSession {
         } catch {
             result.output += eventOutput
             let failing = done.count < program.steps.count ? program.steps[done.count] : nil
+            if let i = error as? Interrupted, let partial = i.partialTraining, done.count >= newFrom {
+                result.interruptedTraining = (exec, done, partial)
+            }
             result.failure = describe(error, composed: composed, into: &result.errors, at: failing.flatMap { $0.range })
             if exec === executor {
                 executed = Array(done.prefix(newFrom))

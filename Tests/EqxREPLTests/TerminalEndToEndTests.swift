@@ -143,11 +143,14 @@ final class TerminalEndToEndTests: XCTestCase {
         s = try tmux.wait(for: "eqx> 1 + 2\n3")
         XCTAssertContains(s, "eqx> net half {\n...  ^C\neqx> 1 + 2")
 
-        // Ctrl-C stops a running training at its next step; the session is intact.
+        // Ctrl-C stops a running training at its next step; its weights so far stay under its name.
         try tmux.line("train long = tiny on digits.train { mode nominal; steps 1000000 }")
         try tmux.wait(for: "long epoch")
         try tmux.press("C-c")
-        s = try tmux.wait(for: "interrupted: 'train long' stopped; the session is as it was before this input")
+        s = try tmux.wait(for: "it keeps the weights trained so far, marked incomplete")
+        XCTAssertContains(s, "interrupted: 'long' stopped after ")
+        try tmux.line(":type long")
+        try tmux.wait(for: "long : network tiny(width: 4), [1, 8, 8] → [10] (incomplete: stopped after ")
         try tmux.line(":type tiny")
         try tmux.wait(for: "tiny : net declaration")
 
