@@ -48,6 +48,7 @@ public final class Checker {
             }
             checkStatement(statement)
         }
+        for f in forgetting { forget(f.name) }
         checkUninstantiatedDeclarations(script)
         let program = Program(seed: seed, steps: steps, networks: networks, groups: groups)
         let hasErrors = diagnostics.contains { $0.severity == .error }

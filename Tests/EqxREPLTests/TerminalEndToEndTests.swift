@@ -162,6 +162,53 @@ final class TerminalEndToEndTests: XCTestCase {
         XCTAssertContains(history, "  conv 3x3 -> width pad 1\n")
     }
 
+    /// Tab completes `:load` paths through directories (no space after `dir/`), and a second Tab after a
+    /// completed name adds nothing; a multi-line statement comes back from the history as one block, also
+    /// in the next session.
+    func testPathCompletionAndMultiLineHistory() throws {
+        let eqx = try EqxBinary.require()
+        let dir = try temporaryDirectory(self)
+        let state = dir.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("scripts"), withIntermediateDirectories: true)
+        try "eqx 1\nlet answer = 42\n".write(to: dir.appendingPathComponent("scripts/answer.eqx"), atomically: true, encoding: .utf8)
+        let command = "cd '\(dir.path)' && XDG_STATE_HOME='\(state.path)' '\(eqx.path)' repl"
+        var tmux = try Tmux(command: command + "; echo \"EXITED $?\"; sleep 60")
+        defer { tmux.close() }
+        try tmux.wait(for: "eqx>")
+        try tmux.type(":load scr")
+        try tmux.press("Tab")
+        try tmux.wait(for: "eqx> :load scripts/")
+        try tmux.press("Tab")
+        try tmux.wait(for: "eqx> :load scripts/answer.eqx")
+        try tmux.press("Tab")
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertNotContains(try tmux.screen(), "answer.eqxanswer.eqx")
+        XCTAssertNotContains(try tmux.screen(), "answer.eqx answer.eqx")
+        try tmux.press("Enter")
+        try tmux.wait(for: "loaded scripts/answer.eqx: 1 statement")
+
+        for l in ["net n {", "  flatten", "  linear -> 10", "}"] { try tmux.line(l) }
+        try tmux.line("answer + 1")
+        try tmux.wait(for: "43")
+        try tmux.press("Up")
+        try tmux.press("Up")
+        try tmux.wait(for: "eqx> net n {\n  flatten\n  linear -> 10\n}")
+        try tmux.press("Enter")
+        try tmux.line("answer + 2")
+        var s = try tmux.wait(for: "44")
+        XCTAssertNotContains(s, "error")
+        try tmux.press("C-d")
+        try tmux.wait(for: "EXITED 0")
+        tmux.close()
+
+        tmux = try Tmux(command: command + "; sleep 60")
+        try tmux.wait(for: "eqx>")
+        try tmux.press("Up")
+        try tmux.press("Up")
+        s = try tmux.wait(for: "eqx> net n {\n  flatten\n  linear -> 10\n}")
+        XCTAssertNotContains(s, "#17")   // the timestamps stay in the file
+    }
+
     func testHistoryFromAnEarlierSessionIsRecalled() throws {
         let eqx = try EqxBinary.require()
         let dir = try temporaryDirectory(self)
