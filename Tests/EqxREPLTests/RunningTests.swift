@@ -56,29 +56,30 @@ final class RunningTests: XCTestCase {
         XCTAssertEqual(t.type(":type long").output, "long : network mlp(hidden: 32), [1, 8, 8] → [10]\n")
     }
 
-    /// The statements after the interrupted training in the same input did not run and are not kept.
-    func testStatementsAfterTheInterruptedTrainingAreDropped() {
+    /// `input` in a fresh session, stopped by Ctrl-C in the middle of its training.
+    private func interrupted(_ input: String) -> (Transcript, ReplResponse) {
         let stop = StopSwitch()
         var t = session(stop)
         stop.after = 10
-        let r = t.type("train long = mlp on digits.train { mode nominal; steps 1000 }; report accuracy(long, digits.test)")
+        let r = t.type(input)
+        stop.after = .max
         XCTAssertEqual(r.failure, .interrupted)
+        return (t, r)
+    }
+
+    /// The statements after the interrupted training in the same input did not run and are not kept.
+    func testStatementsAfterTheInterruptedTrainingAreDropped() {
+        let (t, r) = interrupted("train long = mlp on digits.train { mode nominal; steps 1000 }; report accuracy(long, digits.test)")
         XCTAssertContains(r.errors, "the statements after it in this input did not run")
         XCTAssertEqual(r.output, "", "the report did not run")
-        stop.after = .max
         XCTAssertNotContains(t.session.canonicalScript, "report")
         XCTAssertNotNil(t.session.executor?.trained["long"])
     }
 
     /// A training inside `repeat` cannot be cut out of its loop: the input is rolled back as before.
     func testAnInterruptedTrainingInsideALoopRollsBack() {
-        let stop = StopSwitch()
-        var t = session(stop)
-        stop.after = 10
-        let r = t.type("repeat 2 { train long = mlp on digits.train { mode nominal; steps 1000 } }")
-        XCTAssertEqual(r.failure, .interrupted)
+        let (t, r) = interrupted("repeat 2 { train long = mlp on digits.train { mode nominal; steps 1000 } }")
         XCTAssertContains(r.errors, "the session is as it was before this input")
-        stop.after = .max
         XCTAssertNotContains(t.session.canonicalScript, "long")
     }
 
