@@ -167,7 +167,7 @@ extension Checker {
                       fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
             }
         }
-        let id = instanceID(name.name)
+        let id = instanceID(name)
         let spec = DataSpec(id: id, source: source, transforms: transforms, trainFraction: trainFraction,
                             sampleShape: shape.sampleShape, classes: shape.classes, trainCount: shape.trainCount,
                             testCount: shape.testCount, range: range)

@@ -65,7 +65,7 @@ extension Checker {
     func checkTrain(name: Identifier, model modelExpr: Expr, data dataExpr: Expr, clauses: [Clause], statement: Statement) {
         guard let data = dataRef(dataExpr, what: "training data") else { return }
         guard let spec = dataSpec(data.data), let (network, initial) = model(modelExpr, inputShape: spec.sampleShape, what: "the model") else { return }
-        let id = instanceID(name.name)
+        let id = instanceID(name)
         var mode = TrainingMode.nominal
         var channels = ChannelAction.trivial
         var invariance: InvariancePenalty? = nil

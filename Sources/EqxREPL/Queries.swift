@@ -67,6 +67,37 @@ extension ReplSession {
         return nil
     }
 
+    /// The latest top-level statement declaring `name`. Its steps carry its range; their ids may differ from
+    /// the name (a redefinition's instances are `name~2`, …).
+    private func latestDeclaration(_ name: String) -> SourceRange? {
+        for s in (accepted?.script.statements ?? []).reversed() {
+            switch s.kind {
+            case .data(let n, _, _), .train(let n, _, _, _), .merge(let n, _, _, _):
+                if n.name == name { return s.range }
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    func trainSpec(named name: String) -> TrainSpec? {
+        guard let r = latestDeclaration(name) else { return nil }
+        for case .train(let t) in (program()?.steps ?? []).reversed() where t.range == r { return t }
+        return nil
+    }
+
+    func mergeSpec(named name: String) -> MergeSpec? {
+        guard let r = latestDeclaration(name) else { return nil }
+        for case .merge(let m) in (program()?.steps ?? []).reversed() where m.range == r { return m }
+        return nil
+    }
+
+    func dataSpec(named name: String) -> DataSpec? {
+        guard let r = latestDeclaration(name) else { return nil }
+        for case .data(let d) in (program()?.steps ?? []).reversed() where d.range == r { return d }
+        return nil
+    }
+
     func dataSpec(_ id: String) -> DataSpec? {
         for case .data(let d) in (program()?.steps ?? []).reversed() where d.id == id { return d }
         return nil
@@ -164,10 +195,10 @@ extension ReplSession {
     /// A name declared at the top level of the session.
     private func namedValue(_ name: String, _ kind: Declaration, _ input: SourceFile) -> QueryValue? {
         switch kind {
-        case .data: return dataSpec(name).map { .data(DataRef(data: name, split: .all), $0) }
+        case .data: return dataSpec(named: name).map { .data(DataRef(data: $0.id, split: .all), $0) }
         case .group: return program()?.groups[name].map { .group($0, name: name) }
-        case .train: return trainSpec(name).map { .network($0.network, title: name, train: $0) }
-        case .merge: return mergeSpec(name).map { .merge($0) }
+        case .train: return trainSpec(named: name).map { .network($0.network, title: name, train: $0) }
+        case .merge: return mergeSpec(named: name).map { .merge($0) }
         case .net: return instantiate(input)
         case .block: return .block(name)
         case .value: return nil
@@ -205,12 +236,12 @@ extension ReplSession {
             switch detail {
             case .type:
                 return "\(text) : network \(net.name), \(formatShape(net.inputShape)) → \(formatShape(net.outputShape))"
-                    + (train.map { title == $0.id ? incompleteNote($0.id) : "" } ?? "") + "\n"
+                    + (train.map { names($0, title) ? incompleteNote($0.id) : "" } ?? "") + "\n"
             case .shape: return ValueDisplay.shapes(net, title: title)
             case .value, .info:
                 var out = ValueDisplay.network(net, title: "\(title): \(net.name)",
                                                channels: detail == .info ? ValueDisplay.channelColumn(net, hidden: hidden, group: group) : nil)
-                if let t = train, title == t.id || detail == .info {
+                if let t = train, names(t, title) || detail == .info {
                     out += ValueDisplay.trainingSummary(t, outcome: executor?.trained[t.id]?.outcome)
                 }
                 return out
@@ -234,7 +265,7 @@ extension ReplSession {
             if detail == .shape { throw QueryError("a block has no shapes of its own; it takes them from the net it is used in") }
             return declarationText(of: name)
         case let .group(g, name):
-            let shape = latestData.flatMap(dataSpec)?.sampleShape
+            let shape = latestData.flatMap { dataSpec(named: $0) }?.sampleShape
             switch detail {
             case .type: return "\(text) : group \(g)\n"
             case .shape: throw QueryError("a group has no shape; :info \(text) shows its elements")
@@ -285,6 +316,12 @@ extension ReplSession {
             if detail == .shape { throw QueryError("a \(type) has no shape") }
             return "\(text) : \(type)\n"
         }
+    }
+
+    /// True when `title` is the training itself (not a merge or transform of it): its id, or the name it
+    /// was declared under.
+    private func names(_ train: TrainSpec, _ title: String) -> Bool {
+        title == train.id || trainSpec(named: title)?.id == train.id
     }
 
     /// The declaration of `name` in canonical form.

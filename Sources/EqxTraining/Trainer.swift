@@ -61,7 +61,11 @@ public final class Trainer {
         var startStep = 0
         if let c = checkpoint {
             network.state = c.state
-            try optimizer.restore(c.optimizerState, keys: network.state.parameterKeys)
+            let keys = network.state.parameterKeys
+            try optimizer.restore(c.optimizerState, keys: keys, shapes: keys.map { network.state[$0]!.shape })
+            guard c.step >= 0, c.step <= totalSteps else {
+                throw TrainingError(message: "checkpoint's step \(c.step) is outside 0...\(totalSteps)")
+            }
             startStep = c.step
         } else if case .equivariant(let g) = spec.mode {
             network.state = try projector(g, hidden: spec.channels).project(network.state, includeBuffers: true)

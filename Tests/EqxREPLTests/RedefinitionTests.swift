@@ -33,7 +33,10 @@ final class RedefinitionTests: XCTestCase {
         XCTAssertNil(t.type("merge m = b with c { match weights; alpha 0..1 step 0.5 }").failure)
         let barrier = t.type("m.barrier").output
         XCTAssertNil(t.type("train c = mlp on digits.train { mode nominal; steps 6 }").failure)
-        XCTAssertEqual(t.session.executor?.trained["c"]?.outcome.steps, 6)
+        let c = t.session.trainSpec(named: "c")
+        XCTAssertEqual(c?.id, "c~2", "the second declaration's instance")
+        XCTAssertEqual(t.session.executor?.trained["c~2"]?.outcome.steps, 6)
+        XCTAssertEqual(t.session.executor?.trained["c"]?.outcome.steps, 4, "the first one is still there")
         XCTAssertEqual(t.type("m.barrier").output, barrier, "the merge made of the old 'c' is unchanged")
     }
 
@@ -51,7 +54,7 @@ final class RedefinitionTests: XCTestCase {
         XCTAssertContains(t.type(":forget smal").errors, "there is no 'smal' in the session")
         XCTAssertContains(t.type(":forget digit").errors, "did you mean 'digits'?")
         XCTAssertNil(t.type("train small = mlp on digits.train { mode nominal; steps 2 }").failure, "declared again")
-        XCTAssertEqual(t.session.executor?.trained["small"]?.outcome.steps, 2)
+        XCTAssertEqual(t.session.trainSpec(named: "small").flatMap { t.session.executor?.trained[$0.id] }?.outcome.steps, 2)
     }
 
     /// The saved script is valid and `eqx run` computes the same numbers the session showed.
