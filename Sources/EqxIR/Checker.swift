@@ -36,10 +36,14 @@ public final class Checker {
     public private(set) var topLevelDefinitions: [(name: String, range: SourceRange)] = []
     public private(set) var hiddenDefinitions: Set<Int> = []
 
+    /// Bytes a run may allocate (memory estimates above it are errors).
+    let memoryBudget: Double
+
     /// `session` (the REPL's) lets a declaration shadow an earlier one of the same name and removes names
     /// at given points; a script gets neither.
-    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), session: SessionRules? = nil) {
-        self.file = file; self.probe = probe; self.session = session
+    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), memoryBudget: Double = Checker.defaultMemoryBudget,
+                session: SessionRules? = nil) {
+        self.file = file; self.probe = probe; self.memoryBudget = memoryBudget; self.session = session
     }
 
     /// Checks a parsed script. Returns nil when any error was found.
