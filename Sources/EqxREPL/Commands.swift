@@ -58,7 +58,7 @@ enum ReplCommands {
         return "Type statements (net, data, train, merge, report, …) to add them to the session, or an expression\n"
             + "such as a name, accuracy(net, data.test) or 1 + 2 to see its value.\n\n" + t.render()
             + "\nCommands may be shortened to any unambiguous prefix. Ctrl-C stops a running train or merge;\n"
-            + "Ctrl-D quits. Tab completes keywords, names and commands.\n"
+            + "Ctrl-D quits. Tab completes keywords, names and commands, and paths after :load and :save.\n"
     }
 }
 

@@ -67,13 +67,14 @@ extension ReplSession {
         return nil
     }
 
-    /// The latest top-level statement declaring `name`. Its steps carry its range; their ids may differ from
-    /// the name (a redefinition's instances are `name~2`, …).
-    private func latestDeclaration(_ name: String) -> SourceRange? {
+    /// The step of the latest top-level `data`, `train` or `merge` statement declaring `name`, found by the
+    /// statement's range: its id may differ from the name (a redefinition's instance is `name~2`, …).
+    private func step(declaring name: String) -> Step? {
         for s in (accepted?.script.statements ?? []).reversed() {
             switch s.kind {
             case .data(let n, _, _), .train(let n, _, _, _), .merge(let n, _, _, _):
-                if n.name == name { return s.range }
+                guard n.name == name else { continue }
+                return (program()?.steps ?? []).last { $0.range == s.range }
             default: continue
             }
         }
@@ -81,21 +82,15 @@ extension ReplSession {
     }
 
     func trainSpec(named name: String) -> TrainSpec? {
-        guard let r = latestDeclaration(name) else { return nil }
-        for case .train(let t) in (program()?.steps ?? []).reversed() where t.range == r { return t }
-        return nil
+        if case .train(let t)? = step(declaring: name) { return t } else { return nil }
     }
 
     func mergeSpec(named name: String) -> MergeSpec? {
-        guard let r = latestDeclaration(name) else { return nil }
-        for case .merge(let m) in (program()?.steps ?? []).reversed() where m.range == r { return m }
-        return nil
+        if case .merge(let m)? = step(declaring: name) { return m } else { return nil }
     }
 
     func dataSpec(named name: String) -> DataSpec? {
-        guard let r = latestDeclaration(name) else { return nil }
-        for case .data(let d) in (program()?.steps ?? []).reversed() where d.range == r { return d }
-        return nil
+        if case .data(let d)? = step(declaring: name) { return d } else { return nil }
     }
 
     func dataSpec(_ id: String) -> DataSpec? {
