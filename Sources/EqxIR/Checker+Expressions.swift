@@ -30,6 +30,11 @@ extension Checker {
             return nil
         case .binary(let op, let l, let r):
             guard let a = evaluate(l), let b = evaluate(r) else { return nil }
+            for (v, operand) in [(a, l), (b, r)] {
+                if case .symbol(let s) = v, case .identifier = operand.kind, s != "trivial", s != "translations" {
+                    unknownName(s, at: operand.range, expected: "name"); return nil
+                }
+            }
             return arithmetic(op, a, b, range: e.range)
         case .member(let base, let member):
             return evaluateMember(base, member, range: e.range)
@@ -41,7 +46,7 @@ extension Checker {
     }
 
     func lookupValue(_ name: String, range: SourceRange) -> Value? {
-        guard let found = scope.lookup(name) else { return .symbol(name) }
+        guard let found = resolve(name, at: range) else { return .symbol(name) }
         switch found.binding {
         case .value(let v): return v
         case .net(let d): return .netDeclaration(d.name)
@@ -49,6 +54,7 @@ extension Checker {
         case .data(let spec): return .data(DataRef(data: spec.id, split: .all))
         case .train(let id, let net, _, _): return .model(.trained(id), net)
         case .merge(let id, _, _): return .mergeResult(id)
+        case .poisoned: return nil
         }
     }
 
@@ -172,7 +178,7 @@ extension Checker {
     }
 
     func dataSpec(_ id: String) -> DataSpec? {
-        for case .data(let d) in steps where d.id == id { return d }
+        for case .data(let d) in steps.reversed() where d.id == id { return d }  // the latest: a session may shadow
         return nil
     }
 
@@ -223,8 +229,10 @@ extension Checker {
             error("E0403", "only named functions can be called", at: callee.range)
             return nil
         }
-        if let found = scope.lookup(fname) {
+        if let found = resolve(fname, at: callee.range) {
             switch found.binding {
+            case .poisoned:
+                return nil
             case .net(let decl):
                 return netCall(decl, args, range: range)
             case .value(.group(let g, let gname)):

@@ -20,6 +20,7 @@ extension Checker {
         } else {
             guard let v = evaluate(targetExpr) else { return }
             guard case .model(let ref, let other) = v else {
+                if case .symbol(let s) = v { unknownName(s, at: targetExpr.range, expected: "network"); return }
                 error("E0403", "merge needs a network to merge with, got a \(v.typeName)", at: targetExpr.range,
                       help: "merge m = a with b, with flip(a), or with orbit(rot)")
                 return

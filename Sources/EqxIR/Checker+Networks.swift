@@ -31,6 +31,7 @@ extension Checker {
         default: return nil
         }
         guard case .net(let decl)? = scope.lookup(name)?.binding else { return nil }
+        instantiatedDeclarations.insert(decl.range.start)
         var bindings: [String: Value] = [:]
         for p in decl.parameters {
             if let v = args[p.name.name] {
@@ -47,15 +48,15 @@ extension Checker {
         }
         let display = decl.parameters.isEmpty ? name
             : name + "(" + decl.parameters.map { "\($0.name.name): \(bindings[$0.name.name]!.display)" }.joined(separator: ", ") + ")"
-        let errorsBefore = diagnostics.filter { $0.severity == .error }.count
+        let errorsBefore = errorCount
         var builder = NetworkBuilder()
         var shape = inputShape
-        var layers: [Layer] = []
+        var built: [Layer]?
         withChildScope {
             for (k, v) in bindings { scope.define(k, .value(v), range: decl.range) }
-            layers = buildLayers(decl.clauses, shape: &shape, builder: &builder, prefix: "")
+            built = buildLayers(decl.clauses, shape: &shape, builder: &builder, prefix: "")
         }
-        if diagnostics.filter({ $0.severity == .error }).count > errorsBefore { return nil }
+        guard let layers = built, errorCount == errorsBefore else { return nil }
         if layers.isEmpty {
             error("E0301", "network '\(name)' has no layers", at: decl.range)
             return nil
@@ -65,14 +66,14 @@ extension Checker {
         return spec
     }
 
-    func buildLayers(_ clauses: [Clause], shape: inout [Int], builder: inout NetworkBuilder, prefix: String) -> [Layer] {
+    /// Nil when a layer failed: with an error, or silently on a poisoned name whose error was reported.
+    func buildLayers(_ clauses: [Clause], shape: inout [Int], builder: inout NetworkBuilder, prefix: String) -> [Layer]? {
         var layers: [Layer] = []
         for c in clauses {
-            if let layer = buildLayer(c, shape: &shape, builder: &builder, prefix: prefix) {
-                layers.append(contentsOf: layer)
-            } else {
-                return layers   // later shapes would only repeat the same error
+            guard let layer = buildLayer(c, shape: &shape, builder: &builder, prefix: prefix) else {
+                return nil   // later shapes would only repeat the same error
             }
+            layers.append(contentsOf: layer)
         }
         return layers
     }
@@ -80,7 +81,7 @@ extension Checker {
     private func buildLayer(_ c: Clause, shape: inout [Int], builder: inout NetworkBuilder, prefix: String) -> [Layer]? {
         let head = c.head.name
         // A reusable block: `stage(64)` or `stage`.
-        if let found = scope.lookup(head), case .block(let decl) = found.binding {
+        if let found = resolve(head, at: c.head.range), case .block(let decl) = found.binding {
             return expandBlock(decl, c, shape: &shape, builder: &builder, prefix: prefix)
         }
         var mods = ModifierReader(clause: c, checker: self)
@@ -241,10 +242,9 @@ extension Checker {
             }
             var inner = input
             builder.depth += 1
-            let errorsBefore = diagnostics.filter { $0.severity == .error }.count
-            let layers = buildLayers(body, shape: &inner, builder: &builder, prefix: prefix)
+            let built = buildLayers(body, shape: &inner, builder: &builder, prefix: prefix)
             builder.depth -= 1
-            if diagnostics.filter({ $0.severity == .error }).count > errorsBefore { return nil }
+            guard let layers = built else { return nil }
             if inner != input {
                 error("E0303", "residual body changes the shape from [N, \(input.map(String.init).joined(separator: ", "))] to [N, \(inner.map(String.init).joined(separator: ", "))]",
                       at: c.head.range, label: "the shortcut adds the input to the body's output",
@@ -253,11 +253,7 @@ extension Checker {
             }
             kind = .residual(layers)
         default:
-            let candidates = layerKinds + scope.allNames()
-            let s = suggestion(for: head, among: candidates)
-            error("E0408", "unknown layer '\(head)'", at: c.head.range, label: "not a layer",
-                  help: s.map { "did you mean '\($0)'?" } ?? "layers: \(layerKinds.joined(separator: ", "))",
-                  fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
+            unknownLayer(c.head)
             return nil
         }
         guard mods.finish(allowed: allowedModifiers(head)) else { return nil }
@@ -339,10 +335,10 @@ extension Checker {
             guard let v = evaluate(d) else { return nil }
             bindings[p.name.name] = v
         }
+        instantiatedDeclarations.insert(decl.range.start)
         builder.counters[decl.name, default: 0] += 1
         let innerPrefix = prefix + (c.label?.name ?? "\(decl.name)\(builder.counters[decl.name]!)") + "."
-        var result: [Layer] = []
-        let errorsBefore = diagnostics.filter { $0.severity == .error }.count
+        var result: [Layer]?
         builder.depth += 1
         withChildScope {
             for (k, v) in bindings { scope.define(k, .value(v), range: decl.range) }
@@ -353,7 +349,7 @@ extension Checker {
             builder.lastLayer = inner.lastLayer
         }
         builder.depth -= 1
-        return diagnostics.filter({ $0.severity == .error }).count > errorsBefore ? nil : result
+        return result
     }
 
     private func kernelSize(_ e: Expr) -> (Int, Int)? {

@@ -7,7 +7,7 @@ public final class Checker {
     let file: SourceFile
     let probe: DataProbe
     var diagnostics: [Diagnostic] = []
-    private var reported: Set<String> = []
+    var reported: Set<String> = []
     var steps: [Step] = []
     var seed: UInt64 = 0
     var seedSet = false
@@ -25,22 +25,39 @@ public final class Checker {
     var scope = Scope(parent: nil)
     /// dim E per network, group and channel action, so repetitions do not count it again.
     var subspaceCache: [SubspaceKey: (FiniteGroup, EquivariantDimensions)?] = [:]
+    /// Every error call, repeated ones included: a failure is noticed even when its message was shown before.
+    var errorCount = 0
+    let session: SessionRules?
+    /// Declarations (by the offset of their name) that a statement tried to instantiate or expand.
+    var instantiatedDeclarations: Set<Int> = []
+    /// For each use of a top-level name (by its offset): where that name was declared.
+    public private(set) var resolutions: [Int: (use: SourceRange, definition: Int)] = [:]
+    /// Top-level declarations in order, and the offsets of those a later one shadowed or `:forget` removed.
+    public private(set) var topLevelDefinitions: [(name: String, range: SourceRange)] = []
+    public private(set) var hiddenDefinitions: Set<Int> = []
 
     /// Bytes a run may allocate (memory estimates above it are errors).
     let memoryBudget: Double
 
-    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), memoryBudget: Double = Checker.defaultMemoryBudget) {
-        self.file = file; self.probe = probe; self.memoryBudget = memoryBudget
+    /// `session` (the REPL's) lets a declaration shadow an earlier one of the same name and removes names
+    /// at given points; a script gets neither.
+    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), memoryBudget: Double = Checker.defaultMemoryBudget,
+                session: SessionRules? = nil) {
+        self.file = file; self.probe = probe; self.memoryBudget = memoryBudget; self.session = session
     }
 
     /// Checks a parsed script. Returns nil when any error was found.
     public func check(_ script: Script) -> (Program?, [Diagnostic]) {
-        var sawStatement = false
+        var forgetting = (session?.forgotten ?? []).sorted { $0.offset < $1.offset }[...]
         for statement in script.statements {
-            if case .version = statement.kind {} else if case .seed = statement.kind {} else { sawStatement = true }
-            _ = sawStatement
+            while let f = forgetting.first, f.offset <= statement.range.start {
+                forget(f.name)
+                forgetting.removeFirst()
+            }
             checkStatement(statement)
         }
+        for f in forgetting { forget(f.name) }
+        checkUninstantiatedDeclarations(script)
         let program = Program(seed: seed, steps: steps, networks: networks, groups: groups)
         let hasErrors = diagnostics.contains { $0.severity == .error }
         return (hasErrors ? nil : program, diagnostics)
@@ -56,6 +73,7 @@ public final class Checker {
 
     func error(_ id: String, _ message: String, at range: SourceRange?, label: String? = nil,
                notes: [DiagnosticNote] = [], help: String? = nil, fixIts: [FixIt] = []) {
+        errorCount += 1
         report(.error(id, message, at: range, label: label, notes: notes, help: help, fixIts: fixIts))
     }
 
@@ -83,6 +101,7 @@ public final class Checker {
     // MARK: Statements
 
     func checkStatement(_ statement: Statement) {
+        defer { poisonIfUndefined(statement) }
         switch statement.kind {
         case .version:
             return   // the parser validates the version (E0202)
@@ -189,13 +208,51 @@ public final class Checker {
         if Checker.reservedFunctions.contains(name.name) {
             warning("W0402", "'\(name.name)' hides the built-in of the same name", at: name.range)
         }
+        let topLevel = scope.parent == nil
         if let previous = scope.lookupLocal(name.name) {
-            error("E0402", "'\(name.name)' is already defined", at: name.range, label: "redefined here",
-                  notes: [DiagnosticNote("first defined at \(location(previous.range))", range: previous.range)],
-                  help: "choose another name")
-            return
+            guard topLevel, session?.shadowing == true else {
+                error("E0402", "'\(name.name)' is already defined", at: name.range, label: "redefined here",
+                      notes: [DiagnosticNote("first defined at \(location(previous.range))", range: previous.range)],
+                      help: "choose another name")
+                return
+            }
+            hiddenDefinitions.insert(previous.range.start)
         }
         scope.define(name.name, binding, range: name.range)
+        if topLevel { topLevelDefinitions.append((name.name, name.range)) }
+    }
+
+    /// A declaration that failed still declares its name, as poisoned: later uses of it are not errors of
+    /// their own, so one mistake gives one error.
+    private func poisonIfUndefined(_ statement: Statement) {
+        let name: Identifier
+        switch statement.kind {
+        case .let(let n, _), .data(let n, _, _), .group(let n, _), .train(let n, _, _, _), .merge(let n, _, _, _): name = n
+        case .version, .seed, .net, .block, .report, .plot, .save, .repeat, .for: return
+        }
+        guard let found = scope.lookupLocal(name.name) else {
+            scope.define(name.name, .poisoned, range: name.range)
+            return
+        }
+        // A failed redefinition in a session hides the old value too, or later uses would quietly take it.
+        if found.range != name.range, scope.parent == nil, session?.shadowing == true {
+            hiddenDefinitions.insert(found.range.start)
+            scope.define(name.name, .poisoned, range: name.range)
+        }
+    }
+
+    /// `:forget NAME`: the name is unknown from here on (what already used it keeps its value).
+    private func forget(_ name: String) {
+        guard let found = scope.lookupLocal(name) else { return }
+        hiddenDefinitions.insert(found.range.start)
+        scope.remove(name)
+    }
+
+    /// Looks a name up for a use at `range`, remembering which top-level declaration the use means.
+    func resolve(_ name: String, at range: SourceRange) -> (binding: Binding, range: SourceRange)? {
+        guard let found = scope.lookup(name) else { return nil }
+        if found.isTopLevel { resolutions[range.start] = (range, found.range.start) }
+        return (found.binding, found.range)
     }
 
     /// A declared name with the current repetition's suffix (`plain#3`, `s[i=0]`): how results inside
@@ -279,6 +336,19 @@ enum Binding {
     case data(DataSpec)
     case train(id: String, network: NetworkSpec, data: DataRef, loss: LossKind)
     case merge(id: String, network: NetworkSpec, spec: MergeSpec)
+    /// A declaration that failed: uses of it report nothing more.
+    case poisoned
+}
+
+/// How a REPL session's accumulated script is checked differently from a script file.
+public struct SessionRules: Sendable {
+    /// A top-level declaration may reuse a name: it shadows the earlier one (as in GHCi) instead of E0402.
+    public var shadowing: Bool
+    /// Names `:forget` removed, each from the first statement at or after `offset` on.
+    public var forgotten: [(offset: Int, name: String)]
+    public init(shadowing: Bool = true, forgotten: [(offset: Int, name: String)] = []) {
+        self.shadowing = shadowing; self.forgotten = forgotten
+    }
 }
 
 final class Scope {
@@ -287,11 +357,14 @@ final class Scope {
     init(parent: Scope?) { self.parent = parent }
 
     func define(_ name: String, _ b: Binding, range: SourceRange) { names[name] = (b, range) }
+    func remove(_ name: String) { names[name] = nil }
     func lookupLocal(_ name: String) -> (binding: Binding, range: SourceRange)? {
         names[name].map { ($0.0, $0.1) }
     }
-    func lookup(_ name: String) -> (binding: Binding, range: SourceRange)? {
-        lookupLocal(name) ?? parent?.lookup(name)
+    /// `isTopLevel`: found in the script's own scope, not in a net's parameters or a loop's variable.
+    func lookup(_ name: String) -> (binding: Binding, range: SourceRange, isTopLevel: Bool)? {
+        if let (b, r) = names[name] { return (b, r, parent == nil) }
+        return parent?.lookup(name)
     }
     func allNames() -> [String] { Array(names.keys) + (parent?.allNames() ?? []) }
 }

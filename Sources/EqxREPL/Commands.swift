@@ -27,6 +27,10 @@ enum ReplCommands {
               details: "A network: its layers with output shapes, channel representations and parameter counts (and its training). A group: order, elements and what it acts on. A merge: barriers, the interpolation curve and the permutations found. Data: counts, classes and statistics."),
         .init(name: "set", usage: ":set seed N", summary: "set the seed of every random stream",
               details: "Results that depend on the seed are computed again. ':set' alone shows the settings."),
+        .init(name: "forget", usage: ":forget NAME", summary: "remove a name from the session",
+              details: "What used it keeps its results; the name can be declared again. Declaring a name that exists shadows it without :forget. :save renames the old declarations (small → small_1) so the script stays valid."),
+        .init(name: "time", usage: ":time STATEMENT", summary: "run a statement (or expression) and show how long it took",
+              details: "Wall-clock time of the whole input, checking included. :t is :type."),
         .init(name: "save", usage: ":save [FILE]", summary: "write the session as a canonical script",
               details: "`eqx run FILE` reproduces the session: the same statements with the same seed. Without FILE the script is printed."),
         .init(name: "quit", usage: ":quit", summary: "leave the REPL (Ctrl-D does too)", details: ""),
@@ -41,6 +45,7 @@ enum ReplCommands {
     /// Exact names first, then unambiguous prefixes.
     static func lookup(_ word: String) -> Lookup {
         if let exact = all.first(where: { $0.name == word }) { return .found(exact) }
+        if word == "t", let type = all.first(where: { $0.name == "type" }) { return .found(type) }  // as in GHCi
         let matches = all.filter { $0.name.hasPrefix(word) }
         if matches.count == 1 { return .found(matches[0]) }
         if matches.count > 1 { return .ambiguous(matches.map(\.name)) }
@@ -53,7 +58,7 @@ enum ReplCommands {
         return "Type statements (net, data, train, merge, report, …) to add them to the session, or an expression\n"
             + "such as a name, accuracy(net, data.test) or 1 + 2 to see its value.\n\n" + t.render()
             + "\nCommands may be shortened to any unambiguous prefix. Ctrl-C stops a running train or merge;\n"
-            + "Ctrl-D quits. Tab completes keywords, names and commands.\n"
+            + "Ctrl-D quits. Tab completes keywords, names and commands, and paths after :load and :save.\n"
     }
 }
 
@@ -141,6 +146,12 @@ extension ReplSession {
             }
             let count = parse(SourceFile(name: "", text: text)).0.statements.count
             response.output = "saved \(count) statements to \(argument)\n"
+        case "forget":
+            if let e = needsArgument() { return e }
+            return forget(argument)
+        case "time":
+            if let e = needsArgument() { return e }
+            return timed(argument)
         case "quit":
             response.quit = true
         default:

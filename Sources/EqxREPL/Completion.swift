@@ -1,11 +1,10 @@
 import EqxIR
 import EqxSyntax
+import Foundation
 
 /// What Tab should offer for the word under the cursor.
 public enum ReplCompletion: Equatable {
     case words([String])
-    /// A file name (after `:load` and `:save`): the line editor's own file completion.
-    case files
 }
 
 extension ReplSession {
@@ -35,10 +34,16 @@ extension ReplSession {
             let name = String(lead.dropFirst().prefix { !$0.isWhitespace })
             guard case .found(let c) = ReplCommands.lookup(name) else { return .words([]) }
             switch c.name {
-            case "load", "save": return .files
+            case "load", "save":
+                // The path is all the text after the command: readline breaks words at `-` and `=` too.
+                let afterCommand = before.drop { $0 == " " }.dropFirst().drop { $0 == " " }.drop { !$0.isWhitespace }
+                let argument = String(afterCommand.drop { $0 == " " })
+                if argument.contains(" ") { return .words([]) }  // one path only: no second name after a completed one
+                return .words(pathCompletions(argument + word).map { String($0.dropFirst(argument.count)) })
+            case "forget": return .words(declarations.map(\.name).filter { $0.hasPrefix(word) }.sorted())
             case "help": return .words(ReplCommands.all.map(\.name).filter { $0.hasPrefix(word) })
             case "set": return .words(["seed"].filter { $0.hasPrefix(word) })
-            case "type", "shape", "info": break
+            case "type", "shape", "info", "time": break
             default: return .words([])
             }
         }
@@ -52,6 +57,24 @@ extension ReplSession {
         names = names.filter { $0.hasPrefix(word) }
         var seen = Set<String>()
         return .words(names.filter { seen.insert($0).inserted }.sorted())
+    }
+
+    /// Paths that complete `typed` (relative to the session directory, absolute, `../…` or `~/…`), as they
+    /// would be typed: a directory ends with `/` so the next Tab goes into it. Hidden files only after a `.`.
+    public func pathCompletions(_ typed: String) -> [String] {
+        if typed == "~" || typed == "." || typed == ".." { return [typed + "/"] }
+        let slash = typed.lastIndex(of: "/")
+        let directoryPart = slash.map { String(typed[...$0]) } ?? ""
+        let prefix = slash.map { String(typed[typed.index(after: $0)...]) } ?? typed
+        let expanded = directoryPart.hasPrefix("~") ? (directoryPart as NSString).expandingTildeInPath : directoryPart
+        let directory = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded)
+            : options.directory.appendingPathComponent(expanded.isEmpty ? "." : expanded)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && (prefix.hasPrefix(".") || !$0.hasPrefix(".")) }.map { name in
+            var isDirectory: ObjCBool = false
+            _ = FileManager.default.fileExists(atPath: directory.appendingPathComponent(name).path, isDirectory: &isDirectory)
+            return directoryPart + name + (isDirectory.boolValue ? "/" : "")
+        }.sorted()
     }
 
     /// Members after `base.`: splits of data, quantities of merges and training runs.

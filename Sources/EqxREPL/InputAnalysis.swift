@@ -16,10 +16,12 @@ struct InputAnalysis {
     var openBrackets: Int?
     /// End of the last token that is not a line break.
     var lastTokenEnd: Int
+    var firstTokenStart: Int
 
     init(_ file: SourceFile) {
         let tokens = lex(file).tokens.filter { $0.kind != .newline && $0.kind != .endOfFile }
         lastTokenEnd = tokens.last?.range.end ?? 0
+        firstTokenStart = tokens.first?.range.start ?? 0
         form = InputAnalysis.form(of: tokens)
         var stack: [TokenKind] = []
         var balanced = true
@@ -42,8 +44,9 @@ struct InputAnalysis {
         case .keyword(let k) where k.startsStatement:
             return .statements
         case .identifier:
-            // `x = 5` is a statement missing its keyword: the parser explains that better than a query would.
-            if tokens.count > 1, tokens[1].kind == .equals { return .statements }
+            // `x = 5` is a statement missing its keyword, and `trian u = …` one with a misspelt keyword (no
+            // expression has two names side by side): the parser explains both better than a query would.
+            if tokens.count > 1, tokens[1].kind == .equals || tokens[1].kind == .identifier { return .statements }
             return .expression
         case .keyword, .integer, .number, .dimensions, .string, .leftParen, .leftBracket, .minus:
             return .expression
@@ -61,6 +64,9 @@ struct InputAnalysis {
         guard !errors.isEmpty else { return false }
         let lineBreak = "found " + TokenKind.newline.spelling
         return errors.allSatisfy { d in
+            // A misspelt keyword (`trian t = … {`): wait for the body, so the statement is one error, not
+            // one for its head and one for each line of its body.
+            if d.id == "E0208", d.range?.start == firstTokenStart { return true }
             if d.message.contains(lineBreak) { return false }
             guard let r = d.range else { return true }
             return r.start >= lastTokenEnd || d.fixIts.contains { $0.range.start >= lastTokenEnd }

@@ -38,14 +38,14 @@ final class LineEditor {
     }
 
     nonisolated(unsafe) private static var received: Event?
-    nonisolated(unsafe) private static var completer: ((String, String) -> [String]?)?
+    nonisolated(unsafe) private static var completer: ((String, String) -> [String])?
     nonisolated(unsafe) private static var candidates: [String] = []
     nonisolated(unsafe) private static var nextCandidate = 0
 
     let historyFile: URL?
     private var lastHistoryLine: String?
 
-    init(historyFile: URL?, completer: @escaping (_ word: String, _ before: String) -> [String]?) {
+    init(historyFile: URL?, completer: @escaping (_ word: String, _ before: String) -> [String]) {
         self.historyFile = historyFile
         LineEditor.completer = completer
         rl_readline_name = UnsafePointer(strdup("eqx"))
@@ -58,11 +58,10 @@ final class LineEditor {
             let bytes = Array(UnsafeBufferPointer(start: rl_line_buffer.map { UnsafeRawPointer($0).assumingMemoryBound(to: UInt8.self) },
                                                   count: Int(start)))
             let before = String(decoding: bytes, as: UTF8.self)
-            guard let words = LineEditor.completer?(word, before) else {
-                rl_attempted_completion_over = 0   // file names: readline's own completion
-                return nil
-            }
+            let words = LineEditor.completer?(word, before) ?? []
             rl_attempted_completion_over = 1
+            // A directory completes to `dir/` without a space, so the next Tab lists what is inside.
+            rl_completion_append_character = words.count == 1 && words[0].hasSuffix("/") ? 0 : 32
             LineEditor.candidates = words
             LineEditor.nextCandidate = 0
             return rl_completion_matches(text) { _, _ in
@@ -73,11 +72,19 @@ final class LineEditor {
         }
         using_history()
         stifle_history(2000)
+        // Timestamp lines (`#1764582000`) start each entry in the file, so an entry of several lines (a
+        // multi-line statement) comes back as one.
+        history_write_timestamps = 1
         if let f = historyFile {
             try? FileManager.default.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
-            if FileManager.default.fileExists(atPath: f.path) {
+            if let data = FileManager.default.contents(atPath: f.path) {
+                let timestamped = data.first == UInt8(ascii: "#") && data.dropFirst().first.map { (48...57).contains($0) } == true
+                history_multiline_entries = timestamped || data.isEmpty ? 1 : 0
                 read_history(f.path)
+                if history_multiline_entries == 0 { write_history(f.path) }   // an older file: one entry a line
+                history_multiline_entries = 1
             } else {
+                history_multiline_entries = 1
                 write_history(f.path)
             }
         }
@@ -143,15 +150,36 @@ final class LineEditor {
         return LineEditor.received ?? .endOfInput
     }
 
-    /// Adds a line to the history (not blank lines, not an immediate repeat) and appends it to the file.
-    func remember(_ line: String) {
-        guard !line.trimmingCharacters(in: .whitespaces).isEmpty, line != lastHistoryLine else { return }
-        lastHistoryLine = line
-        add_history(line)
+    /// Adds an entry (one line, or the lines of one statement) to the history — not a blank one, not an
+    /// immediate repeat — and appends it to the file.
+    func remember(_ entry: String) {
+        guard !entry.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, entry != lastHistoryLine else { return }
+        lastHistoryLine = entry
+        add_history(entry)
+        add_history_time("#\(Int(Date().timeIntervalSince1970))")
         if let f = historyFile { append_history(1, f.path) }
     }
 
     func close() {
         if let f = historyFile { history_truncate_file(f.path, 2000) }
+    }
+}
+
+/// Collects the lines of one input, so the history recalls a multi-line statement as one block.
+struct HistoryEntry {
+    private var lines: [String] = []
+
+    /// The entry to remember once the session no longer waits for more lines of the input.
+    mutating func add(_ line: String, continuing: Bool) -> String? {
+        lines.append(line)
+        guard !continuing else { return nil }
+        defer { lines = [] }
+        return lines.joined(separator: "\n")
+    }
+
+    /// Ctrl-C while an input is unfinished: what was typed so far, so it can be recalled and fixed.
+    mutating func interrupted() -> String? {
+        defer { lines = [] }
+        return lines.isEmpty ? nil : lines.joined(separator: "\n")
     }
 }

@@ -49,7 +49,7 @@ extension ReplSession {
         let segment = Segment(origin: .query, text: before + expressionText(input) + after, display: input,
                               shift: before.utf8.count)
         let composed = script.composed(with: [segment])
-        return (Pipeline.check(composed.file, baseDirectory: options.directory), composed)
+        return (check(composed), composed)
     }
 
     /// The last top-level data declaration: what a bare `net` is instantiated on.
@@ -58,17 +58,43 @@ extension ReplSession {
     func program() -> Program? { accepted?.program }
 
     func trainSpec(_ id: String) -> TrainSpec? {
-        for case .train(let t) in program()?.steps ?? [] where t.id == id { return t }
+        for case .train(let t) in (program()?.steps ?? []).reversed() where t.id == id { return t }
         return nil
     }
 
     func mergeSpec(_ id: String) -> MergeSpec? {
-        for case .merge(let m) in program()?.steps ?? [] where m.id == id { return m }
+        for case .merge(let m) in (program()?.steps ?? []).reversed() where m.id == id { return m }
         return nil
     }
 
+    /// The step of the latest top-level `data`, `train` or `merge` statement declaring `name`, found by the
+    /// statement's range: its id may differ from the name (a redefinition's instance is `name~2`, …).
+    private func step(declaring name: String) -> Step? {
+        for s in (accepted?.script.statements ?? []).reversed() {
+            switch s.kind {
+            case .data(let n, _, _), .train(let n, _, _, _), .merge(let n, _, _, _):
+                guard n.name == name else { continue }
+                return (program()?.steps ?? []).last { $0.range == s.range }
+            default: continue
+            }
+        }
+        return nil
+    }
+
+    func trainSpec(named name: String) -> TrainSpec? {
+        if case .train(let t)? = step(declaring: name) { return t } else { return nil }
+    }
+
+    func mergeSpec(named name: String) -> MergeSpec? {
+        if case .merge(let m)? = step(declaring: name) { return m } else { return nil }
+    }
+
+    func dataSpec(named name: String) -> DataSpec? {
+        if case .data(let d)? = step(declaring: name) { return d } else { return nil }
+    }
+
     func dataSpec(_ id: String) -> DataSpec? {
-        for case .data(let d) in program()?.steps ?? [] where d.id == id { return d }
+        for case .data(let d) in (program()?.steps ?? []).reversed() where d.id == id { return d }
         return nil
     }
 
@@ -164,10 +190,10 @@ extension ReplSession {
     /// A name declared at the top level of the session.
     private func namedValue(_ name: String, _ kind: Declaration, _ input: SourceFile) -> QueryValue? {
         switch kind {
-        case .data: return dataSpec(name).map { .data(DataRef(data: name, split: .all), $0) }
+        case .data: return dataSpec(named: name).map { .data(DataRef(data: $0.id, split: .all), $0) }
         case .group: return program()?.groups[name].map { .group($0, name: name) }
-        case .train: return trainSpec(name).map { .network($0.network, title: name, train: $0) }
-        case .merge: return mergeSpec(name).map { .merge($0) }
+        case .train: return trainSpec(named: name).map { .network($0.network, title: name, train: $0) }
+        case .merge: return mergeSpec(named: name).map { .merge($0) }
         case .net: return instantiate(input)
         case .block: return .block(name)
         case .value: return nil
@@ -203,12 +229,14 @@ extension ReplSession {
             var group: GroupSpec?
             if case .equivariant(let g)? = train?.mode { group = g }
             switch detail {
-            case .type: return "\(text) : network \(net.name), \(formatShape(net.inputShape)) → \(formatShape(net.outputShape))\n"
+            case .type:
+                return "\(text) : network \(net.name), \(formatShape(net.inputShape)) → \(formatShape(net.outputShape))"
+                    + (train.map { names($0, title) ? incompleteNote($0.id) : "" } ?? "") + "\n"
             case .shape: return ValueDisplay.shapes(net, title: title)
             case .value, .info:
                 var out = ValueDisplay.network(net, title: "\(title): \(net.name)",
                                                channels: detail == .info ? ValueDisplay.channelColumn(net, hidden: hidden, group: group) : nil)
-                if let t = train, title == t.id || detail == .info {
+                if let t = train, names(t, title) || detail == .info {
                     out += ValueDisplay.trainingSummary(t, outcome: executor?.trained[t.id]?.outcome)
                 }
                 return out
@@ -232,7 +260,7 @@ extension ReplSession {
             if detail == .shape { throw QueryError("a block has no shapes of its own; it takes them from the net it is used in") }
             return declarationText(of: name)
         case let .group(g, name):
-            let shape = latestData.flatMap(dataSpec)?.sampleShape
+            let shape = latestData.flatMap { dataSpec(named: $0) }?.sampleShape
             switch detail {
             case .type: return "\(text) : group \(g)\n"
             case .shape: throw QueryError("a group has no shape; :info \(text) shows its elements")
@@ -285,10 +313,16 @@ extension ReplSession {
         }
     }
 
+    /// True when `title` is the training itself (not a merge or transform of it): its id, or the name it
+    /// was declared under.
+    private func names(_ train: TrainSpec, _ title: String) -> Bool {
+        title == train.id || trainSpec(named: title)?.id == train.id
+    }
+
     /// The declaration of `name` in canonical form.
     func declarationText(of name: String) -> String {
         guard let ast = accepted?.script else { return "" }
-        for s in ast.statements {
+        for s in ast.statements.reversed() {   // the latest declaration: a redefinition shadows
             switch s.kind {
             case .net(let n, _, _), .block(let n, _, _):
                 if n.name == name {

@@ -44,20 +44,21 @@ public enum ReplDriver {
         let editor = LineEditor(historyFile: LineEditor.defaultHistoryFile()) { word, before in
             switch session.completions(for: word, before: before) {
             case .words(let w): return w
-            case .files: return nil
             }
         }
         defer { editor.close() }
+        var entry = HistoryEntry()
         while true {
             switch editor.read(prompt: session.isContinuing ? continuationPrompt : prompt) {
             case .endOfInput:
                 print("")
                 return 0
             case .interrupt:
+                if let e = entry.interrupted() { editor.remember(e) }
                 session.cancelInput()
             case .line(let line):
-                editor.remember(line)
                 let r = perform { session.submit(line) }
+                if let e = entry.add(line, continuing: session.isContinuing) { editor.remember(e) }
                 if r.quit { return 0 }
             }
         }

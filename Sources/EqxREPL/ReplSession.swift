@@ -182,7 +182,7 @@ public final class ReplSession {
     func enter(_ file: SourceFile) -> ReplResponse {
         let number = entryCount + 1
         let r = ingest(file, origin: .entry(number), acceptedName: "<repl#\(number)>")
-        if r.failure == nil { entryCount = number }
+        if script.segments.last?.origin == .entry(number) { entryCount = number }   // also a kept interrupted training
         return r
     }
 
@@ -217,7 +217,7 @@ public final class ReplSession {
         if let s = newSeed { candidate.seedText = s }
         if others > 0 || !lex(file).comments.isEmpty { candidate.segments.append(segment) }
         let composed = candidate.composed()
-        let checked = Pipeline.check(composed.file, baseDirectory: options.directory)
+        let checked = check(composed)
         let shown = checked.diagnostics.filter { $0.severity == .error || !shownWarnings.contains(key($0)) }
         response.errors = render(shown, in: composed)
         if checked.hasErrors || checked.program == nil {
@@ -233,8 +233,15 @@ public final class ReplSession {
         let oldStepCount = accepted?.program?.steps.count ?? 0
         script = candidate
         accepted = checked
+        let taintedBefore = tainted
         let run = runPending(replay: seedChanged, newFrom: oldStepCount, composed: composed)
         response.output += run.output
+        if let i = run.interruptedTraining,
+           let kept = keepInterruptedTraining(i, candidate: candidate, composed: composed, tainted: taintedBefore) {
+            response.errors += kept
+            response.failure = .interrupted
+            return response
+        }
         response.errors += run.errors
         if let failure = run.failure {
             // Roll back; an input whose steps started running leaves blank lines behind (see `Segment.tombstone`).
@@ -258,8 +265,16 @@ public final class ReplSession {
     }
 
     func recheck() -> CheckedScript? {
-        let checked = Pipeline.check(script.composed().file, baseDirectory: options.directory)
+        let checked = check(script.composed())
         return checked.hasErrors ? nil : checked
+    }
+
+    /// The session checked as one script, under the session's rules (shadowing, `:forget`). A net declared
+    /// at the prompt is usually trained by a later input, so "never used" (W0403) is not said here.
+    func check(_ composed: ComposedScript) -> CheckedScript {
+        var checked = Pipeline.check(composed.file, baseDirectory: options.directory, session: composed.rules)
+        checked.diagnostics.removeAll { $0.id == "W0403" }
+        return checked
     }
 
     private func key(_ d: Diagnostic) -> String { "\(d.id)|\(d.range?.start ?? -1)|\(d.message)" }
@@ -280,7 +295,10 @@ public final class ReplSession {
         var errors = ""
         var failure: ReplResponse.Failure?
         var startedNewSteps = false
+        /// Ctrl-C in a training of this input: the executor it ran on, the steps done before it, its weights.
+        var interruptedTraining: (executor: Executor, done: [Step], partial: PartialTraining)?
     }
+
 
     func makeExecutor(_ program: Program) -> Executor {
         var runOptions = RunOptions(scriptName: "repl", scriptDirectory: options.directory,
@@ -328,6 +346,9 @@ public final class ReplSession {
         } catch {
             result.output += eventOutput
             let failing = done.count < program.steps.count ? program.steps[done.count] : nil
+            if let i = error as? Interrupted, let partial = i.partialTraining, done.count >= newFrom {
+                result.interruptedTraining = (exec, done, partial)
+            }
             result.failure = describe(error, composed: composed, into: &result.errors, at: failing.flatMap { $0.range })
             if exec === executor {
                 executed = Array(done.prefix(newFrom))
@@ -406,14 +427,24 @@ public final class ReplSession {
 
     /// The session as a canonical script (`eqx fmt` form): what `:save` writes and `eqx run` reproduces.
     public var canonicalScript: String {
-        format(parse(script.composed().file).0)
+        format(parse(SourceFile(name: "<repl>", text: renamingHiddenDeclarations(script.composed()))).0)
     }
 
-    /// Names declared at the top level, with what they are, in declaration order.
+    /// Names declared at the top level, with what they are, in declaration order: a redefinition is listed
+    /// again (the last one counts) and a forgotten name is gone.
     var declarations: [(name: String, kind: Declaration)] {
         guard let ast = accepted?.script else { return [] }
-        var out: [(String, Declaration)] = []
+        let composed = script.composed()
+        var forgets = composed.rules.forgotten[...]
+        var out: [(name: String, kind: Declaration)] = []
+        func forgetUpTo(_ offset: Int) {
+            while let f = forgets.first, f.offset <= offset {
+                out.removeAll { $0.name == f.name }
+                forgets.removeFirst()
+            }
+        }
         for s in ast.statements {
+            forgetUpTo(s.range.start)
             switch s.kind {
             case .let(let n, _): out.append((n.name, .value))
             case .data(let n, _, _): out.append((n.name, .data))
@@ -425,6 +456,7 @@ public final class ReplSession {
             default: break
             }
         }
+        forgetUpTo(Int.max)
         return out
     }
 

@@ -1,3 +1,4 @@
+import EqxIR
 import EqxSyntax
 
 /// One piece of the session script and where its text came from.
@@ -14,6 +15,8 @@ struct Segment {
         case tombstone
         /// A hidden statement that asks the checker about an expression; never kept.
         case query
+        /// `:forget NAME`: a blank line from which on the checker no longer knows the name.
+        case forget(String)
     }
 
     var origin: Origin
@@ -83,6 +86,15 @@ struct ComposedScript {
         self.segments = segments
         self.starts = starts
         file = SourceFile(name: SessionScript.internalName, text: text)
+    }
+
+    /// How the checker reads the session: later declarations shadow earlier ones, `:forget` removes names.
+    var rules: SessionRules {
+        var forgotten: [(offset: Int, name: String)] = []
+        for (s, start) in zip(segments, starts) {
+            if case .forget(let name) = s.origin { forgotten.append((start, name)) }
+        }
+        return SessionRules(shadowing: true, forgotten: forgotten)
     }
 
     /// Index of the segment holding `offset` (the end of the file belongs to the last segment).

@@ -218,6 +218,9 @@ enum ValueDisplay {
         var out = "  trained on \(spec.data), mode \(mode(spec.mode)), loss \(spec.loss.rawValue), "
             + "batch \(spec.batchSize), " + (spec.steps.map { "\($0) steps" } ?? "\(spec.epochs) epochs") + "\n"
         guard let o = outcome else { return out + "  (not trained yet)\n" }
+        if o.interrupted {
+            out += "  incomplete: Ctrl-C stopped it after \(formatCount(o.steps)) steps (`eqx run` of the :save'd session trains it to the end)\n"
+        }
         out += "  after \(formatCount(o.steps)) steps: batch loss \(formatNumber(o.finalLoss)), batch accuracy \(formatNumber(o.finalAccuracy))"
             + (o.seconds > 0 ? String(format: ", %.1f s", o.seconds) : "") + "\n"
         for e in o.epochs.last?.evaluations ?? [] {

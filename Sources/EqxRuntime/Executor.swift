@@ -55,6 +55,9 @@ public struct Interrupted: Error, CustomStringConvertible {
     public var statement: String
     /// What `eqx run --resume` does about the statement.
     var onResume: String
+    /// A training's weights at the step it stopped, with what it recorded so far (`outcome.interrupted`):
+    /// the REPL keeps them under the train's name (`Executor.keep`).
+    public var partialTraining: (network: Network, outcome: TrainingOutcome, spec: TrainSpec)?
     public var description: String { "interrupted during '\(statement)'; `eqx run --resume` \(onResume)" }
 }
 
@@ -272,7 +275,8 @@ public final class Executor {
                                                  to: p, metadata: ["eqx_run": spec.id])
                     observer(.wrote(p))
                 }
-                throw Interrupted(statement: "train \(spec.id)", onResume: "continues from the last step")
+                throw Interrupted(statement: "train \(spec.id)", onResume: "continues from the last step",
+                                  partialTraining: (net, outcome, spec))
             }
             if let f = finished {
                 try fm.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -287,6 +291,11 @@ public final class Executor {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": spec.network.name])
         }
+    }
+
+    /// An interrupted training's weights, kept as if it had finished (its outcome says it did not).
+    public func keep(_ partial: (network: Network, outcome: TrainingOutcome, spec: TrainSpec)) {
+        trained[partial.spec.id] = partial
     }
 
     /// A cache entry that verifies, or nil after a warning: a bad entry is recomputed, never trusted.

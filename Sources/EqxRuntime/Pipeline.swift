@@ -17,10 +17,10 @@ public struct CheckedScript {
 public enum Pipeline {
     /// Parses and checks `file`; the checker runs only when parsing found no errors, so every error it
     /// reports is about a well-formed script. `seed` (`eqx run --seed`) replaces the script's seed in the
-    /// tree, so the canonical text says which seed ran.
-    /// `overrides` (`eqx run --set NAME=VALUE`) replace top-level `let` values the same way.
+    /// tree, so the canonical text says which seed ran. `overrides` (`eqx run --set NAME=VALUE`) replace
+    /// top-level `let` values the same way. `session` is the REPL's (shadowing, `:forget`).
     public static func check(_ file: SourceFile, baseDirectory: URL, seed: UInt64? = nil,
-                             overrides: [LetOverride] = []) -> CheckedScript {
+                             overrides: [LetOverride] = [], session: SessionRules? = nil) -> CheckedScript {
         var (script, syntax) = parse(file)
         if syntax.contains(where: { $0.severity == .error }) {
             return CheckedScript(file: file, script: script, program: nil, diagnostics: syntax)
@@ -33,7 +33,7 @@ public enum Pipeline {
                 return CheckedScript(file: file, script: script, program: nil, diagnostics: syntax + problems)
             }
         }
-        let checker = Checker(file: file, probe: FileDataProbe(baseDirectory: baseDirectory))
+        let checker = Checker(file: file, probe: FileDataProbe(baseDirectory: baseDirectory), session: session)
         let (program, semantic) = checker.check(script)
         return CheckedScript(file: file, script: script, program: program, diagnostics: syntax + semantic)
     }

@@ -259,7 +259,9 @@ final class Parser {
     func parseScript() -> Script {
         skipSeparators()
         if at(.endOfFile) {
-            if diagnostics.isEmpty { diagnostics.append(.error("E0201", "empty script", at: nil,
+            // At 1:1, so editors and `FILE:LINE:COL` readers can place it like any other error.
+            if diagnostics.isEmpty { diagnostics.append(.error("E0201", "empty script", at: SourceRange(start: 0, end: 0),
+                                                             label: "no statement in the file",
                                                              help: "a script starts with the version line 'eqx 1'")) }
             return Script(statements: [], trailingComments: takeComments(before: Int.max))
         }

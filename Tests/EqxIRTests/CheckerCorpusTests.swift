@@ -2,20 +2,13 @@ import EqxIR
 import EqxSyntax
 import XCTest
 
-/// Every corpus file states what the front end must report, in comments: `# expect: ok`, or one line per
-/// diagnostic, `# expect-error: E0301 12:9` / `# expect-warning: W0501 8:3` (`-` for no position).
+/// Every corpus file states what the front end must report, in comments (`CorpusExpectations`): `# expect: ok`,
+/// or one line per diagnostic, `# expect-error: E0301 12:9` / `# expect-warning: W0501 8:3`, or a caret line.
 /// The test compares the exact multiset of (severity, id, line:col).
 final class CheckerCorpusTests: XCTestCase {
     func expectations(_ file: SourceFile) -> (ok: Bool, diagnostics: [String]) {
-        var ok = false
-        var list: [String] = []
-        for lineNumber in 1...file.lineStarts.count {
-            let line = file.lineText(lineNumber).trimmingCharacters(in: .whitespaces)
-            if line == "# expect: ok" { ok = true }
-            if line.hasPrefix("# expect-error: ") { list.append("error " + line.dropFirst("# expect-error: ".count)) }
-            if line.hasPrefix("# expect-warning: ") { list.append("warning " + line.dropFirst("# expect-warning: ".count)) }
-        }
-        return (ok, list)
+        let e = CorpusExpectations(file)
+        return (e.ok, e.diagnostics)
     }
 
     func testCorpusHasAtLeastFortyFiles() {

@@ -218,10 +218,13 @@ final class RenderedDiagnosticTests: XCTestCase {
             """)
     }
 
-    func testEmptyScriptHasNoPosition() {
+    func testEmptyScriptIsAtTheFirstLine() {
         XCTAssertEqual(rendered("", name: "empty.eqx"), """
             error[E0201]: empty script
-             --> empty.eqx
+             --> empty.eqx:1:1
+              |
+            1 |
+              | ^ no statement in the file
               = help: a script starts with the version line 'eqx 1'
 
             1 error
@@ -230,6 +233,6 @@ final class RenderedDiagnosticTests: XCTestCase {
         let (_, program, diagnostics) = checkText("", name: "empty.eqx")
         XCTAssertNil(program)
         XCTAssertEqual(diagnostics.map(\.id), ["E0201"])
-        XCTAssertNil(diagnostics[0].range)
+        XCTAssertEqual(diagnostics[0].range, SourceRange(start: 0, end: 0))
     }
 }

@@ -8,8 +8,6 @@ final class CompletionTests: XCTestCase {
         XCTAssertEqual(s.completions(for: ":in", before: ""), .words([":info"]))
         XCTAssertEqual(s.completions(for: ":re", before: ""), .words([":reload", ":reset"]))
         XCTAssertEqual(s.completions(for: "sa", before: ":help "), .words(["save"]))
-        XCTAssertEqual(s.completions(for: "", before: ":load "), .files)
-        XCTAssertEqual(s.completions(for: "sub/", before: ":sa "), .files)
         XCTAssertEqual(s.completions(for: "se", before: ":set "), .words(["seed"]))
     }
 

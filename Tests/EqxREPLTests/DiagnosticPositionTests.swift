@@ -34,20 +34,32 @@ final class DiagnosticPositionTests: XCTestCase {
 
     func testErrorInsideAnEarlierInputNamesThatInput() {
         var t = Transcript()
-        t.type(Fixture.digits)                       // input 1
-        t.type("net a {", "  conv 3x3 -> 8", "  relux", "}")  // input 2: only checked when it meets data
+        // Input 1: shapes are only known once it meets data, which is declared after it.
+        XCTAssertNil(t.type("net a {", "  conv 3x3 -> 8", "  global avgpool", "  linear -> 10 in 9", "}").failure)
+        XCTAssertNil(t.type(Fixture.digits).failure, "later data does not turn the earlier net into an error")
         let r = t.type("train t = a on digits.train { mode nominal; steps 2 }")
         XCTAssertEqual(r.failure, .invalidInput)
-        XCTAssertContains(r.errors, "error[E0408]: unknown layer 'relux'\n --> <repl#2>:3:3\n  |\n3 |   relux\n  |   ^^^^^ not a layer")
+        XCTAssertContains(r.errors, "error[E0301]: shape mismatch in 'linear': expected input [N, 9], got [N, 8]\n --> <repl#1>:4:3\n  |\n4 |   linear -> 10 in 9")
+    }
+
+    /// A net nobody has trained yet is still checked: an unknown layer is an error at once.
+    func testAnUnknownLayerInAnUntrainedNetIsAnErrorAtOnce() {
+        var t = Transcript()
+        t.type(Fixture.digits)
+        let r = t.type("net a {", "  conv 3x3 -> 8", "  relux", "}")
+        XCTAssertEqual(r.failure, .invalidInput)
+        XCTAssertContains(r.errors, "error[E0408]: unknown layer 'relux'\n --> <repl>:3:3\n  |\n3 |   relux\n  |   ^^^^^ not a layer")
         XCTAssertContains(r.errors, "did you mean 'relu'?")
+        XCTAssertNotContains(r.errors, "never used")
     }
 
     func testLocationsInsideMessagesAndNotesAreMapped() {
         var t = Transcript()
-        t.type("net a { relu }")
-        let r = t.type("net a { relu }")
-        XCTAssertContains(r.errors, "--> <repl>:1:5")
-        XCTAssertContains(r.errors, "= note: first defined at <repl#1>:1:5")
+        XCTAssertNil(t.type("net a(w) { flatten; linear -> w }").failure)
+        t.type(Fixture.digits)
+        let r = t.type("train t = a on digits.train { steps 1 }")
+        XCTAssertContains(r.errors, "--> <repl>:1:11")
+        XCTAssertContains(r.errors, "= note: parameter declared at <repl#1>:1:7")
         XCTAssertNotContains(r.errors, SessionScript.internalName)
     }
 

@@ -18,23 +18,69 @@ final class RunningTests: XCTestCase {
         return t
     }
 
-    func testInterruptedTrainingKeepsTheStateIntact() {
+    /// Ctrl-C in a training keeps the weights trained so far under the train's name, marked incomplete; they
+    /// are exactly the weights of the same training stopped by a step limit at that step.
+    func testInterruptedTrainingKeepsTheWeightsSoFar() {
         let stop = StopSwitch()
         var t = session(stop)
         XCTAssertNil(t.type("train first = mlp on digits.train { mode nominal; steps 5 }").failure)
         let before = t.type("accuracy(first, digits.test)").output
         stop.calls = 0
         stop.after = 10   // in the middle of the training
-        let r = t.type("train long = mlp on digits.train { mode nominal; steps 1000 }")
+        let r = t.type("train long = mlp on digits.train { mode nominal; optimizer sgd(lr: 0.1); batch 16; steps 1000 }")
         XCTAssertEqual(r.failure, .interrupted)
-        XCTAssertEqual(r.errors, "interrupted: 'train long' stopped; the session is as it was before this input\n")
         XCTAssertLessThan(stop.calls, 20, "stopped at the next step")
         stop.after = .max
-        XCTAssertEqual(t.type("long").failure, .invalidInput, "the interrupted statement is not part of the session")
+        guard let steps = t.session.executor?.trained["long"]?.outcome.steps else { return XCTFail("'long' was not kept") }
+        XCTAssertEqual(r.errors, "interrupted: 'long' stopped after \(steps) steps; it keeps the weights trained so far, marked incomplete\n")
+        XCTAssertGreaterThan(steps, 0)
+        XCTAssertLessThan(steps, 1000)
+        XCTAssertContains(t.type(":type long").output, "long : network mlp(hidden: 32), [1, 8, 8] → [10] (incomplete: stopped after \(steps) steps)\n")
+        XCTAssertContains(t.type(":info long").output, "incomplete: Ctrl-C stopped it after \(steps) steps")
         XCTAssertEqual(t.type("accuracy(first, digits.test)").output, before, "earlier results are untouched")
-        XCTAssertNotContains(t.session.canonicalScript, "long")
-        // The name can be used again, and the next statement runs normally.
+        XCTAssertContains(t.session.canonicalScript, "train long = mlp on digits.train")
+
+        // An independent reference: the same training with a step limit where Ctrl-C stopped it.
+        var reference = session(StopSwitch())
+        XCTAssertNil(reference.type("train first = mlp on digits.train { mode nominal; steps 5 }").failure)
+        XCTAssertNil(reference.type("train long = mlp on digits.train { mode nominal; optimizer sgd(lr: 0.1); batch 16; steps \(steps) }").failure)
+        let kept = t.session.executor!.trained["long"]!.network.state
+        let limited = reference.session.executor!.trained["long"]!.network.state
+        XCTAssertEqual(kept.parameterKeys, limited.parameterKeys)
+        for k in kept.parameterKeys { XCTAssertEqual(kept[k]?.scalars, limited[k]?.scalars, k) }
+        XCTAssertEqual(t.type("accuracy(long, digits.test)").output, reference.type("accuracy(long, digits.test)").output)
+
+        // The session goes on: later statements use the kept weights, the name can be redefined.
+        XCTAssertNil(t.type("report accuracy(long, digits.train)").failure)
         XCTAssertNil(t.type("train long = mlp on digits.train { mode nominal; steps 3 }").failure)
+        XCTAssertEqual(t.type(":type long").output, "long : network mlp(hidden: 32), [1, 8, 8] → [10]\n")
+    }
+
+    /// `input` in a fresh session, stopped by Ctrl-C in the middle of its training.
+    private func interrupted(_ input: String) -> (Transcript, ReplResponse) {
+        let stop = StopSwitch()
+        var t = session(stop)
+        stop.after = 10
+        let r = t.type(input)
+        stop.after = .max
+        XCTAssertEqual(r.failure, .interrupted)
+        return (t, r)
+    }
+
+    /// The statements after the interrupted training in the same input did not run and are not kept.
+    func testStatementsAfterTheInterruptedTrainingAreDropped() {
+        let (t, r) = interrupted("train long = mlp on digits.train { mode nominal; steps 1000 }; report accuracy(long, digits.test)")
+        XCTAssertContains(r.errors, "the statements after it in this input did not run")
+        XCTAssertEqual(r.output, "", "the report did not run")
+        XCTAssertNotContains(t.session.canonicalScript, "report")
+        XCTAssertNotNil(t.session.executor?.trained["long"])
+    }
+
+    /// A training inside `repeat` cannot be cut out of its loop: the input is rolled back as before.
+    func testAnInterruptedTrainingInsideALoopRollsBack() {
+        let (t, r) = interrupted("repeat 2 { train long = mlp on digits.train { mode nominal; steps 1000 } }")
+        XCTAssertContains(r.errors, "the session is as it was before this input")
+        XCTAssertNotContains(t.session.canonicalScript, "long")
     }
 
     func testInterruptedMergeKeepsTheStateIntact() {

@@ -143,11 +143,14 @@ final class TerminalEndToEndTests: XCTestCase {
         s = try tmux.wait(for: "eqx> 1 + 2\n3")
         XCTAssertContains(s, "eqx> net half {\n...  ^C\neqx> 1 + 2")
 
-        // Ctrl-C stops a running training at its next step; the session is intact.
+        // Ctrl-C stops a running training at its next step; its weights so far stay under its name.
         try tmux.line("train long = tiny on digits.train { mode nominal; steps 1000000 }")
         try tmux.wait(for: "long epoch")
         try tmux.press("C-c")
-        s = try tmux.wait(for: "interrupted: 'train long' stopped; the session is as it was before this input")
+        s = try tmux.wait(for: "it keeps the weights trained so far, marked incomplete")
+        XCTAssertContains(s, "interrupted: 'long' stopped after ")
+        try tmux.line(":type long")
+        try tmux.wait(for: "long : network tiny(width: 4), [1, 8, 8] → [10] (incomplete: stopped after ")
         try tmux.line(":type tiny")
         try tmux.wait(for: "tiny : net declaration")
 
@@ -157,6 +160,53 @@ final class TerminalEndToEndTests: XCTestCase {
         let history = try String(contentsOf: state.appendingPathComponent("eqx/history"), encoding: .utf8)
         XCTAssertContains(history, ":info tiny\n")
         XCTAssertContains(history, "  conv 3x3 -> width pad 1\n")
+    }
+
+    /// Tab completes `:load` paths through directories (no space after `dir/`), and a second Tab after a
+    /// completed name adds nothing; a multi-line statement comes back from the history as one block, also
+    /// in the next session.
+    func testPathCompletionAndMultiLineHistory() throws {
+        let eqx = try EqxBinary.require()
+        let dir = try temporaryDirectory(self)
+        let state = dir.appendingPathComponent("state")
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("scripts"), withIntermediateDirectories: true)
+        try "eqx 1\nlet answer = 42\n".write(to: dir.appendingPathComponent("scripts/answer.eqx"), atomically: true, encoding: .utf8)
+        let command = "cd '\(dir.path)' && XDG_STATE_HOME='\(state.path)' '\(eqx.path)' repl"
+        var tmux = try Tmux(command: command + "; echo \"EXITED $?\"; sleep 60")
+        defer { tmux.close() }
+        try tmux.wait(for: "eqx>")
+        try tmux.type(":load scr")
+        try tmux.press("Tab")
+        try tmux.wait(for: "eqx> :load scripts/")
+        try tmux.press("Tab")
+        try tmux.wait(for: "eqx> :load scripts/answer.eqx")
+        try tmux.press("Tab")
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertNotContains(try tmux.screen(), "answer.eqxanswer.eqx")
+        XCTAssertNotContains(try tmux.screen(), "answer.eqx answer.eqx")
+        try tmux.press("Enter")
+        try tmux.wait(for: "loaded scripts/answer.eqx: 1 statement")
+
+        for l in ["net n {", "  flatten", "  linear -> 10", "}"] { try tmux.line(l) }
+        try tmux.line("answer + 1")
+        try tmux.wait(for: "43")
+        try tmux.press("Up")
+        try tmux.press("Up")
+        try tmux.wait(for: "eqx> net n {\n  flatten\n  linear -> 10\n}")
+        try tmux.press("Enter")
+        try tmux.line("answer + 2")
+        var s = try tmux.wait(for: "44")
+        XCTAssertNotContains(s, "error")
+        try tmux.press("C-d")
+        try tmux.wait(for: "EXITED 0")
+        tmux.close()
+
+        tmux = try Tmux(command: command + "; sleep 60")
+        try tmux.wait(for: "eqx>")
+        try tmux.press("Up")
+        try tmux.press("Up")
+        s = try tmux.wait(for: "eqx> net n {\n  flatten\n  linear -> 10\n}")
+        XCTAssertNotContains(s, "#17")   // the timestamps stay in the file
     }
 
     func testHistoryFromAnEarlierSessionIsRecalled() throws {

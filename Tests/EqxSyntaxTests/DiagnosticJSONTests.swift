@@ -38,7 +38,7 @@ final class DiagnosticJSONTests: XCTestCase {
         let (_, d) = parse(file)
         XCTAssertEqual(DiagnosticJSON.encode(d, file: file), """
             [
-              {"id": "E0201", "severity": "error", "message": "empty script", "file": "e.eqx", "line": null, "column": null, "end_line": null, "end_column": null, "label": null, "notes": [], "help": "a script starts with the version line 'eqx 1'", "fixits": []}
+              {"id": "E0201", "severity": "error", "message": "empty script", "file": "e.eqx", "line": 1, "column": 1, "end_line": 1, "end_column": 1, "label": "no statement in the file", "notes": [], "help": "a script starts with the version line 'eqx 1'", "fixits": []}
             ]
 
             """)

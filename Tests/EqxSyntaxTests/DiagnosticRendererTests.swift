@@ -92,12 +92,15 @@ final class DiagnosticRendererTests: XCTestCase {
             """)
     }
 
-    func testEmptyScriptHasNoPosition() {
+    func testEmptyScriptIsAtTheFirstLine() {
         let file = SourceFile(name: "empty.eqx", text: "")
         let (_, d) = parse(file)
         XCTAssertEqual(renderer.render(d, in: file), """
             error[E0201]: empty script
-             --> empty.eqx
+             --> empty.eqx:1:1
+              |
+            1 |
+              | ^ no statement in the file
               = help: a script starts with the version line 'eqx 1'
 
             1 error

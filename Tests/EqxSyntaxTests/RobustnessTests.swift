@@ -68,10 +68,6 @@ final class RobustnessTests: XCTestCase {
         if parser.parenDepth != 0 || parser.nesting != 0 { fail("unbalanced bookkeeping: \(parser.parenDepth) \(parser.nesting)") }
         func inside(_ r: SourceRange) -> Bool { r.start >= 0 && r.start <= r.end && r.end <= bytes.count }
         for d in diagnostics {
-            if d.id == "E0201" {
-                if d.range != nil { fail("E0201 has a range") }
-                continue
-            }
             guard let r = d.range else { fail("\(d.id) has no range"); continue }
             if !inside(r) { fail("\(d.id) range \(r) outside 0..\(bytes.count)") }
             for n in d.notes { if let r = n.range, !inside(r) { fail("note range outside") } }

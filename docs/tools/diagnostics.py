@@ -64,7 +64,7 @@ entry("E0107", "Ranges are written `a..b` (both ends included); `...` is not an 
       "eqx 1\nlet r = 0...1\n")
 
 # ---- E02 syntax
-entry("E0201", "The file holds no statement (empty, or only comments and blank lines).", "# nothing here\n")
+entry("E0201", "The file holds no statement (empty, or only comments and blank lines). Reported at 1:1.", "# nothing here\n")
 entry("E0202", "The version line names a version other than 1.", "eqx 2\n")
 entry("E0203", "A required token is missing: `=` after a declared name (recovered with a fix-it when an "
       "expression follows), a `{` that must be on the header's line, or `,` inside parentheses.",
@@ -125,7 +125,8 @@ entry("E0401", "An unknown name (network, group, data, …), with a did-you-mean
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train small = cnn on digits.train {\n  epochs 1\n}\n"
       "report accuracy(smal, digits.test)\n")
 entry("E0402", "A name is declared twice in the same scope (or a layer label is used twice in a network). The "
-      "note points at the first declaration.", "eqx 1\nlet width = 16\nlet width = 32\n")
+      "note points at the first declaration. (In the REPL a redefinition shadows the old name instead; see "
+      "docs/cli.md.)", "eqx 1\nlet width = 16\nlet width = 32\n")
 entry("E0403", "A value of the wrong type: a group where a number is needed, arithmetic on non-numbers, "
       "calling something that is not a function, indexing data with a non-range, a training run where a "
       "group is expected, division by zero.",
@@ -262,6 +263,12 @@ entry("W0301", "A training step would need more than half of this machine's memo
 entry("W0401", "`seed` is set twice at the top level; the last one wins.", "eqx 1\nseed 1\nseed 2\n")
 entry("W0402", "A declaration hides a built-in function or constructor of the same name (`accuracy`, "
       "`loss`, `mirror`, `idx`, …), which can then no longer be called.", "eqx 1\nlet accuracy = 0.9\n")
+entry("W0403", "A top-level `net` or `block` that the script never names. It is checked all the same: a net "
+      "no statement trains is instantiated on the script's data (the latest data declared before it, or any "
+      "data it fits), a block's layers must exist. The REPL does not say this, since a net typed at the "
+      "prompt is usually trained by a later input.",
+      "eqx 1\ndata digits = builtin.digits\n" + NET + "net spare {\n  flatten\n  linear -> 10\n}\n"
+      "train t = cnn on digits.train {\n  epochs 1\n}\n")
 entry("W0501", "A strided convolution or pooling samples a grid that the group does not map to itself "
       "(`(size + 2·pad − kernel)` not divisible by the stride), or a strided pool under translations: "
       "equivariance is then only approximate.",
@@ -352,6 +359,11 @@ def main():
            "summary line (`2 errors, 1 warning`); `eqx check` then prints `FILE: ok` on standard output for a "
            "script without errors. Colour is used only on a "
            "terminal and never when `NO_COLOR` is set.",
+           "",
+           "One mistake, one error: a declaration that fails (a `data` whose files are missing, a `train` of an "
+           "unknown net, a `let` with a misspelt name…) still declares its name, as *poisoned*, and later uses "
+           "of a poisoned name report nothing more. A net is checked once however many statements use it, and "
+           "a net no statement uses is checked too (W0403).",
            "",
            "For tools, `--diagnostics-format json` prints one JSON array on standard output instead, one "
            "object per diagnostic with the fields `id, severity, message, file, line, column, end_line, "
