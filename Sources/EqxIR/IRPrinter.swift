@@ -11,7 +11,7 @@ public enum IRPrinter {
             s += "\n" + describe(t.network, indent: "    ")
             return s
         case .merge(let m):
-            return "merge \(m.id): \(m.base) with \(m.target) matching \(m.matching)\(m.involutive ? " involutions" : "") alphas \(m.alphas) reset \(m.resetBatchNorm.map(\.description) ?? "no") repair \(m.repair)"
+            return "merge \(m.id): \(m.base) with \(m.target) matching \(m.matching)\(m.involutive ? " involutions" : "")\(m.representation ? " representation" : "") alphas \(m.alphas) reset \(m.resetBatchNorm.map(\.description) ?? "no") repair \(m.repair)"
         case .report(let r):
             return "report \(r.table)\(r.row.map { " [\($0)]" } ?? ""): " + r.items.map { "\($0.label) = \($0.measurement)" }.joined(separator: ", ")
         case .plot(let p):
