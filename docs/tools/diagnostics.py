@@ -212,7 +212,7 @@ entry("E0705", "`representation` needs a group eqx can solve for: an orbit merge
       "form a representation (σ_g σ_h = σ_{g∘h}), so the orbit average is Π_E θ for it; another network has no "
       "group, one element of order > 2 cannot represent the group, and a larger group (e.g. symmetric(6), 720 "
       "elements) is beyond the search.",
-      "eqx 1\ndata graphs = block_graphs(count: 40, block: 3)\ngroup perm = symmetric(6)\n"
+      "eqx 1\ndata graphs = block_graphs(count: 200, block: 3)\ngroup perm = symmetric(6)\n"
       "net gnn {\n  dense -> 4 bias false\n  flatten\n  linear -> 2\n}\n"
       "train g = gnn on graphs.train {\n  epochs 1\n}\nmerge m = g with orbit(perm) {\n  match weights\n"
       "  representation\n}\n")
