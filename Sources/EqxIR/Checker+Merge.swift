@@ -178,8 +178,7 @@ extension Checker {
     /// of order ≤ 2, or an orbit merge over a group of order 2. Reports E0704 otherwise.
     private func checkInvolutions(_ clause: Clause, target: MergeTarget, targetExpr: Expr, baseExpr: Expr,
                                   inputShape: [Int]) -> Bool {
-        let base = sourceText(baseExpr.range)
-        let note = DiagnosticNote("the merge target is \(sourceText(targetExpr.range))", range: targetExpr.range)
+        let (base, note) = targetContext(baseExpr, targetExpr)
         // How the script spells the group: the callee of rot(a, "r") or the argument of orbit(rot).
         var groupText = "flip"
         if case .call(let callee, let args) = targetExpr.kind {
@@ -203,8 +202,7 @@ extension Checker {
                   at: clause.head.range, label: "\(name)∘\(name) ≠ e", notes: [note],
                   help: "merge with an element of order 2\(example(g)), or remove 'involutions'")
         case .orbit(let g):
-            let (h, w) = inputShape.count == 3 ? (inputShape[1], inputShape[2]) : (1, 1)
-            let order = g.order(height: h, width: w)
+            let order = orbitOrder(g, inputShape: inputShape)
             guard order > 2 else { return true }
             error("E0704", "'involutions' needs a group of order 2, but the orbit merge over \(g) uses \(order) elements",
                   at: clause.head.range, label: "one permutation per element; they need not compose", notes: [note],
@@ -218,8 +216,7 @@ extension Checker {
     /// best involution). Reports E0705 otherwise.
     private func checkRepresentation(_ clause: Clause, target: MergeTarget, targetExpr: Expr, baseExpr: Expr,
                                      inputShape: [Int]) -> Bool {
-        let base = sourceText(baseExpr.range)
-        let note = DiagnosticNote("the merge target is \(sourceText(targetExpr.range))", range: targetExpr.range)
+        let (base, note) = targetContext(baseExpr, targetExpr)
         switch target {
         case .model:
             error("E0705", "'representation' needs a self-merge or an orbit merge, but '\(base)' is merged with another network",
@@ -232,8 +229,7 @@ extension Checker {
                   at: clause.head.range, label: "one permutation cannot represent \(g)", notes: [note],
                   help: "merge over the whole group instead: 'with orbit(...)' with the group's name")
         case .orbit(let g):
-            let (h, w) = inputShape.count == 3 ? (inputShape[1], inputShape[2]) : (1, 1)
-            let order = g.order(height: h, width: w)
+            let order = orbitOrder(g, inputShape: inputShape)
             guard order > 64 || order <= 0 else { return true }
             error("E0705", "eqx cannot solve for a representation of \(g): it has \(order) elements, and learned "
                   + "representations are searched for groups of at most 64",
@@ -241,6 +237,17 @@ extension Checker {
                   help: "use a smaller group, or remove 'representation' and read m.permutations")
         }
         return false
+    }
+
+    /// How the script spells the merged network, and a note pointing at the merge target.
+    private func targetContext(_ baseExpr: Expr, _ targetExpr: Expr) -> (String, DiagnosticNote) {
+        (sourceText(baseExpr.range), DiagnosticNote("the merge target is \(sourceText(targetExpr.range))", range: targetExpr.range))
+    }
+
+    /// |G| for an orbit merge on samples of `inputShape` (translations depend on the grid).
+    private func orbitOrder(_ g: GroupSpec, inputShape: [Int]) -> Int {
+        let (h, w) = inputShape.count == 3 ? (inputShape[1], inputShape[2]) : (1, 1)
+        return g.order(height: h, width: w)
     }
 
     func sourceText(_ range: SourceRange) -> String {
