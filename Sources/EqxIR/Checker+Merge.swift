@@ -49,6 +49,7 @@ extension Checker {
         var evaluation: [DataRef] = []
         var sawMatch = false
         var involutionClause: Clause? = nil
+        var representationClause: Clause? = nil
         for c in clauses {
             var mods = ModifierReader(clause: c, checker: self)
             var allowed: [String] = []
@@ -107,6 +108,11 @@ extension Checker {
                     error("E0406", "'involutions' takes no arguments", at: extra.range); continue
                 }
                 involutionClause = c
+            case "representation":
+                if let extra = c.arguments.first {
+                    error("E0406", "'representation' takes no arguments", at: extra.range); continue
+                }
+                representationClause = c
             case "evaluate":
                 for a in c.arguments {
                     guard let r = dataRef(a, what: "evaluation data") else { continue }
@@ -117,7 +123,7 @@ extension Checker {
                     evaluation.append(r)
                 }
             default:
-                let known = ["match", "alpha", "involutions", "reset", "repair", "evaluate"]
+                let known = ["match", "alpha", "involutions", "representation", "reset", "repair", "evaluate"]
                 let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown merge option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
@@ -142,6 +148,17 @@ extension Checker {
                         at: c.range, help: "add 'match activations on DATA' or 'match weights'")
             }
         }
+        if let c = representationClause {
+            guard checkRepresentation(c, target: target, targetExpr: targetExpr, baseExpr: baseExpr,
+                                      inputShape: network.inputShape) else { return }
+            if case .none = matching {
+                warning("W0704", "'representation' does nothing without matching: the identity is already a representation",
+                        at: c.range, help: "add 'match activations on DATA' or 'match weights'")
+            }
+        }
+        // For a self-merge (g² = e, checked) a representation of {e, g} is an involution.
+        var involutive = involutionClause != nil
+        if representationClause != nil, case .transformed = target { involutive = true }
         if evaluation.isEmpty, case .trained(let id)? = rootTrained(baseRef), let train = trainSpec(id) {
             // Default: the training data and its test split, when there is one.
             evaluation.append(train.data)
@@ -152,7 +169,7 @@ extension Checker {
         }
         let id = instanceID(name)
         let spec = MergeSpec(id: id, base: baseRef, network: network, target: target, matching: matching,
-                             involutive: involutionClause != nil, alphas: alphas,
+                             involutive: involutive, representation: representationClause != nil, alphas: alphas,
                              resetBatchNorm: reset, repair: repair, evaluation: evaluation, seedName: id, seed: seed,
                              range: statement.range)
         steps.append(.merge(spec))
@@ -163,8 +180,7 @@ extension Checker {
     /// of order ≤ 2, or an orbit merge over a group of order 2. Reports E0704 otherwise.
     private func checkInvolutions(_ clause: Clause, target: MergeTarget, targetExpr: Expr, baseExpr: Expr,
                                   inputShape: [Int]) -> Bool {
-        let base = sourceText(baseExpr.range)
-        let note = DiagnosticNote("the merge target is \(sourceText(targetExpr.range))", range: targetExpr.range)
+        let (base, note) = targetContext(baseExpr, targetExpr)
         // How the script spells the group: the callee of rot(a, "r") or the argument of orbit(rot).
         var groupText = "flip"
         if case .call(let callee, let args) = targetExpr.kind {
@@ -188,14 +204,52 @@ extension Checker {
                   at: clause.head.range, label: "\(name)∘\(name) ≠ e", notes: [note],
                   help: "merge with an element of order 2\(example(g)), or remove 'involutions'")
         case .orbit(let g):
-            let (h, w) = inputShape.count == 3 ? (inputShape[1], inputShape[2]) : (1, 1)
-            let order = g.order(height: h, width: w)
+            let order = orbitOrder(g, inputShape: inputShape)
             guard order > 2 else { return true }
             error("E0704", "'involutions' needs a group of order 2, but the orbit merge over \(g) uses \(order) elements",
                   at: clause.head.range, label: "one permutation per element; they need not compose", notes: [note],
                   help: "merge with one element of order 2\(example(g)), or remove 'involutions' and read m.permutations")
         }
         return false
+    }
+
+    /// `representation` learns σ_g for every g of the orbit's group with σ_g σ_h = σ_{g∘h}; eqx searches for
+    /// groups of at most 64 elements. A self-merge has only one element g, so it needs g² = e (then it is the
+    /// best involution). Reports E0705 otherwise.
+    private func checkRepresentation(_ clause: Clause, target: MergeTarget, targetExpr: Expr, baseExpr: Expr,
+                                     inputShape: [Int]) -> Bool {
+        let (base, note) = targetContext(baseExpr, targetExpr)
+        switch target {
+        case .model:
+            error("E0705", "'representation' needs a self-merge or an orbit merge, but '\(base)' is merged with another network",
+                  at: clause.head.range, label: "no group acts between two networks", notes: [note],
+                  help: "merge the network with all its transforms, e.g. 'with orbit(rot)', or remove 'representation'")
+        case .transformed(let g, let element):
+            guard let order = g.order(ofElement: element), order > 2 else { return true }
+            let name = g.elementNames?[element] ?? "element \(element)"
+            error("E0705", "'representation' of one element needs g² = e, but \(name) has order \(order) in \(g)",
+                  at: clause.head.range, label: "one permutation cannot represent \(g)", notes: [note],
+                  help: "merge over the whole group instead: 'with orbit(...)' with the group's name")
+        case .orbit(let g):
+            let order = orbitOrder(g, inputShape: inputShape)
+            guard order > 64 || order <= 0 else { return true }
+            error("E0705", "eqx cannot solve for a representation of \(g): it has \(order) elements, and learned "
+                  + "representations are searched for groups of at most 64",
+                  at: clause.head.range, label: "group too large", notes: [note],
+                  help: "use a smaller group, or remove 'representation' and read m.permutations")
+        }
+        return false
+    }
+
+    /// How the script spells the merged network, and a note pointing at the merge target.
+    private func targetContext(_ baseExpr: Expr, _ targetExpr: Expr) -> (String, DiagnosticNote) {
+        (sourceText(baseExpr.range), DiagnosticNote("the merge target is \(sourceText(targetExpr.range))", range: targetExpr.range))
+    }
+
+    /// |G| for an orbit merge on samples of `inputShape` (translations depend on the grid).
+    private func orbitOrder(_ g: GroupSpec, inputShape: [Int]) -> Int {
+        let (h, w) = inputShape.count == 3 ? (inputShape[1], inputShape[2]) : (1, 1)
+        return g.order(height: h, width: w)
     }
 
     func sourceText(_ range: SourceRange) -> String {

@@ -12,7 +12,7 @@ public enum IRPrinter {
             s += "\n" + describe(t.network, indent: "    ")
             return s
         case .merge(let m):
-            return "merge \(m.id): \(m.base) with \(text(m.target)) matching \(text(m.matching))\(m.involutive ? " involutions" : "") alphas [" + m.alphas.map(number).joined(separator: ", ") + "] reset \(m.resetBatchNorm.map(\.description) ?? "no") repair \(m.repair)"
+            return "merge \(m.id): \(m.base) with \(text(m.target)) matching \(text(m.matching))\(m.involutive ? " involutions" : "")\(m.representation ? " representation" : "") alphas [" + m.alphas.map(number).joined(separator: ", ") + "] reset \(m.resetBatchNorm.map(\.description) ?? "no") repair \(m.repair)"
         case .report(let r):
             return "report \(r.table)\(r.row.map { " [\($0)]" } ?? ""): " + r.items.map { "\($0.label) = \(text($0.measurement))" }.joined(separator: ", ")
         case .plot(let p):

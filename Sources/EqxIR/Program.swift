@@ -196,6 +196,10 @@ public struct MergeSpec: Hashable, Sendable {
     /// Matching returns involutions π (π∘π = id) only, so that for a target g·θ with g² = e the map
     /// θ ↦ π(g·θ) is itself of order 2 and the midpoint is Π_E θ (the `involutions` clause).
     public var involutive: Bool
+    /// The matched permutations form a representation of the whole group (the `representation` clause):
+    /// for an orbit merge one σ_g per element with σ_g σ_h = σ_{g∘h}, so the orbit average is Π_E θ for the
+    /// learned channel action; for a self-merge with g² = e the same as `involutive`.
+    public var representation: Bool
     public var alphas: [Double]
     /// Batch-norm statistics re-estimated on this data after interpolation (self-merges use x and g·x).
     public var resetBatchNorm: DataRef?
@@ -227,7 +231,8 @@ public indirect enum Measurement: Hashable, Sendable {
 
 public enum MergeQuantity: String, Hashable, Sendable, CaseIterable {
     case barrier, accuracyBarrier = "accuracy_barrier", midpointBarrier = "midpoint_barrier",
-         midpointAccuracyBarrier = "midpoint_accuracy_barrier", curve, permutations
+         midpointAccuracyBarrier = "midpoint_accuracy_barrier", curve, permutations,
+         lossChange = "loss_change", accuracyChange = "accuracy_change"
 }
 
 public enum TrainQuantity: String, Hashable, Sendable, CaseIterable {

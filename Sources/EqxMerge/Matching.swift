@@ -1,3 +1,4 @@
+import EqxGroups
 import EqxIR
 import EqxNN
 import EqxTensor
@@ -88,23 +89,50 @@ enum Matching {
     /// and g-closed data the two are equal in expectation).
     static func activations(a: Network, b: Network, symbols: PermutationSymbols, batches: [Tensor],
                             involutive: Bool = false, beforeEachStep: () throws -> Void = {}) throws -> ChannelPermutation {
-        var acc = symbols.symbols.map { CorrelationAccumulator(channels: $0.channels) }
-        let capture = Set(symbols.symbols.map(\.matchPoint))
-        for x in batches {
-            try beforeEachStep()
-            let fa = try a.forward(x, options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
-            let fb = try b.forward(x, options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
-            for s in symbols.symbols {
-                try acc[s.id].add(fa[s.matchPoint]!, fb[s.matchPoint]!)
-            }
-        }
+        let corr = try correlations(a: a, targets: [b], symbols: symbols, batches: batches, beforeEachStep: beforeEachStep)[0]
         var perms: [[Int]] = []
         for s in symbols.symbols {
             try beforeEachStep()
-            let corr = acc[s.id].correlation()
-            perms.append(try best(corr, size: s.channels, involutive: involutive))
+            perms.append(try best(corr[s.id], size: s.channels, involutive: involutive))
         }
         return ChannelPermutation(perms: perms)
+    }
+
+    /// corr[target][symbol]: the n×n correlation matrix of A's channels with each target's at every symbol's
+    /// match point (A runs once per batch for all targets).
+    static func correlations(a: Network, targets: [Network], symbols: PermutationSymbols, batches: [Tensor],
+                             beforeEachStep: () throws -> Void = {}) throws -> [[[Double]]] {
+        var acc = targets.map { _ in symbols.symbols.map { CorrelationAccumulator(channels: $0.channels) } }
+        let capture = Set(symbols.symbols.map(\.matchPoint))
+        let options = ForwardOptions(training: false, gradients: false, capture: capture)
+        for x in batches {
+            try beforeEachStep()
+            let fa = try a.forward(x, options: options).activations
+            for (t, b) in targets.enumerated() {
+                let fb = try b.forward(x, options: options).activations
+                for s in symbols.symbols { try acc[t][s.id].add(fa[s.matchPoint]!, fb[s.matchPoint]!) }
+            }
+        }
+        return acc.map { $0.map { $0.correlation() } }
+    }
+
+    /// Activation matching of A with all its transforms g·A at once (the `representation` option): for
+    /// every symbol the representation {p_g} maximising Σ_{g≠e} Σ_i corr_g[i, p_g(i)]. `copies[k]` is
+    /// g·A for the k-th non-identity element. Returns one permutation per non-identity element and the
+    /// search's value and bound per symbol.
+    static func representation(a: Network, copies: [Network], group: FiniteGroup, symbols: PermutationSymbols,
+                               batches: [Tensor], beforeEachStep: () throws -> Void = {}) throws
+        -> (perms: [ChannelPermutation], searches: [LearnedRepresentation]) {
+        let corr = try correlations(a: a, targets: copies, symbols: symbols, batches: batches, beforeEachStep: beforeEachStep)
+        var perElement = [[[Int]]](repeating: [], count: copies.count)
+        var searches: [LearnedRepresentation] = []
+        for s in symbols.symbols {
+            try beforeEachStep()
+            let found = try BestRepresentation.solve(group: group, scores: [[]] + corr.map { $0[s.id] }, size: s.channels)
+            for k in copies.indices { perElement[k].append(found.perms[k + 1]) }
+            searches.append(found)
+        }
+        return (perElement.map { ChannelPermutation(perms: $0) }, searches)
     }
 
     /// Weight matching (Git Re-Basin): coordinate ascent over symbols in an order drawn from the seed,
@@ -123,8 +151,59 @@ enum Matching {
     static func weights(a: StateDict, b: StateDict, spec: NetworkSpec, symbols: PermutationSymbols,
                         involutive: Bool = false, rng: inout RandomStream, beforeEachStep: () throws -> Void = {}) throws
         -> (ChannelPermutation, sweeps: Int) {
+        let (p, sweeps) = try weights(a: a, targets: [b], spec: spec, symbols: symbols, rng: &rng,
+                                      beforeEachStep: beforeEachStep) { costs, c in
+            if involutive {
+                for i in 0..<c {
+                    for j in (i + 1)..<max(c, i + 1) {
+                        let mean = (costs[0][i * c + j] + costs[0][j * c + i]) / 2
+                        costs[0][i * c + j] = mean; costs[0][j * c + i] = mean
+                    }
+                }
+            }
+            return [try best(costs[0], size: c, involutive: involutive)]
+        }
+        return (p[0], sweeps)
+    }
+
+    /// Weight matching of A with all its transforms g·A at once (the `representation` option): coordinate
+    /// ascent as above on Σ_{g≠e} ⟨θ, P_g(g·θ)⟩, each step the representation {p_g} of the symbol's
+    /// channels maximising the sum of the per-element costs (`BestRepresentation`), the other symbols held
+    /// at their current representations. Σ_g ⟨θ, T_g θ⟩ = |G|² ‖Π_E θ‖² for T_g = P_g∘g a representation, so
+    /// this looks for the learned representation whose equivariant subspace is nearest θ.
+    static func weightsRepresentation(a: StateDict, copies: [StateDict], group: FiniteGroup, spec: NetworkSpec,
+                                      symbols: PermutationSymbols, rng: inout RandomStream,
+                                      beforeEachStep: () throws -> Void = {}) throws
+        -> (perms: [ChannelPermutation], searches: [LearnedRepresentation], sweeps: Int) {
+        var searches = symbols.symbols.map { s in
+            LearnedRepresentation(perms: [[Int]](repeating: Array(0..<s.channels), count: group.order), value: 0,
+                                  upperBound: 0, isOptimal: true)
+        }
+        var bound = 0.0
+        let (p, sweeps) = try weights(a: a, targets: copies, spec: spec, symbols: symbols, rng: &rng,
+                                      beforeEachStep: beforeEachStep) { costs, c in
+            let found = try BestRepresentation.solve(group: group, scores: [[]] + costs, size: c)
+            bound = found.upperBound
+            return Array(found.perms.dropFirst())
+        } visited: { s, costs, kept in
+            // The value and bound of the permutations kept, on the costs of the symbol's latest step.
+            let c = symbols.symbols[s].channels
+            let value = zip(costs, kept).reduce(0.0) { $0 + LinearAssignment.total(cost: $1.0, columns: c, assignment: $1.1) }
+            searches[s] = LearnedRepresentation(perms: [Array(0..<c)] + kept, value: value, upperBound: max(bound, value),
+                                                isOptimal: value >= bound - 1e-12 * max(1, abs(bound)))
+        }
+        return (p, searches, sweeps)
+    }
+
+    /// The coordinate ascent shared by both weight matchings: one permutation per target, `solve` turns the
+    /// symbol's costs (one per target, which it may symmetrise in place) into new permutations.
+    private static func weights(a: StateDict, targets: [StateDict], spec: NetworkSpec, symbols: PermutationSymbols,
+                                rng: inout RandomStream, beforeEachStep: () throws -> Void,
+                                solve: (inout [[Double]], Int) throws -> [[Int]],
+                                visited: (Int, [[Double]], [[Int]]) -> Void = { _, _, _ in }) throws
+        -> ([ChannelPermutation], Int) {
         let axes = symbols.axes(spec)
-        var p = ChannelPermutation.identity(symbols)
+        var p = targets.map { _ in ChannelPermutation.identity(symbols) }
         var sweeps = 0
         while sweeps < 100 {
             sweeps += 1
@@ -132,38 +211,39 @@ enum Matching {
             for s in rng.permutation(symbols.symbols.count) {
                 try beforeEachStep()
                 let c = symbols.symbols[s].channels
-                var cost = [Double](repeating: 0, count: c * c)
-                // B with every other symbol applied; axes that carry s itself stay unpermuted here.
-                let pb = try p.apply(to: b, spec: spec, symbols: symbols, except: s)
-                for k in a.parameterKeys {
-                    guard let ax = axes[k] else { continue }
-                    for (axis, sym) in ax.symbols.enumerated() where sym == s {
-                        var tb = pb[k]!
-                        // If s acts on another axis of the same tensor too, use its current estimate there.
-                        for (other, sym2) in ax.symbols.enumerated() where sym2 == s && other != axis {
-                            tb = try permuteAxis(tb, shape: ax.shape, axis: other, perm: p.perms[s])
-                        }
-                        let ma = try moveAxisFirst(a[k]!, shape: ax.shape, axis: axis)
-                        let mb = try moveAxisFirst(tb, shape: ax.shape, axis: axis)
-                        let m = try ma.matmul(mb, transposeOther: true).scalars
-                        for i in 0..<(c * c) { cost[i] += Double(m[i]) }
-                    }
-                }
-                if involutive {
-                    for i in 0..<c {
-                        for j in (i + 1)..<max(c, i + 1) {
-                            let mean = (cost[i * c + j] + cost[j * c + i]) / 2
-                            cost[i * c + j] = mean; cost[j * c + i] = mean
+                var costs = [[Double]](repeating: [Double](repeating: 0, count: c * c), count: targets.count)
+                for (t, b) in targets.enumerated() {
+                    // B with every other symbol applied; axes that carry s itself stay unpermuted here.
+                    let pb = try p[t].apply(to: b, spec: spec, symbols: symbols, except: s)
+                    for k in a.parameterKeys {
+                        guard let ax = axes[k] else { continue }
+                        for (axis, sym) in ax.symbols.enumerated() where sym == s {
+                            var tb = pb[k]!
+                            // If s acts on another axis of the same tensor too, use its current estimate there.
+                            for (other, sym2) in ax.symbols.enumerated() where sym2 == s && other != axis {
+                                tb = try permuteAxis(tb, shape: ax.shape, axis: other, perm: p[t].perms[s])
+                            }
+                            let ma = try moveAxisFirst(a[k]!, shape: ax.shape, axis: axis)
+                            let mb = try moveAxisFirst(tb, shape: ax.shape, axis: axis)
+                            let m = try ma.matmul(mb, transposeOther: true).scalars
+                            for i in 0..<(c * c) { costs[t][i] += Double(m[i]) }
                         }
                     }
                 }
-                let next = try best(cost, size: c, involutive: involutive)
-                if next != p.perms[s] {
+                let next = try solve(&costs, c)
+                if next != p.map({ $0.perms[s] }) {
                     // Accept only strict improvements so ties cannot cycle.
-                    let old = LinearAssignment.total(cost: cost, columns: c, assignment: p.perms[s])
-                    let new = LinearAssignment.total(cost: cost, columns: c, assignment: next)
-                    if new > old + 1e-12 * max(1, abs(old)) { p.perms[s] = next; changed = true }
+                    var old = 0.0, new = 0.0
+                    for t in targets.indices {
+                        old += LinearAssignment.total(cost: costs[t], columns: c, assignment: p[t].perms[s])
+                        new += LinearAssignment.total(cost: costs[t], columns: c, assignment: next[t])
+                    }
+                    if new > old + 1e-12 * max(1, abs(old)) {
+                        for t in targets.indices { p[t].perms[s] = next[t] }
+                        changed = true
+                    }
                 }
+                visited(s, costs, p.map { $0.perms[s] })
             }
             if !changed { break }
         }

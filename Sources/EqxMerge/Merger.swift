@@ -34,6 +34,42 @@ public struct SymbolReport: Equatable {
     public var isIdentity: Bool
 }
 
+/// Whether the matched permutations of one symbol form a representation of the merge's group: per
+/// relation (`GroupRelations`) the number of channels violating it. For a self-merge with g the relation is
+/// g^k = e (k the order of g).
+public struct RepresentationReport: Equatable {
+    public var symbol: String
+    public var channels: Int
+    public var relations: [(relation: String, channels: Int)]
+    public var isRepresentation: Bool
+    /// With the `representation` option: the search's objective Σ_{g≠e} Σ_i score_g[i, σ_g(i)], its upper
+    /// bound (the unconstrained assignments), and whether the value is proven optimal.
+    public var search: (value: Double, upperBound: Double, isOptimal: Bool)?
+
+    public static func == (a: RepresentationReport, b: RepresentationReport) -> Bool {
+        a.symbol == b.symbol && a.channels == b.channels && a.isRepresentation == b.isRepresentation
+            && a.relations.map(\.relation) == b.relations.map(\.relation) && a.relations.map(\.channels) == b.relations.map(\.channels)
+            && a.search?.value == b.search?.value && a.search?.upperBound == b.search?.upperBound
+            && a.search?.isOptimal == b.search?.isOptimal
+    }
+}
+
+/// What an orbit merge did to the network, on the last evaluation set: the net as trained against the
+/// merged net at α = 1 (the orbit average, after REPAIR and batch-norm reset if asked).
+public struct OrbitChange: Equatable {
+    public var data: String
+    public var loss: (net: Double, merged: Double)
+    public var accuracy: (net: Double, merged: Double)
+    public var invariance: (net: InvarianceError, merged: InvarianceError)
+
+    public var lossChange: Double { loss.merged - loss.net }
+    public var accuracyChange: Double { accuracy.merged - accuracy.net }
+
+    public static func == (a: OrbitChange, b: OrbitChange) -> Bool {
+        a.data == b.data && a.loss == b.loss && a.accuracy == b.accuracy && a.invariance == b.invariance
+    }
+}
+
 public struct MergeCurve: Equatable {
     public var data: String
     public var losses: [Double]
@@ -50,6 +86,10 @@ public struct MergeOutcome {
     public var midpointAccuracyBarrier: Double
     /// One report per symbol (for an orbit merge: per symbol and group element, named `sym@g`).
     public var symbols: [SymbolReport]
+    /// Per symbol, whether the permutations form a representation (empty for a two-network merge).
+    public var representations: [RepresentationReport]
+    /// For an orbit merge: loss, accuracy and invariance of the net and of the merged net.
+    public var orbitChange: OrbitChange?
     public var weightMatchingSweeps: Int?
 }
 
@@ -66,6 +106,7 @@ public final class Merger {
     /// The aligned endpoint θ_B* (or the orbit average for an orbit merge).
     public private(set) var aligned: StateDict
     public private(set) var symbolReports: [SymbolReport] = []
+    public private(set) var representationReports: [RepresentationReport] = []
     /// The matched permutations: one for a two-network or self-merge, one per g ≠ e for an orbit merge.
     public private(set) var permutations: [ChannelPermutation] = []
     public private(set) var sweeps: Int?
@@ -129,15 +170,44 @@ public final class Merger {
             let b = try transformed(element)
             let p = try permutation(to: b, tag: "")
             aligned = try p.apply(to: b.state, spec: spec.network, symbols: symbols)
+            guard let g = inputs.group else { return }
+            representationReports = symbols.symbols.map { s in
+                let v = GroupRelations.powerViolations(group: g, element: element, p.perms[s.id])
+                return RepresentationReport(symbol: s.name, channels: s.channels, relations: [v], isRepresentation: v.channels == 0)
+            }
         case .orbit:
             guard let g = inputs.group else { throw TrainingError(message: "merge '\(spec.id)' needs a group") }
-            var copies = [inputs.base.state]
-            for e in g.elements.dropFirst() {
-                let b = try transformed(e)
-                let p = try permutation(to: b, tag: "@\(g.name(of: e))")
-                copies.append(try p.apply(to: b.state, spec: spec.network, symbols: symbols))
+            let elements = Array(g.elements.dropFirst())
+            let copies = try elements.map { try transformed($0) }
+            var perms: [ChannelPermutation]
+            var searches: [LearnedRepresentation]? = nil
+            switch (spec.representation, spec.matching) {
+            case (true, .activations):
+                let found = try Matching.representation(a: inputs.base, copies: copies, group: g, symbols: symbols,
+                                                        batches: inputs.matchingBatches, beforeEachStep: stopIfAsked)
+                perms = found.perms; searches = found.searches
+                for (e, p) in zip(elements, perms) { record(p, tag: "@\(g.name(of: e))") }
+            case (true, .weights):
+                var rng = RandomStream(seed: spec.seed, name: "match/order/\(spec.seedName)")
+                let found = try Matching.weightsRepresentation(a: inputs.base.state, copies: copies.map(\.state), group: g,
+                                                               spec: spec.network, symbols: symbols, rng: &rng,
+                                                               beforeEachStep: stopIfAsked)
+                perms = found.perms; searches = found.searches; sweeps = found.sweeps
+                for (e, p) in zip(elements, perms) { record(p, tag: "@\(g.name(of: e))") }
+            case (true, .none), (false, _):
+                perms = try zip(elements, copies).map { try permutation(to: $0.1, tag: "@\(g.name(of: $0.0))") }
             }
-            aligned = try StateDict.average(copies)
+            var states = [inputs.base.state]
+            for (b, p) in zip(copies, perms) { states.append(try p.apply(to: b.state, spec: spec.network, symbols: symbols)) }
+            aligned = try StateDict.average(states)
+            let relations = GroupRelations(group: g)
+            representationReports = symbols.symbols.map { s in
+                let v = relations.violations([Array(0..<s.channels)] + perms.map { $0.perms[s.id] })
+                let found = searches?[s.id]
+                return RepresentationReport(symbol: s.name, channels: s.channels, relations: v,
+                                            isRepresentation: v.last!.channels == 0,
+                                            search: found.map { ($0.value, $0.upperBound, $0.isOptimal) })
+            }
         }
     }
 
@@ -155,14 +225,20 @@ public final class Merger {
                                               involutive: spec.involutive, rng: &rng, beforeEachStep: stopIfAsked)
             p = q; sweeps = n
         }
+        record(p, tag: tag)
+        return p
+    }
+
+    /// Keeps the permutation and its cycle structure per symbol (named `sym` + tag).
+    private func record(_ p: ChannelPermutation, tag: String) {
         permutations.append(p)
         for s in symbols.symbols {
-            let st = try PermutationStatistics(p.perms[s.id])
+            // Matchings return permutations of the symbol's channels, so the statistics cannot fail.
+            guard let st = try? PermutationStatistics(p.perms[s.id]) else { preconditionFailure("matching returned a non-permutation") }
             symbolReports.append(SymbolReport(name: s.name + tag, channels: s.channels, fixedPoints: st.fixedPoints,
                                               twoCycles: st.twoCycles, longerCycles: st.longerCycleLengths,
                                               isInvolution: st.isInvolution, isIdentity: st.isIdentity))
         }
-        return p
     }
 
     /// The merged network at α: (1 − α)·θ_A + α·θ_B*, then REPAIR and the batch-norm reset if asked.
@@ -197,7 +273,24 @@ public final class Merger {
         let b = Merger.barriers(alphas: alphas, losses: headline.losses, accuracies: headline.accuracies)
         return MergeOutcome(alphas: alphas, curves: curves, lossBarrier: b.loss, accuracyBarrier: b.accuracy,
                             midpointLossBarrier: b.midLoss, midpointAccuracyBarrier: b.midAccuracy,
-                            symbols: symbolReports, weightMatchingSweeps: sweeps)
+                            symbols: symbolReports, representations: representationReports,
+                            orbitChange: try orbitChange(), weightMatchingSweeps: sweeps)
+    }
+
+    /// The net as trained against the orbit average m.at(1), on the last evaluation set (nil unless an
+    /// orbit merge). A straight line from the net to the average says nothing about what was lost, so this
+    /// is the measure of an orbit merge, not the barrier.
+    private func orbitChange() throws -> OrbitChange? {
+        guard case .orbit = spec.target, let g = inputs.group, let last = inputs.evaluation.last else { return nil }
+        try stopIfAsked()
+        let merged = try network(at: 1, beforeEachBatch: stopIfAsked)
+        let before = try evaluate(inputs.base, on: last.data, loss: inputs.loss, beforeEachBatch: stopIfAsked)
+        let after = try evaluate(merged, on: last.data, loss: inputs.loss, beforeEachBatch: stopIfAsked)
+        try stopIfAsked()
+        let invarianceBefore = try invarianceError(inputs.base, group: g, on: last.data, seed: spec.seed)
+        let invarianceAfter = try invarianceError(merged, group: g, on: last.data, seed: spec.seed)
+        return OrbitChange(data: last.name, loss: (before.loss, after.loss), accuracy: (before.accuracy, after.accuracy),
+                           invariance: (invarianceBefore, invarianceAfter))
     }
 
     /// max_α [L(α) − ((1−α)L(0) + αL(1))] and the accuracy analogue (a drop is positive); midpoint values

@@ -63,7 +63,9 @@ extension Executor {
                      ("\(label).\(s.name).two_cycles", .int(s.twoCycles)),
                      ("\(label).\(s.name).longer", .int(s.longerCycles.count)),
                      ("\(label).\(s.name).involution", .bool(s.isInvolution))]
-                }
+                } + m.representationColumns(label: label)
+            case .lossChange: return [(label, m.lossChangeValue)]
+            case .accuracyChange: return [(label, m.accuracyChangeValue)]
             }
         case .trainQuantity(let id, let q):
             guard let t = trained[id]?.outcome else { throw RuntimeError("'\(id)' has not been trained") }
@@ -204,6 +206,7 @@ extension Executor {
                 "midpoint_loss_barrier": .double(o.midpointLossBarrier),
                 "midpoint_accuracy_barrier": .double(o.midpointAccuracyBarrier),
                 "weight_matching_sweeps": o.weightMatchingSweeps.map { .int($0) } ?? .null,
+                "representations": o.representationsJSON, "orbit": o.orbitChangeJSON,
                 "symbols": .array(o.symbols.map {
                     .object(["name": .string($0.name), "channels": .int($0.channels), "fixed_points": .int($0.fixedPoints),
                              "two_cycles": .int($0.twoCycles), "longer_cycles": .array($0.longerCycles.map { .int($0) }),

@@ -22,6 +22,7 @@ let scriptPrelude = """
     data digits = builtin.digits
     group flip = mirror(horizontal)
     group rot = rotations(4)
+    group d4 = dihedral(4)
 
     """
 

@@ -220,6 +220,16 @@ entry("E0704", "`involutions` needs a merge target g(a) with g² = e: a self-mer
       + "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with rot(a, \"r\") {\n  match weights\n"
       "  involutions\n}\n")
 
+entry("E0705", "`representation` needs a group eqx can solve for: an orbit merge over a group of at most 64 "
+      "elements, or a self-merge with g² = e. The option finds one channel permutation per element that together "
+      "form a representation (σ_g σ_h = σ_{g∘h}), so the orbit average is Π_E θ for it; another network has no "
+      "group, one element of order > 2 cannot represent the group, and a larger group (e.g. symmetric(6), 720 "
+      "elements) is beyond the search.",
+      "eqx 1\ndata graphs = block_graphs(count: 200, block: 3)\ngroup perm = symmetric(6)\n"
+      "net gnn {\n  dense -> 4 bias false\n  flatten\n  linear -> 2\n}\n"
+      "train g = gnn on graphs.train {\n  epochs 1\n}\nmerge m = g with orbit(perm) {\n  match weights\n"
+      "  representation\n}\n")
+
 # ---- E08 data
 entry("E0305", "A training step would need more memory than this machine has (its physical memory, or "
       "`EQX_MEMORY_LIMIT` when that is lower): the run would abort in allocation. The estimate is W0301's.",
@@ -308,6 +318,10 @@ entry("W0703", "`involutions` with `match none`: the identity is already an invo
       "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\n" + NET
       + "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with flip(a) {\n  match none\n"
       "  involutions\n}\n")
+entry("W0704", "`representation` with `match none`: the identity is already a representation, so it does nothing.",
+      "eqx 1\ndata digits = builtin.digits\ngroup rot = rotations(4)\n" + NET
+      + "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with orbit(rot) {\n  match none\n"
+      "  representation\n}\n")
 entry("W0801", "`split` on a source that has its own test split: the training part is divided again and the "
       "source's test split is dropped.", "eqx 1\ndata digits = builtin.digits {\n  split 0.9\n}\n")
 
