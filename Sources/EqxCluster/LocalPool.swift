@@ -45,7 +45,7 @@ public enum LocalPool {
     }
 
     private static func start(_ unit: Int, eqx: URL, layout: SweepLayout, log: URL) throws -> Process {
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         let p = Process()
         p.executableURL = eqx

@@ -8,6 +8,7 @@ public struct SlurmOptions: Sendable {
         public var argument: String
         /// `--partition` on the command line, or `.eqx/slurm.conf:3`.
         public var origin: String
+        public init(argument: String, origin: String) { self.argument = argument; self.origin = origin }
     }
     public var partition: Setting?
     public var account: Setting?

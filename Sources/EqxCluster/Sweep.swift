@@ -30,7 +30,7 @@ public struct Sweep {
                               outputDirectory: o.outputDirectory?.path, runsRoot: o.runsRoot.path, threads: o.threads,
                               resumesTrainings: resume, backend: backend, units: units)
         let previous = FileManager.default.fileExists(atPath: layout.plan.path) ? try layout.readPlan() : nil
-        if let previous {
+        if previous != nil {
             let status = try SweepStatus.read(layout, slurm: slurm)
             if let busy = status.units.first(where: { $0.state == .pending || $0.state == .running }) {
                 throw ClusterError("unit \(busy.index) (\(busy.label)) of this run is still \(busy.state.rawValue)\(busy.job.map { " as job \($0)" } ?? ""); wait for it or `eqx cancel \(run.path)` first")
@@ -47,6 +47,7 @@ public struct Sweep {
             previous.threads = o.threads
             plan = previous
             todo = units.map(\.index).filter { !done.contains($0) }
+            for u in todo { for f in [layout.state(u), layout.progress(u)] { try? FileManager.default.removeItem(at: f) } }
         } else {
             try? FileManager.default.removeItem(at: layout.cluster.appendingPathComponent("units"))
             plan = fresh

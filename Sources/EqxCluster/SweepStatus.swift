@@ -102,6 +102,8 @@ public struct SweepStatus: Sendable {
             } else if let record, record.state == .running, plan.backend == .local, record.host == ProcessInfo.processInfo.hostName,
                       kill(record.pid, 0) == 0 {
                 s.state = .running
+            } else if plan.backend == .local && record == nil {
+                s.state = .waiting   // the pool has not started it (yet)
             } else if submission != nil {
                 explainEnd(&s, record: record, plan: plan, slurm: slurm)
             }

@@ -61,7 +61,7 @@ enum PlanPrinter {
             var cache = states.isEmpty ? "no training" : "\(cached)/\(states.count) trainings cached"
             if states.contains(where: { $0.cached == nil }) { cache += " (the rest after their inputs)" }
             if let r = try? UnitResults.read(layout.results(u.index)), r.runID == runID, r.label == u.label { cache = "finished (results stored)" }
-            Swift.print("  unit \(String(u.index).padding(toLength: 3, withPad: " ", startingAt: 0)) \(u.label.padding(toLength: width, withPad: " ", startingAt: 0))  needs \(needs.padding(toLength: 6, withPad: " ", startingAt: 0))  \(cache)")
+            Swift.print("  unit \(String(u.index).padding(toLength: 3, withPad: " ", startingAt: 0)) \(u.label.padding(toLength: width, withPad: " ", startingAt: 0))  needs \(needs)  \(cache)")
             Swift.print("      " + steps.joined(separator: ", "))
         }
         let summaries = graph.collectSteps.map { describe(operative.program.steps[$0]) }
