@@ -64,8 +64,8 @@ public struct Sweep {
         "exec \(shellQuoted(eqx.path)) unit \(shellQuoted(layout.run.path)) \(what)"
     }
 
-    /// Submits the units to run as SLURM array jobs, one per dependency level (`afterok` on the levels
-    /// holding their dependencies), and a collecting job (`afterany` on all of them). Returns at once.
+    /// Submits the units to run as SLURM array jobs, one per dependency level (`afterok` on the array tasks
+    /// of their dependencies), and a collecting job (`afterany` on all of them). Returns at once.
     public mutating func submit(to slurm: Slurm, options: SlurmOptions, eqx: URL) throws -> [SweepPlan.Submission] {
         let settings = options.arguments(threads: plan.threads)
         try slurm.validate(settings)
@@ -84,7 +84,7 @@ public struct Sweep {
             let id = try slurm.submit(units: level, after: after, settings: settings, arrayLimit: options.arrayLimit,
                                       name: "\(name)-\(k)", command: Self.command(eqx, layout, "\"$SLURM_ARRAY_TASK_ID\""),
                                       log: layout.logs.appendingPathComponent("unit-%a.%A.out").path)
-            for u in level { jobOfUnit[u] = id }
+            for u in level { jobOfUnit[u] = "\(id)_\(u)" }   // dependencies on single tasks: a failure blocks only its dependents
             let s = SweepPlan.Submission(jobID: id, units: level, collect: false, submitted: Date())
             submitted.append(s); plan.submissions.append(s)
             try layout.write(plan)

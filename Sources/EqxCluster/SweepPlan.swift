@@ -67,11 +67,12 @@ public struct SweepLayout: Sendable {
     }
 
     public func write(_ plan: SweepPlan) throws { try Self.write(plan, to: self.plan) }
+    public func write(_ record: UnitRecord, unit: Int) throws { try Self.write(record, to: state(unit)) }
 
     static func write<T: Encodable>(_ value: T, to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        encoder.dateEncodingStrategy = .iso8601
+        encoder.dateEncodingStrategy = .secondsSince1970
         try AtomicFile.write(try encoder.encode(value), to: url)
     }
 
@@ -80,7 +81,7 @@ public struct SweepLayout: Sendable {
         guard size <= 64 << 20 else { throw ClusterError("\(url.path) is \(size) bytes, too large for a sweep file") }
         do {
             let decoder = JSONDecoder()
-            decoder.dateDecodingStrategy = .iso8601
+            decoder.dateDecodingStrategy = .secondsSince1970
             return try decoder.decode(type, from: Data(contentsOf: url))
         } catch {
             throw ClusterError("\(url.path) is damaged: \(error)")
@@ -96,7 +97,8 @@ public struct SweepLayout: Sendable {
 
 /// What a unit process last said about itself (`units/N.state.json`).
 public struct UnitRecord: Codable, Sendable {
-    public enum State: String, Codable, Sendable { case running, done, failed }
+    /// `cancelled` is written by `eqx cancel` for a unit that had not started.
+    public enum State: String, Codable, Sendable { case running, done, failed, cancelled }
     public var state: State
     public var host: String
     public var pid: Int32
@@ -105,6 +107,11 @@ public struct UnitRecord: Codable, Sendable {
     public var finished: Date?
     /// The error of a failed unit, as eqx reported it.
     public var error: String?
+
+    public init(state: State, host: String, pid: Int32, job: String?, started: Date, finished: Date?, error: String?) {
+        self.state = state; self.host = host; self.pid = pid; self.job = job
+        self.started = started; self.finished = finished; self.error = error
+    }
 }
 
 /// The collecting job's outcome (`collect.state.json`).

@@ -105,7 +105,7 @@ public struct SweepStatus: Sendable {
             } else if plan.backend == .local && record == nil {
                 s.state = .waiting   // the pool has not started it (yet)
             } else if submission != nil {
-                explainEnd(&s, record: record, plan: plan, slurm: slurm)
+                explainEnd(&s, record: record, plan: plan, run: layout.run, slurm: slurm)
             }
             units.append(s)
         }
@@ -115,12 +115,14 @@ public struct SweepStatus: Sendable {
     }
 
     /// A unit whose job has ended without results: what SLURM and the unit's log say happened.
-    private static func explainEnd(_ s: inout UnitStatus, record: UnitRecord?, plan: SweepPlan, slurm: Slurm?) {
+    private static func explainEnd(_ s: inout UnitStatus, record: UnitRecord?, plan: SweepPlan, run: URL, slurm: Slurm?) {
         let log = s.log.flatMap { try? String(contentsOf: $0, encoding: .utf8) } ?? ""
         s.logTail = Array(log.split(separator: "\n").map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }.suffix(6))
         let ending = plan.backend == .slurm ? s.job.flatMap { slurm?.ending(of: $0) } : nil
         let state = ending?.state ?? ""
-        if state == "TIMEOUT" || log.contains("DUE TO TIME LIMIT") {
+        if let record, record.state == .cancelled {
+            s.state = .cancelled; s.detail = record.error
+        } else if state == "TIMEOUT" || log.contains("DUE TO TIME LIMIT") {
             s.state = .killed; s.detail = "killed by SLURM: time limit reached (raise --time)"
         } else if state == "OUT_OF_MEMORY" || log.range(of: "oom-kill|out of memory|Exceeded job memory", options: [.regularExpression, .caseInsensitive]) != nil {
             s.state = .killed; s.detail = "killed by SLURM: out of memory (raise --mem)"
@@ -139,7 +141,7 @@ public struct SweepStatus: Sendable {
             s.detail = record.error
         } else if record == nil {
             s.state = .lost
-            s.detail = "its job ended but the unit never wrote to the run directory: is \(plan.runsRoot) on a filesystem every node sees?"
+            s.detail = "its job ended but the unit never wrote to the run directory: is \(run.path) on a filesystem every node sees?"
                 + (state.isEmpty ? "" : " (SLURM: \(state))")
         } else {
             s.state = .lost

@@ -31,6 +31,12 @@ struct CancelCommand: ParsableCommand {
             if unit.isEmpty, status.collecting, let c = plan.collectJob { jobs.append(c) }
             guard !jobs.isEmpty else { print("nothing to cancel: no unit is queued or running"); return }
             try slurm.cancel(jobs)
+            // A task cancelled before it started leaves no trace in SLURM once it is gone: say so in its own file.
+            for u in chosen where u.started == nil {
+                let record = UnitRecord(state: .cancelled, host: ProcessInfo.processInfo.hostName, pid: 0, job: u.job, started: Date(),
+                                        finished: Date(), error: "cancelled by eqx cancel before it started")
+                try layout.write(record, unit: u.index)
+            }
             for u in chosen { print("cancelled unit \(u.index) (\(u.label)), job \(u.job ?? "?")") }
             if unit.isEmpty, status.collecting { print("cancelled the collecting job \(plan.collectJob ?? "?")") }
         } catch let e as ClusterError {

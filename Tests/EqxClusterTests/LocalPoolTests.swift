@@ -45,7 +45,7 @@ final class LocalPoolTests: XCTestCase {
     func testFailingUnitIsReportedAndResumeRunsOnlyIt() throws {
         let dir = try temporaryDirectory(self, "eqx-pool-fail")
         // The last unit reads a checkpoint that does not exist yet.
-        let script = SweepScripts.seeds(3) + "\nreport warm: accuracy(load(\"warm.safetensors\", small), digits.test)\n"
+        let script = SweepScripts.seeds(3) + "\nreport warm: accuracy(load(\"warm.safetensors\", small, digits.train), digits.test)\n"
         try write(script, to: dir.appendingPathComponent("f.eqx"))
         let first = try eqx(["run", "f.eqx", "--jobs", "2", "--threads", "1", "--out", "pool"], in: dir, timeout: 300)
         XCTAssertEqual(first.status, 70, first.stdout + first.stderr)

@@ -74,7 +74,7 @@ final class SlurmSweepTests: XCTestCase {
 
     func testFailingUnitIsExplainedAndTheRunIncomplete() throws {
         let dir = try temporaryDirectory(self, "eqx-slurm-fail")
-        let script = SweepScripts.seeds(2) + "\nreport warm: accuracy(load(\"warm.safetensors\", small), digits.test)\n"
+        let script = SweepScripts.seeds(2) + "\nreport warm: accuracy(load(\"warm.safetensors\", small, digits.train), digits.test)\n"
         try write(script, to: dir.appendingPathComponent("f.eqx"))
         let r = try eqx(["run", "f.eqx", "--slurm", "--wait", "--out", "f"], in: dir, timeout: 600)
         XCTAssertEqual(r.status, 70, r.stdout + r.stderr)

@@ -12,7 +12,7 @@ final class UnitGraphTests: XCTestCase {
         XCTAssertTrue(g.units[4].label.hasPrefix("report_line"), g.units[4].label)
         XCTAssertEqual(g.units.map(\.dependencies), [[], [0], [0], [0, 1, 2], [0, 1, 2, 3], [], [], []])
         // The top-level report and plot are one unit; each repetition holds its training, report and plot.
-        func kinds(_ u: Unit) -> [String] { u.steps.map { PlanKind.of(program.steps[$0]) } }
+        func kinds(_ u: RunUnit) -> [String] { u.steps.map { PlanKind.of(program.steps[$0]) } }
         XCTAssertEqual(kinds(g.units[4]), ["report", "plot"])
         for u in g.units[5...] { XCTAssertEqual(kinds(u), ["train", "report", "plot"]) }
         // The merge re-runs the trainings it needs (the continuations and, for their start, the pre-training).

@@ -25,7 +25,7 @@ extension Executor {
     /// Runs one unit in a prepared executor: first the models it imports from other units (their trainings
     /// come from the cache), then its own steps. Writes only the unit's own files (checkpoints, `save`s);
     /// its results are returned for the caller to store.
-    public func run(_ unit: Unit) throws -> UnitResults {
+    public func run(_ unit: RunUnit) throws -> UnitResults {
         for i in unit.imports { try execute(program.steps[i]) }
         var results = UnitResults(runID: runID, unit: unit)
         var trainIDs: [String] = [], mergeIDs: [String] = []
@@ -109,7 +109,7 @@ extension Executor {
 
     /// For each training of `unit`: whether a finished checkpoint for it is in the cache. Nil when that is
     /// not known before running: its starting weights come from a model that is not cached yet.
-    public func cacheStates(of unit: Unit) -> [(id: String, cached: Bool?)] {
+    public func cacheStates(of unit: RunUnit) -> [(id: String, cached: Bool?)] {
         unit.steps.compactMap { i in
             guard case .train(let t) = program.steps[i] else { return nil }
             return (t.id, cachedCheckpoint(t).map { $0 != nil })

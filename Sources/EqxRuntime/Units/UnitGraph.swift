@@ -6,7 +6,7 @@ import EqxIR
 /// top-level `train` or `merge`, or a run of consecutive top-level `report`/`plot`/`save` statements. Data
 /// declarations run in every unit (they only load); the summary rows of a loop's tables are made when the
 /// units are collected.
-public struct Unit: Hashable, Sendable {
+public struct RunUnit: Hashable, Sendable {
     public var index: Int
     /// `#3`, `[lr=0.1]#0` for a repetition; `train pre`, `merge m`, `report line 12` at the top level.
     public var label: String
@@ -21,7 +21,7 @@ public struct Unit: Hashable, Sendable {
 
 /// The units of a program and what depends on what.
 public struct UnitGraph: Hashable, Sendable {
-    public var units: [Unit]
+    public var units: [RunUnit]
     /// Steps the collecting job runs itself: the summaries of loop tables, which need every row.
     public var collectSteps: [Int]
     /// The unit owning each step (nil for data and summaries).
@@ -30,7 +30,7 @@ public struct UnitGraph: Hashable, Sendable {
     public init(_ program: Program) {
         let steps = program.steps
         let scopes = program.scopes.count == steps.count ? program.scopes : Array(repeating: "", count: steps.count)
-        var units: [Unit] = []
+        var units: [RunUnit] = []
         var owner = [Int?](repeating: nil, count: steps.count)
         var collect: [Int] = []
         var loopUnit: [String: Int] = [:]
@@ -85,8 +85,8 @@ public struct UnitGraph: Hashable, Sendable {
         self.owner = owner
     }
 
-    private static func add(_ label: String, to units: inout [Unit]) -> Int {
-        units.append(Unit(index: units.count, label: label, steps: [], imports: [], dependencies: []))
+    private static func add(_ label: String, to units: inout [RunUnit]) -> Int {
+        units.append(RunUnit(index: units.count, label: label, steps: [], imports: [], dependencies: []))
         return units.count - 1
     }
 

@@ -27,7 +27,7 @@ public struct UnitResults: Codable {
     var timings: [String] = []
     var seconds: [Double] = []
 
-    init(runID: String, unit: Unit) {
+    init(runID: String, unit: RunUnit) {
         self.runID = runID; self.unit = unit.index; self.label = unit.label
     }
 
