@@ -90,5 +90,10 @@ final class LocalPoolTests: XCTestCase {
             XCTAssertTrue(r.stderr.contains(message), "\(args): \(r.stderr)")
         }
         XCTAssertEqual(try eqx(["status", "nowhere"], in: dir).status, 66)
+        let dry = try eqx(["run", "s.eqx", "--jobs", "2", "--threads", "1", "--dry-run", "--out", "d"], in: dir)
+        XCTAssertEqual(dry.status, 0, dry.stderr)
+        XCTAssertTrue(dry.stdout.contains("2 units, 1 level of dependencies"), dry.stdout)
+        XCTAssertTrue(dry.stdout.contains("(1 thread per unit)"), dry.stdout)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: dir.appendingPathComponent("d").path))
     }
 }

@@ -72,6 +72,38 @@ final class SlurmSweepTests: XCTestCase {
         try assertSameResults(dir.appendingPathComponent("plain"), dir.appendingPathComponent("c"))
     }
 
+    /// A unit cancelled while it trains stops after a step with a partial checkpoint; `--resume` continues it
+    /// from there, to the same bytes as an uninterrupted run.
+    func testUnitCancelledWhileTrainingContinuesFromItsCheckpoint() throws {
+        let dir = try temporaryDirectory(self, "eqx-slurm-running")
+        let script = SweepScripts.seeds(2, epochs: 800).replacingOccurrences(of: "limit 400", with: "limit 1200")
+        try write(script, to: dir.appendingPathComponent("long.eqx"))
+        let submit = try eqx(["run", "long.eqx", "--slurm", "--array-limit", "1", "--out", "r"], in: dir)
+        XCTAssertEqual(submit.status, 0, submit.stdout + submit.stderr)
+        let running = try waitForStatus("r", in: dir) {
+            $0.stdout.range(of: "unit 1 +#1 +running [1-9]", options: .regularExpression) != nil || $0.stdout.contains("collected:")
+        }
+        XCTAssertFalse(running.stdout.contains("collected:"), "unit 1 finished before it could be cancelled\n\(running.stdout)")
+        let cancel = try eqx(["cancel", "r", "--unit", "1"], in: dir)
+        XCTAssertTrue(cancel.stdout.contains("cancelled unit 1 (#1)"), cancel.stdout + cancel.stderr)
+        let status = try waitForStatus("r", in: dir) { $0.stdout.contains("collected:") }
+        XCTAssertTrue(status.stdout.contains("cancelled while running"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("interrupted during 'train t#1'"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("collected: INCOMPLETE (missing unit 1)"), status.stdout)
+        let partial = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("r/cache").path)
+            .filter { $0.hasSuffix(".partial.safetensors") }
+        XCTAssertEqual(partial.count, 1, "the interrupted training keeps its checkpoint")
+
+        let resumed = try eqx(["run", "long.eqx", "--slurm", "--resume", "--wait", "--out", "r"], in: dir, timeout: 600)
+        XCTAssertEqual(resumed.status, 0, resumed.stdout + resumed.stderr)
+        XCTAssertTrue(resumed.stdout.contains("1 of 2 units already finished"), resumed.stdout)
+        let logs = try FileManager.default.contentsOfDirectory(atPath: dir.appendingPathComponent("r/cluster/logs").path)
+        let unitLogs = try logs.filter { $0.hasPrefix("unit-1.") }.map { try String(contentsOf: dir.appendingPathComponent("r/cluster/logs/\($0)"), encoding: .utf8) }
+        XCTAssertTrue(unitLogs.contains { $0.contains("t#1: resuming at step") }, unitLogs.joined())
+        try plainRun("long.eqx", in: dir)
+        try assertSameResults(dir.appendingPathComponent("plain"), dir.appendingPathComponent("r"))
+    }
+
     func testFailingUnitIsExplainedAndTheRunIncomplete() throws {
         let dir = try temporaryDirectory(self, "eqx-slurm-fail")
         let script = SweepScripts.seeds(2) + "\nreport warm: accuracy(load(\"warm.safetensors\", small, digits.train), digits.test)\n"

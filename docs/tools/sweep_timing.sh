@@ -26,7 +26,7 @@ repeat 12 as r {
   train t = cnn on digits.train {
     optimizer sgd(lr: 0.05, momentum: 0.9)
     batch 32
-    epochs 3
+    epochs 20
   }
   report acc: accuracy(t, digits.test)
 }
