@@ -60,18 +60,7 @@ public struct Slurm: Sendable {
     }
 
     /// `0-3,5,7-8`: SLURM's array index syntax.
-    static func ranges(_ indices: [Int]) -> String {
-        var parts: [String] = []
-        var i = 0
-        let s = indices.sorted()
-        while i < s.count {
-            var j = i
-            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
-            parts.append(i == j ? "\(s[i])" : "\(s[i])-\(s[j])")
-            i = j + 1
-        }
-        return parts.joined(separator: ",")
-    }
+    static func ranges(_ indices: [Int]) -> String { indexRanges(indices, dash: "-", separator: ",") }
 
     /// Queued and running jobs among `jobs` (array job ids), one entry per array task (`123_4`) or job.
     public func queue(_ jobs: [String]) -> [String: (state: String, reason: String)] {
@@ -116,4 +105,18 @@ public struct Slurm: Sendable {
         let r = try Subprocess.run(scancel, jobs)
         guard r.status == 0 else { throw ClusterError("scancel failed: \(r.message)") }
     }
+}
+
+/// Runs of consecutive indices: `0-3,5,7-8` with "-" and ",".
+public func indexRanges(_ indices: [Int], dash: String, separator: String) -> String {
+    var parts: [String] = []
+    var i = 0
+    let s = indices.sorted()
+    while i < s.count {
+        var j = i
+        while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
+        parts.append(i == j ? "\(s[i])" : "\(s[i])\(dash)\(s[j])")
+        i = j + 1
+    }
+    return parts.joined(separator: separator)
 }

@@ -25,18 +25,7 @@ enum SweepDisplay {
         return String(format: "%dh%02dm", Int(s) / 3600, Int(s) % 3600 / 60)
     }
 
-    static func ranges(_ units: [Int]) -> String {
-        var parts: [String] = []
-        var i = 0
-        let s = units.sorted()
-        while i < s.count {
-            var j = i
-            while j + 1 < s.count && s[j + 1] == s[j] + 1 { j += 1 }
-            parts.append(i == j ? "\(s[i])" : "\(s[i])–\(s[j])")
-            i = j + 1
-        }
-        return parts.joined(separator: ", ")
-    }
+    static func ranges(_ units: [Int]) -> String { indexRanges(units, dash: "–", separator: ", ") }
 
     /// `eqx status`: one line per unit; for a unit that did not finish, why, its log and the log's last lines.
     static func report(_ s: SweepStatus) -> String {
