@@ -121,7 +121,7 @@ final class ProgressFile {
         case .training(let p):
             guard Date().timeIntervalSince(last) >= 1 || p.step == p.totalSteps else { return }
             write(Double(p.step) / Double(max(1, p.totalSteps)))
-        case .started, .reused, .resumed, .table, .wrote, .note: break
+        case .started, .reused, .resumed, .table, .wrote, .note, .warning: break
         }
     }
 

@@ -148,7 +148,7 @@ extension Checker {
         if evaluation.isEmpty {
             error("E0702", "say which data to evaluate the merge on: evaluate digits.test", at: statement.keywordRange); return
         }
-        let id = instanceID(name.name)
+        let id = instanceID(name)
         let spec = MergeSpec(id: id, base: baseRef, network: network, target: target, matching: matching,
                              involutive: involutionClause != nil, alphas: alphas,
                              resetBatchNorm: reset, repair: repair, evaluation: evaluation, seedName: id, seed: seed,

@@ -145,6 +145,9 @@ final class ProgressPrinter {
             if !quiet && url.hasDirectoryPath { say("results in \(url.path)") }
         case .note(let s):
             if !quiet { say(s) }
+        case .warning(let s):
+            closeLine()
+            FileHandle.standardError.write(Data("warning: \(s)\n".utf8))
         }
     }
 

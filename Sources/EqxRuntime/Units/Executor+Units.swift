@@ -1,6 +1,7 @@
 import EqxData
 import EqxIR
 import EqxNN
+import EqxTraining
 import Foundation
 
 /// Running a program as separate units and collecting their results into one run directory whose
@@ -26,6 +27,9 @@ extension Executor {
     /// come from the cache), then its own steps. Writes only the unit's own files (checkpoints, `save`s);
     /// its results are returned for the caller to store.
     public func run(_ unit: RunUnit) throws -> UnitResults {
+        // Checkpoint file names depend on which trainings came first (name clashes get a digest): claim them
+        // in program order, as a run of the whole program does.
+        for case .train(let t) in program.steps { _ = checkpointName(t.id) }
         for i in unit.imports { try execute(program.steps[i]) }
         var results = UnitResults(runID: runID, unit: unit)
         var trainIDs: [String] = [], mergeIDs: [String] = []
@@ -125,8 +129,11 @@ extension Executor {
             initial = Network(spec: spec.network, seed: spec.seed, streamName: spec.seedName).state
         case .trained(let parentID)?:
             guard let parent = trainSpecs[parentID], case let file?? = cachedCheckpoint(parent),
-                  let cached = try? Checkpoints.readTraining(file, template: Network(spec: parent.network, seed: parent.seed,
-                                                                                         streamName: parent.seedName).state)
+                  let parentData = try? dataset(parent.data) else { return nil }
+            let template = Network(spec: parent.network, seed: parent.seed, streamName: parent.seedName)
+            guard let trainer = try? Trainer(spec: parent, network: template, data: parentData, evaluation: []),
+                  let cached = try? TrainingCacheEntry.read(file, expecting: .init(template: template.state, optimizer: parent.optimizer,
+                                                                                    totalSteps: trainer.totalSteps, finished: true))
             else { return nil }
             initial = cached.state
         case .merged?, .loaded?, .transformed?:
