@@ -44,10 +44,12 @@ let package = Package(
         .target(name: "EqxMerge", dependencies: ["EqxNN", "EqxTraining"]),
         .target(name: "EqxRuntime", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxNN", "EqxTraining", "EqxMerge", "EqxData",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
+        // Sweeps as SLURM array jobs or a local process pool (units from EqxRuntime/Units).
+        .target(name: "EqxCluster", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxData"]),
         .target(name: "EqxBench", dependencies: ["EqxTensor", "EqxNN"], swiftSettings: fast),
         .target(name: "EqxREPL", dependencies: ["EqxRuntime", "CReadline"]),
         .executableTarget(name: "eqx", dependencies: [
-            "EqxSyntax", "EqxIR", "EqxRuntime", "EqxREPL", "EqxBench",
+            "EqxSyntax", "EqxIR", "EqxRuntime", "EqxREPL", "EqxBench", "EqxCluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -63,6 +65,7 @@ let package = Package(
         .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxTestSupport"]),
         .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL", "EqxTestSupport"]),
         .testTarget(name: "EqxCLITests", dependencies: ["EqxTestSupport"]),
+        .testTarget(name: "EqxClusterTests", dependencies: ["EqxCluster", "EqxRuntime", "EqxIR", "EqxSyntax", "EqxTestSupport"]),
         // Test support only: locating and running the built `eqx` binary; a tiny seeded generator.
         .target(name: "EqxTestSupport", path: "Tests/EqxTestSupport"),
     ],

@@ -8,7 +8,8 @@ public final class Checker {
     let probe: DataProbe
     var diagnostics: [Diagnostic] = []
     var reported: Set<String> = []
-    var steps: [Step] = []
+    var steps: [Step] = [] { didSet { while scopes.count < steps.count { scopes.append(instanceSuffix) } } }
+    var scopes: [String] = []
     var seed: UInt64 = 0
     var seedSet = false
     var networks: [String: NetworkSpec] = [:]
@@ -58,7 +59,8 @@ public final class Checker {
         }
         for f in forgetting { forget(f.name) }
         checkUninstantiatedDeclarations(script)
-        let program = Program(seed: seed, steps: steps, networks: networks, groups: groups)
+        var program = Program(seed: seed, steps: steps, networks: networks, groups: groups)
+        program.scopes = scopes
         let hasErrors = diagnostics.contains { $0.severity == .error }
         return (hasErrors ? nil : program, diagnostics)
     }

@@ -300,6 +300,9 @@ public struct Program: Hashable, Sendable {
     public var steps: [Step]
     public var networks: [String: NetworkSpec]
     public var groups: [String: GroupSpec]
+    /// The loop instance each step belongs to, parallel to `steps`: `#3` for repetition 3 of a `repeat`,
+    /// `[lr=0.1]#0` inside nested loops, "" outside loops (the units of a cluster sweep come from it).
+    public var scopes: [String] = []
     public init(seed: UInt64, steps: [Step], networks: [String: NetworkSpec], groups: [String: GroupSpec]) {
         self.seed = seed; self.steps = steps; self.networks = networks; self.groups = groups
     }

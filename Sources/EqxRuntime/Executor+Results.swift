@@ -88,15 +88,20 @@ extension Executor {
         for item in r.items {
             for (c, v) in try measure(item.measurement, label: item.label) { columns.append(c); row.append(v) }
         }
-        if var t = tables[r.table] {
-            guard t.columns == columns else { throw RuntimeError("report \(r.table) changed its columns between repetitions") }
+        try append(row, columns: columns, to: r.table, announce: r.row == nil)
+    }
+
+    /// Adds a report's row to its table (the table is created by its first row).
+    func append(_ row: [ResultTable.Value], columns: [String], to table: String, announce: Bool) throws {
+        if var t = tables[table] {
+            guard t.columns == columns else { throw RuntimeError("report \(table) changed its columns between repetitions") }
             try t.append(row)
-            tables[r.table] = t
+            tables[table] = t
         } else {
-            tables[r.table] = try ResultTable(title: r.table, columns: columns, rows: [row])
-            tableOrder.append(r.table)
+            tables[table] = try ResultTable(title: table, columns: columns, rows: [row])
+            tableOrder.append(table)
         }
-        if r.row == nil { observer(.table(tables[r.table]!)) }
+        if announce { observer(.table(tables[table]!)) }
     }
 
     /// Median, minimum and maximum of every numeric column of a table filled by a repeat or for loop.
@@ -214,6 +219,8 @@ extension Executor {
                 }),
             ])
         }
+        trainings.merge(collected.trainings) { own, _ in own }
+        mergesJSON.merge(collected.merges) { own, _ in own }
         return .object([
             "eqx_version": .string(eqxVersion),
             "run_id": .string(runID),

@@ -77,6 +77,8 @@ public final class Executor {
     public internal(set) var tableOrder: [String] = []
     var plots: [String: LinePlot] = [:]
     var timings: [(String, Double)] = []
+    /// Trainings and merges that units computed in other processes (`Executor+Units`).
+    var collected = CollectedResults()
     /// Checkpoint file name → the instance it belongs to.
     private var checkpointOwners: [String: String] = [:]
     public private(set) var runDirectory: URL?
@@ -120,13 +122,7 @@ public final class Executor {
     /// Run id = hash of the eqx version, the thread count, the canonical script and the data fingerprints:
     /// everything the results depend on, so runs with different results never share a directory.
     func prepareRunDirectory() throws {
-        var hasher = SHA256()
-        hasher.update(data: Array("eqx \(eqxVersion)\nthreads \(ComputeThreads.count)\n".utf8))
-        hasher.update(data: Array(canonicalSource.utf8))
-        for id in data.keys.sorted() {
-            hasher.update(data: Array("\(id):\(data[id]!.train.fingerprint):\(data[id]!.test?.fingerprint ?? "-")\n".utf8))
-        }
-        runID = String(hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(12))
+        runID = makeRunID()
         if options.writesFiles {
             let dir = options.outputDirectory
                 ?? options.runsRoot.appendingPathComponent(options.scriptName).appendingPathComponent(runID)
@@ -135,6 +131,16 @@ public final class Executor {
             runDirectory = dir
         }
         observer(.started(runDirectory: runDirectory, runID: runID))
+    }
+
+    func makeRunID() -> String {
+        var hasher = SHA256()
+        hasher.update(data: Array("eqx \(eqxVersion)\nthreads \(ComputeThreads.count)\n".utf8))
+        hasher.update(data: Array(canonicalSource.utf8))
+        for id in data.keys.sorted() {
+            hasher.update(data: Array("\(id):\(data[id]!.train.fingerprint):\(data[id]!.test?.fingerprint ?? "-")\n".utf8))
+        }
+        return String(hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(12))
     }
 
     /// Executes one step (the REPL calls this statement by statement).

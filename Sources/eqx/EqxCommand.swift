@@ -12,7 +12,8 @@ struct EqxCommand: ParsableCommand {
         130 interrupted.
         """,
         version: "eqx \(eqxVersion)",
-        subcommands: [RunCommand.self, CheckCommand.self, FmtCommand.self, DumpASTCommand.self, DumpIRCommand.self, DataCommand.self, BenchCommand.self, ReplCommand.self]
+        subcommands: [RunCommand.self, CheckCommand.self, FmtCommand.self, DumpASTCommand.self, DumpIRCommand.self, DataCommand.self, BenchCommand.self, ReplCommand.self,
+                      PlanCommand.self, StatusCommand.self, CancelCommand.self, UnitCommand.self]
     )
 }
 

@@ -41,8 +41,12 @@ struct RunCommand: ParsableCommand {
     @Option(help: "How to print diagnostics: human or json.")
     var diagnosticsFormat: DiagnosticsFormat = .human
 
+    @OptionGroup(title: "Sweeps (docs/cluster.md)")
+    var sweep: SweepOptions
+
     func validate() throws {
         if let t = threads, t < 1 { throw ValidationError("--threads must be at least 1") }
+        try sweep.validate(fresh: fresh)
         // The seed is written into operative.eqx, where integers stop at 2^53.
         if let s = seed, s > 1 << 53 { throw ValidationError("--seed must be at most 2^53 = 9007199254740992") }
         for o in overrides where LetOverride(o) == nil {
@@ -65,6 +69,11 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(Exit.runtimeFailure)
         }
         Interrupt.install()
+        if sweep.isSweep {
+            try SweepRun(options: sweep, file: file, threads: threads, out: out, resume: resume, quiet: quiet)
+                .run(operative, scriptDirectory: directory, source: source, diagnosticsFormat: diagnosticsFormat)
+            return
+        }
         var options = RunOptions(scriptName: ScriptInput.stem(file), scriptDirectory: directory,
                                  outputDirectory: out.map { URL(fileURLWithPath: $0) }, fresh: fresh, resume: resume)
         if let t = threads { options.threads = t }
