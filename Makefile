@@ -1,26 +1,43 @@
 # The two commands of the README: `make run` (the quickstart on the built-in data) and `make test`.
 SWIFT ?= swift
-RELEASE = -c release
+# One set of flags for every target, so `make run` after `make test` (or the reverse) reuses the build.
+# Release with testing enabled: the numeric tests are slow in debug.
+FLAGS = -c release -Xswiftc -enable-testing
+EQX = .build/release/eqx
 
-.PHONY: run test build bench deps
+.PHONY: run test build bench deps libs
 
-# The Debian packages eqx links against; installed only when missing (needs root, as on CI).
-DEBS = libopenblas-dev zlib1g-dev libreadline-dev pkg-config
+# The Debian packages eqx links against, and the datasets the examples can get from Debian. Each is
+# installed only when missing, so with everything present no target needs root (sudo is used otherwise).
+LIBS = libopenblas-dev zlib1g-dev libreadline-dev pkg-config
+DATASETS = dataset-fashion-mnist
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+define install_missing
+	@if command -v dpkg >/dev/null 2>&1; then \
+	  missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then echo "installing$$missing"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi; \
+	else echo "not a Debian system: install $(1) yourself"; fi
+endef
+
+# Everything the build and the examples can use (make test needs only the libraries: an example whose
+# dataset is missing is reported as skipped).
 deps:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "installing$$missing"; apt-get update -qq && apt-get install -y -qq $$missing; fi
+	$(call install_missing,$(LIBS) $(DATASETS))
 
-build: deps
-	$(SWIFT) build $(RELEASE)
+libs:
+	$(call install_missing,$(LIBS))
 
-run: deps
-	$(SWIFT) run $(RELEASE) eqx run examples/quickstart.eqx
+build: libs
+	$(SWIFT) build $(FLAGS) --product eqx
 
-# Release build with testing enabled: the numeric tests are slow in debug.
-test: deps
-	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
-	bash Tests/run_examples.sh .build/release/eqx
-	python3 Tests/interop/torch_interop.py .build/release/eqx
+run: build
+	$(EQX) run examples/quickstart.eqx
 
-bench:
-	$(SWIFT) run $(RELEASE) eqx bench --json
+test: libs
+	$(SWIFT) test $(FLAGS)
+	bash Tests/run_examples.sh $(EQX)
+	python3 Tests/interop/torch_interop.py $(EQX)
+
+bench: build
+	$(EQX) bench --json
