@@ -1,5 +1,6 @@
 import ArgumentParser
 import EqxData
+import EqxIR
 import EqxRuntime
 import EqxSyntax
 import Foundation
