@@ -38,6 +38,7 @@ test: libs
 	$(SWIFT) test $(FLAGS)
 	bash Tests/run_examples.sh $(EQX)
 	python3 Tests/interop/torch_interop.py $(EQX)
+	python3 docs/tools/numbers.py $(EQX)
 
 bench: build
 	$(EQX) bench --json
