@@ -26,7 +26,7 @@ extension Checker {
         } else if path.hasSuffix(".npy") {
             format = .npy
         } else {
-            error("E0406", "predictions are written as .csv or .npy", at: pe.range, help: usage,
+            error("E0406", "predictions are written as .csv or .npy", at: pe.range,
                   fixIts: [FixIt(range: pe.range, replacement: "\"\(path).csv\"")])
             return
         }

@@ -275,7 +275,7 @@ final class CLIDataTests: XCTestCase {
         XCTAssertEqual(r.status, 65, r.stderr)
         XCTAssertTrue(r.stderr.contains("predictions are written as .csv or .npy"), r.stderr)
         XCTAssertTrue(r.stderr.contains("p.txt.csv"), "the fix-it: \(r.stderr)")
-        XCTAssertTrue(r.stderr.contains("'predictions' needs a trained or merged network"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("must be a trained network, not the declaration 'small'"), r.stderr)
         XCTAssertTrue(r.stderr.contains("'predictions' takes a network and data"), r.stderr)
     }
 }
