@@ -1,6 +1,6 @@
 # The two commands of the README: `make run` (the quickstart on the built-in data) and `make test`.
 SWIFT ?= swift
-# One set of flags for every target, so `make run` after `make test` (or the reverse) reuses the build.
+# One build for every target, so `make run` after `make test` (or the reverse) does not rebuild.
 # Release with testing enabled: the numeric tests are slow in debug.
 FLAGS = -c release -Xswiftc -enable-testing
 EQX = .build/release/eqx
@@ -28,14 +28,16 @@ deps:
 libs:
 	$(call install_missing,$(LIBS))
 
+# `swift test` plans its build with testable imports and so differs from `swift build`: build everything
+# (eqx and the tests) once with `swift build --build-tests`, then run the tests from that build.
 build: libs
-	$(SWIFT) build $(FLAGS) --product eqx
+	$(SWIFT) build $(FLAGS) --build-tests
 
 run: build
 	$(EQX) run examples/quickstart.eqx
 
-test: libs
-	$(SWIFT) test $(FLAGS)
+test: build
+	$(SWIFT) test $(FLAGS) --skip-build
 	bash Tests/run_examples.sh $(EQX)
 	python3 Tests/interop/torch_interop.py $(EQX)
 	python3 docs/tools/numbers.py $(EQX)
