@@ -228,12 +228,8 @@ final class CLIDataTests: XCTestCase {
         XCTAssertEqual(Double(correctAll) / 400, reportedAll, accuracy: 1e-12)
     }
 
-    func testUnwritablePredictionsExit74WithThePath() throws {
-        let root = try temporaryDirectory(self, "eqx-predictions")
-        let blocker = root.appendingPathComponent("file")
-        try write("not a directory", to: blocker)
-        let target = blocker.appendingPathComponent("p.csv").path
-        let script = """
+    /// A network trained for one step on the digits, for scripts that only need a trained network.
+    static let oneStep = """
         eqx 1
         data digits = builtin.digits
         net small {
@@ -243,9 +239,15 @@ final class CLIDataTests: XCTestCase {
         train t = small on digits.train {
           steps 1
         }
-        save predictions(t, digits.test) to "\(target)"
 
         """
+
+    func testUnwritablePredictionsExit74WithThePath() throws {
+        let root = try temporaryDirectory(self, "eqx-predictions")
+        let blocker = root.appendingPathComponent("file")
+        try write("not a directory", to: blocker)
+        let target = blocker.appendingPathComponent("p.csv").path
+        let script = Self.oneStep + "save predictions(t, digits.test) to \"\(target)\"\n"
         try write(script, to: root.appendingPathComponent("p.eqx"))
         let r = try run(["run", "p.eqx", "--out", root.appendingPathComponent("out").path, "--quiet"], in: root,
                         environment: try isolated(root))
@@ -255,16 +257,7 @@ final class CLIDataTests: XCTestCase {
 
     func testPredictionsNeedACsvOrNpyPathAndATrainedNetwork() throws {
         let root = try temporaryDirectory(self, "eqx-predictions")
-        let script = """
-        eqx 1
-        data digits = builtin.digits
-        net small {
-          global avgpool
-          linear -> 10
-        }
-        train t = small on digits.train {
-          steps 1
-        }
+        let script = Self.oneStep + """
         save predictions(t, digits.test) to "p.txt"
         save predictions(small, digits.test) to "p.csv"
         save predictions(t) to "p.csv"
