@@ -46,6 +46,7 @@ SOURCES = {
     "readme": readme_script,
     "quickstart": "examples/quickstart.eqx",
     "flip": "docs/tutorial/flip.eqx",
+    "rotation_dynamics": "examples/rotation_dynamics.eqx",
 }
 
 # (page, template with {}, source, table, column, format)
@@ -55,6 +56,11 @@ CLAIMS = [
     ("README.md", "a self-merge loss barrier of {}", "readme", "report_line39", "barrier", "{:.2f}"),
     ("README.md", "relative distance to E, {} (", "readme", "report_line39", "distance", "{:.2f}"),
     ("docs/science.md", "in under a minute on 2 cores | test accuracy {},", "quickstart", "report_line29", "accuracy", "{:.2f}"),
+    ("docs/science.md", "(every layer); accuracy {} under all four rotations", "rotation_dynamics", "report_line59",
+     "equivariant_under_rotations.e", "{:.4f}"),
+    ("docs/science.md", "stays within rounding noise of E | {} relative", "rotation_dynamics", "report_line58", "augmented", "{:.1e}"),
+    ("docs/science.md", "by orders of magnitude more | {} relative", "rotation_dynamics", "report_line58", "nominal", "{:.3f}"),
+    ("docs/science.md", "× augmented); accuracy {} /", "rotation_dynamics", "report_line59", "nominal_under_rotations.e", "{:.3f}"),
     ("docs/tutorial.md", "changes its answer for {}% of mirrored digits", "flip", "report_line52", "plain.disagreement", "pct"),
     ("docs/tutorial.md", "almost always gives the same class ({}% disagree)", "flip", "report_line52", "aug.disagreement", "pct1"),
     ("docs/tutorial.md", "invariant to float rounding\n({})", "flip", "report_line52", "equi.relative_change", "{:.1e}"),
