@@ -1,37 +1,58 @@
 # The two commands of the README: `make run` (the quickstart on the built-in data) and `make test`.
 SWIFT ?= swift
-RELEASE = -c release
+# One build for every target, so `make run` after `make test` (or the reverse) does not rebuild.
+# Release with testing enabled: the numeric tests are slow in debug.
+FLAGS = -c release -Xswiftc -enable-testing
+EQX = .build/release/eqx
 
-.PHONY: run test build bench deps fuzz fuzz-build fuzz-ci
+.PHONY: run test build bench deps libs fuzz fuzz-build fuzz-ci
 
-# The Debian packages eqx links against; installed only when missing (needs root, as on CI).
-DEBS = libopenblas-dev zlib1g-dev libreadline-dev pkg-config
+# The Debian packages eqx links against, and the datasets the examples can get from Debian. Each is
+# installed only when missing, so with everything present no target needs root (sudo is used otherwise).
+LIBS = libopenblas-dev zlib1g-dev libreadline-dev pkg-config
+DATASETS = dataset-fashion-mnist
+SUDO = $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+define install_missing
+	@if command -v dpkg >/dev/null 2>&1; then \
+	  missing=""; for p in $(1); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then echo "installing$$missing"; \
+	    $(SUDO) apt-get update -qq && $(SUDO) apt-get install -y -qq $$missing; fi; \
+	else echo "not a Debian system: install $(1) yourself"; fi
+endef
+
+# Everything the build and the examples can use (make test needs only the libraries: an example whose
+# dataset is missing is reported as skipped).
 deps:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
-	if [ -n "$$missing" ]; then echo "installing$$missing"; apt-get update -qq && apt-get install -y -qq $$missing; fi
+	$(call install_missing,$(LIBS) $(DATASETS))
 
-build: deps
-	$(SWIFT) build $(RELEASE)
+libs:
+	$(call install_missing,$(LIBS))
 
-run: deps
-	$(SWIFT) run $(RELEASE) eqx run examples/quickstart.eqx
+# `swift test` plans its build with testable imports and so differs from `swift build`: build everything
+# (eqx and the tests) once with `swift build --build-tests`, then run the tests from that build.
+build: libs
+	$(SWIFT) build $(FLAGS) --build-tests
 
-# Release build with testing enabled: the numeric tests are slow in debug.
-test: deps
-	$(SWIFT) test $(RELEASE) -Xswiftc -enable-testing
-	bash Tests/run_examples.sh .build/release/eqx
-	python3 Tests/interop/torch_interop.py .build/release/eqx
+run: build
+	$(EQX) run examples/quickstart.eqx
 
-bench:
-	$(SWIFT) run $(RELEASE) eqx bench --json
+test: build
+	$(SWIFT) test $(FLAGS) --skip-build
+	bash Tests/run_examples.sh $(EQX)
+	python3 Tests/interop/torch_interop.py $(EQX)
+	python3 docs/tools/numbers.py $(EQX)
+	python3 docs/tools/orbit_merge.py $(EQX)
+
+bench: build
+	$(EQX) bench --json
 
 # libFuzzer targets (fuzz/README.md): the front end and one per data loader. `make fuzz` runs each for
 # FUZZ_TIME seconds (600 by default); `make fuzz-ci` for 30 s each; both fail on any crash.
 FUZZ_TARGETS = EqxParserFuzz FuzzIDX FuzzNPY FuzzNPZ FuzzSafeTensors FuzzCSV FuzzCIFAR FuzzGzip FuzzTar
 FUZZ_TIME ?= 600
 
-fuzz-build: deps
-	cd fuzz && $(SWIFT) build $(RELEASE) -Xswiftc -sanitize=fuzzer -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
+fuzz-build: libs
+	cd fuzz && $(SWIFT) build -c release -Xswiftc -sanitize=fuzzer -Xswiftc -Xclang-linker -Xswiftc -fuse-ld=lld
 
 fuzz: fuzz-build
 	@for t in $(FUZZ_TARGETS); do bash fuzz/run.sh $$t $(FUZZ_TIME) || exit 1; done

@@ -66,15 +66,29 @@ extension Checker {
         return .source(source)
     }
 
+    /// A data source that is neither a known dataset nor a constructor: did-you-mean over both, and
+    /// where named datasets are looked for.
+    func unknownDataset(_ name: String, at range: SourceRange) {
+        let known = ["builtin.digits"] + DataSource.datasetNames
+        let candidates = known + ["idx", "cifar10", "npy", "npz", "csv", "block_graphs"]
+        let s = suggestion(for: name, among: candidates)
+        let looked = probe.searchDirectories()
+        error("E0401", "unknown data source '\(name)'", at: range, label: "not found",
+              notes: looked.isEmpty ? [] : [DiagnosticNote("datasets by name are looked for in \(looked.joined(separator: ", "))")],
+              help: s.map { "did you mean '\($0)'?" }
+                ?? "known datasets: \(known.joined(separator: ", ")); other data: idx(\"dir\"), npy(…), npz(…), csv(…)",
+              fixIts: s.map { [FixIt(range: range, replacement: $0)] } ?? [])
+    }
+
     func checkData(name: Identifier, source e: Expr, clauses: [Clause], range: SourceRange) {
         guard let v = evaluate(e) else { return }
         let source: DataSource
         switch v {
         case .symbol("builtin.digits"): source = .builtinDigits
+        case .symbol(let s) where DataSource.datasetNames.contains(s): source = .named(s)
         case .source(let s): source = s
         case .symbol(let s):
-            unknownName(s, at: e.range, expected: "data source",
-                        candidates: ["builtin.digits", "idx", "cifar10", "npy", "npz", "csv", "block_graphs"])
+            unknownDataset(s, at: e.range)
             return
         default:
             error("E0403", "'\(name.name)' must be a data source, got a \(v.typeName)", at: e.range,
@@ -84,6 +98,11 @@ extension Checker {
         var shape: DataShape
         do {
             shape = try probe.probe(source)
+        } catch let missing as DatasetNotFound {
+            self.error("E0803", "dataset '\(missing.name)' is not on this machine", at: e.range, label: "not found",
+                       notes: missing.searched.map { DiagnosticNote("looked in \($0)") },
+                       help: "`\(missing.fetch)` downloads it; EQX_DATA=DIR[:DIR…] adds directories to search")
+            return
         } catch {
             self.error("E0801", "cannot read data '\(name.name)': \(error)", at: e.range,
                        help: "check the path; `eqx data get mnist` downloads MNIST")

@@ -167,6 +167,11 @@ extension Checker {
     }
 
     func checkSave(model e: Expr, path pe: Expr, statement: Statement) {
+        if case .call(let callee, let args) = e.kind, case .identifier("predictions") = callee.kind,
+           scope.lookup("predictions") == nil {
+            checkSavePredictions(args, call: e, path: pe, statement: statement)
+            return
+        }
         guard let (net, refOpt) = model(e, inputShape: nil, what: "the saved network") else { return }
         guard let ref = refOpt else { error("E0403", "save needs a trained or merged network", at: e.range); return }
         guard let path = string(pe, what: "checkpoint path") else { return }

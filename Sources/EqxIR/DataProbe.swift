@@ -14,6 +14,28 @@ public struct DataShape: Hashable, Sendable {
 public protocol DataProbe {
     /// Throws an error whose description names the file and what is wrong with it.
     func probe(_ source: DataSource) throws -> DataShape
+    /// Where named datasets are looked for, in order (for messages).
+    func searchDirectories() -> [String]
+}
+
+extension DataProbe {
+    public func searchDirectories() -> [String] { [] }
+}
+
+/// A named dataset is in none of the search directories: the checker reports it as E0803, so a test
+/// runner can tell "not on this machine" from a broken script.
+public struct DatasetNotFound: Error, CustomStringConvertible {
+    public var name: String
+    /// Every directory tried, in order.
+    public var searched: [String]
+    /// How to get it (`eqx data get mnist`).
+    public var fetch: String
+    public init(name: String, searched: [String], fetch: String) {
+        self.name = name; self.searched = searched; self.fetch = fetch
+    }
+    public var description: String {
+        "dataset '\(name)' not found; looked in \(searched.joined(separator: ", "))"
+    }
 }
 
 /// Knows the sources that need no file: the built-in digits and generated graphs.

@@ -18,7 +18,10 @@ public enum IRPrinter {
         case .plot(let p):
             return "plot \(p.name): " + p.series.map(text).joined(separator: ", ")
         case .save(let s):
-            return "save \(s.model) to \(s.path)"
+            switch s.content {
+            case .checkpoint: return "save \(s.model) to \(s.path)"
+            case .predictions(let d, _): return "save predictions(\(s.model), \(d)) to \(s.path)"
+            }
         case .summarize(let t):
             return "summarize \(t)"
         }

@@ -14,6 +14,13 @@ public enum DataSource: Hashable, Sendable {
     case csv(path: String, label: String)
     /// Two-block stochastic block model graphs, labelled connected or not.
     case blockGraphs(count: Int, blockSize: Int, inside: Double, across: Double)
+    /// A dataset named in the script (`mnist`), found on the data search path by the driver's probe.
+    case named(String)
+}
+
+extension DataSource {
+    /// The names a script can give instead of a path; the driver knows where to look for them.
+    public static let datasetNames = ["mnist", "fashion_mnist", "cifar10"]
 }
 
 /// How `resize` resamples: antialiased bilinear (torchvision's `Resize`), or the mean over the input area
@@ -266,6 +273,21 @@ public struct SaveSpec: Hashable, Sendable {
     public var network: NetworkSpec
     public var path: String
     public var range: SourceRange
+    /// What is written: the weights, or the network's outputs on data.
+    public var content: SavedContent = .checkpoint
+}
+
+/// The two things `save` writes.
+public enum SavedContent: Hashable, Sendable {
+    /// `save net to "net.safetensors"`.
+    case checkpoint
+    /// `save predictions(net, data) to "p.csv"`: one row per sample with its index, label and logits.
+    case predictions(DataRef, PredictionsFormat)
+}
+
+public enum PredictionsFormat: String, Hashable, Sendable {
+    case csv
+    case npy
 }
 
 public enum Step: Hashable, Sendable {

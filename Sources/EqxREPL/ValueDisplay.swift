@@ -161,6 +161,7 @@ enum ValueDisplay {
         case let .npz(p, _, _): return "npz(\"\(p)\")"
         case let .csv(p, _): return "csv(\"\(p)\")"
         case let .blockGraphs(c, b, i, a): return "block_graphs(count: \(c), block: \(b), inside: \(formatNumber(i)), across: \(formatNumber(a)))"
+        case .named(let name): return name
         }
     }
 

@@ -8,17 +8,27 @@ import EqxTraining
 import Foundation
 
 /// The checker's view of data files, backed by the data module's header readers. Relative paths are
-/// relative to the script's directory.
+/// relative to the script's directory; named datasets are looked up on the search path.
 public struct FileDataProbe: EqxIR.DataProbe {
     public let baseDirectory: URL
-    public init(baseDirectory: URL) { self.baseDirectory = baseDirectory }
+    public let searchPath: DataSearchPath
+    public init(baseDirectory: URL, searchPath: DataSearchPath = .standard()) {
+        self.baseDirectory = baseDirectory
+        self.searchPath = searchPath
+    }
 
     public func probe(_ source: EqxIR.DataSource) throws -> DataShape {
         switch source {
         case .builtinDigits, .blockGraphs:
             return try BuiltinDataProbe().probe(source)
-        default:
-            let splits = try DataResolver.sources(source, base: baseDirectory)
+        case .idx, .cifar10, .npy, .npz, .csv, .named:
+            let splits: (train: EqxData.DataSource, test: EqxData.DataSource?)
+            do {
+                splits = try DataResolver.sources(source, base: baseDirectory, searchPath: searchPath)
+            } catch let missing as EqxData.DatasetNotFound {
+                throw EqxIR.DatasetNotFound(name: missing.dataset.scriptName, searched: missing.searched.map(\.path),
+                                            fetch: missing.dataset.fetchCommand)
+            }
             let train = try splits.train.probe()
             let test = try splits.test?.probe()
             // Found only after loading otherwise: a test split whose samples do not fit the network.
@@ -30,6 +40,8 @@ public struct FileDataProbe: EqxIR.DataProbe {
                              trainCount: train.count, testCount: test?.count)
         }
     }
+
+    public func searchDirectories() -> [String] { searchPath.directories.map(\.path) }
 }
 
 /// A declared dataset, loaded and preprocessed: its splits.
@@ -72,8 +84,17 @@ enum DataResolver {
 
     /// Data-module sources for the train and test split of a declared source (test is nil when the
     /// source has no split of its own).
-    static func sources(_ source: EqxIR.DataSource, base: URL) throws -> (train: EqxData.DataSource, test: EqxData.DataSource?) {
+    static func sources(_ source: EqxIR.DataSource, base: URL, searchPath: DataSearchPath)
+        throws -> (train: EqxData.DataSource, test: EqxData.DataSource?) {
         switch source {
+        case .named(let name):
+            let (dataset, dir) = try locate(name, searchPath: searchPath)
+            switch dataset {
+            case .mnist, .fashionMNIST:
+                return (.idxDirectory(dir, split: .train, classes: 10), .idxDirectory(dir, split: .test, classes: 10))
+            case .cifar10:
+                return (.cifar10Directory(dir, split: .train), .cifar10Directory(dir, split: .test))
+            }
         case .builtinDigits:
             return (.digits(.train), .digits(.test))
         case .idx(let path):
@@ -96,8 +117,28 @@ enum DataResolver {
         }
     }
 
-    /// Loads, splits and preprocesses one `data` statement.
-    static func load(_ spec: DataSpec, base: URL, seed: UInt64) throws -> LoadedData {
+    /// The dataset a script names and the directory it is in.
+    static func locate(_ name: String, searchPath: DataSearchPath) throws -> (NamedDataset, URL) {
+        guard let dataset = NamedDataset(scriptName: name) else {
+            throw RuntimeError("unknown dataset '\(name)'", exitCode: 66)
+        }
+        return (dataset, try searchPath.require(dataset))
+    }
+
+    /// Loads, splits and preprocesses one `data` statement. A named dataset is verified against its
+    /// published checksums first.
+    static func load(_ spec: DataSpec, base: URL, seed: UInt64,
+                     searchPath: DataSearchPath = .standard()) throws -> LoadedData {
+        if case .named(let name) = spec.source {
+            do {
+                let (dataset, dir) = try locate(name, searchPath: searchPath)
+                try dataset.verify(in: dir)
+            } catch let e as EqxData.DatasetNotFound {
+                throw RuntimeError("cannot load data '\(spec.id)': \(e)", range: spec.range, exitCode: 66)
+            } catch let e as DatasetCorrupt {
+                throw RuntimeError("cannot load data '\(spec.id)': \(e)", range: spec.range, exitCode: 66)
+            }
+        }
         var train: Dataset
         var test: Dataset?
         switch spec.source {
@@ -106,7 +147,7 @@ enum DataResolver {
             train = try StochasticBlockModel(count: count, blockSizes: [block, block], p: inside, q: across)
                 .generate(using: &rng, name: spec.id)
         default:
-            let s = try sources(spec.source, base: base)
+            let s = try sources(spec.source, base: base, searchPath: searchPath)
             train = try s.train.load()
             test = try s.test?.load()
         }

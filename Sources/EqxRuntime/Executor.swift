@@ -183,10 +183,14 @@ public final class Executor {
         case .save(let s):
             label = "save \(s.path)"
             let net = try network(s.model)
-            let url = resolveOutput(s.path)
-            if let url = url {
-                try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": s.network.name])
-                observer(.wrote(url))
+            switch s.content {
+            case .checkpoint:
+                if let url = resolveOutput(s.path) {
+                    try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": s.network.name])
+                    observer(.wrote(url))
+                }
+            case let .predictions(ref, format):
+                try savePredictions(net, on: ref, format: format, path: s.path)
             }
         case .summarize(let table):
             label = "summarize \(table)"

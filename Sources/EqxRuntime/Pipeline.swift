@@ -10,6 +10,8 @@ public struct CheckedScript {
     public var program: Program?
     public var diagnostics: [Diagnostic]
     public var hasErrors: Bool { diagnostics.contains { $0.severity == .error } }
+    /// Data that cannot be read (E0801) or a named dataset not on this machine (E0803): exit 66.
+    public var missesInput: Bool { diagnostics.contains { $0.id == "E0801" || $0.id == "E0803" } }
     /// The canonical text (`eqx fmt`), which is what a run records as `operative.eqx`.
     public var canonicalSource: String { format(script) }
 }

@@ -27,7 +27,7 @@ struct CheckCommand: ParsableCommand {
             let checked = Pipeline.check(source, baseDirectory: directory)
             DiagnosticPrinter.print(checked.diagnostics, file: source, format: diagnosticsFormat)
             if checked.hasErrors {
-                worst = max(worst, checked.diagnostics.contains { $0.id == "E0801" } ? Exit.missingInput : Exit.invalidScript)
+                worst = max(worst, checked.missesInput ? Exit.missingInput : Exit.invalidScript)
             } else if diagnosticsFormat == .human {
                 let w = checked.diagnostics.filter { $0.severity == .warning }.count
                 print("\(f): ok" + (w > 0 ? " (\(w) warning\(w == 1 ? "" : "s"))" : ""))

@@ -62,7 +62,7 @@ struct RunCommand: ParsableCommand {
                                      overrides: overrides.compactMap(LetOverride.init))
         DiagnosticPrinter.print(checked.diagnostics, file: source, format: diagnosticsFormat)
         guard checked.program != nil, !checked.hasErrors else {
-            throw ExitCode(checked.diagnostics.contains { $0.id == "E0801" } ? Exit.missingInput : Exit.invalidScript)
+            throw ExitCode(checked.missesInput ? Exit.missingInput : Exit.invalidScript)
         }
         guard let operative = OperativeScript(checked, baseDirectory: directory) else {
             Terminal.error("internal error: the canonical form of \(source.name) does not check like the script (please report it)")

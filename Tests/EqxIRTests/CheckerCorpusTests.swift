@@ -38,8 +38,9 @@ final class CheckerCorpusTests: XCTestCase {
         }
     }
 
-    /// The examples are what users start from: they must check without errors or warnings. Examples that
-    /// read data files need the runtime's file probe; the CLI tests check those with `eqx check`.
+    /// The examples are what users start from: they must check without errors or warnings. Named datasets
+    /// get their published shapes from the corpus probe; examples that read data files by path need the
+    /// runtime's file probe, and the CLI tests check those with `eqx check`.
     func testExamplesCheckCleanly() throws {
         XCTAssertGreaterThanOrEqual(Fixtures.examples.count, 4)
         var checked = 0
@@ -48,7 +49,7 @@ final class CheckerCorpusTests: XCTestCase {
             let text = String(decoding: file.bytes, as: UTF8.self)
             if ["idx(", "cifar10(", "npy(", "npz(", "csv("].contains(where: text.contains) { continue }
             checked += 1
-            let (program, diagnostics) = checkSource(file, probe: BuiltinDataProbe())
+            let (program, diagnostics) = checkSource(file, probe: CorpusDataProbe())
             XCTAssertEqual(positions(diagnostics, in: file), [], url.lastPathComponent + "\n"
                            + DiagnosticRenderer().render(diagnostics, in: file))
             XCTAssertNotNil(program, url.lastPathComponent)

@@ -27,7 +27,7 @@ enum Fixtures {
 }
 
 /// The built-in sources plus a few invented files, so the corpus can use data the checker cannot see
-/// on this machine: `idx("mnist")` (28×28 MNIST), `npz("rect.npz")` (12×8 images) and
+/// on this machine: `idx("mnist")` and the named datasets (`mnist`, `fashion_mnist`: 28×28; `cifar10`), `npz("rect.npz")` (12×8 images) and
 /// `npy(inputs: "vectors_x.npy", ...)` (10-dimensional vectors, 3 classes, no test split).
 struct CorpusDataProbe: DataProbe {
     struct Missing: Error, CustomStringConvertible {
@@ -38,8 +38,10 @@ struct CorpusDataProbe: DataProbe {
         switch source {
         case .builtinDigits, .blockGraphs:
             return try BuiltinDataProbe().probe(source)
-        case .idx("mnist"):
+        case .idx("mnist"), .named("mnist"), .named("fashion_mnist"):
             return DataShape(sampleShape: [1, 28, 28], classes: 10, trainCount: 60_000, testCount: 10_000)
+        case .named("cifar10"):
+            return DataShape(sampleShape: [3, 32, 32], classes: 10, trainCount: 50_000, testCount: 10_000)
         case .npz("rect.npz", _, _):
             return DataShape(sampleShape: [1, 12, 8], classes: 10, trainCount: 500, testCount: 100)
         case .npy("vectors_x.npy", "vectors_y.npy"):

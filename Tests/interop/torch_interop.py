@@ -9,16 +9,19 @@ Usage: python3 Tests/interop/torch_interop.py .build/release/eqx
    are eqx's layer names (conv1, bn1, relu1, maxpool1, ..., linear1), so the keys match one to one.
 3. Python rebuilds eqx's test split independently (digits.csv.gz, pixels / 16, the last 400 rows in file
    order, as Sources/EqxData/Loaders/Digits.swift documents) and compares accuracy and losses.
-4. Logits: eqx has no statement that prints logits, so the script reads them through eqx's own evaluation of
-   checkpoints written by PyTorch. For logit k, a probe checkpoint keeps row k of the last layer, zeroes the
+4. Logits: `save predictions(model, digits.test)` writes eqx's logits (CSV and .npy), compared with
+   PyTorch's on the same weights. Independently of that statement, the script also reads them through eqx's
+   own evaluation of checkpoints written by PyTorch. For logit k, a probe checkpoint keeps row k of the last layer, zeroes the
    other rows and adds a whole offset B to bias k, so the probe's output is (z_k + B)·e_k with z_k + B > 1.
    eqx reports the mean-squared error of that output on single test images (`digits.test[i..i]`), which is
    ((z_k + B)^2 + 1) / 10 when the label is not k and (z_k + B - 1)^2 / 10 when it is; inverting gives z_k
    exactly, up to float32 rounding of the reported loss (below 1e-6 here). PyTorch evaluates the same probe
    checkpoints, and the largest difference between eqx's and PyTorch's outputs must be below 1e-5.
 
-Prints one line per check, then `N passed, M failed`; exits 1 on any failure, 0 with "skipped: torch not
-installed" when PyTorch (or numpy/safetensors) is missing.
+Prints one line per check, then `N passed, M failed`; exits 1 on any failure. When PyTorch (or
+numpy/safetensors) is missing it says so and how to install it, and exits 0 ("skipped") — except under
+CI=true, where a skipped interop test fails the run (exit 1): CI installs PyTorch, so a skip there means the
+installation broke.
 """
 import collections
 import gzip
@@ -34,8 +37,13 @@ try:
     import torch
     from safetensors.torch import load_file, save_file
 except ImportError as e:  # pragma: no cover - depends on the machine
-    print(f"skipped: torch not installed ({e.name or e} is missing; "
-          f'pip install numpy safetensors "torch==2.13.0+cpu")')
+    INSTALL = ('pip install numpy safetensors torch --index-url https://download.pytorch.org/whl/cpu '
+               '--extra-index-url https://pypi.org/simple')
+    if os.environ.get("CI") == "true":
+        print(f"FAIL  interop: {e.name or e} is not installed, and under CI=true the PyTorch interop test "
+              f"must run (install: {INSTALL})")
+        sys.exit(1)
+    print(f"skipped: PyTorch interop test ({e.name or e} is not installed; {INSTALL})")
     sys.exit(0)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -66,6 +74,8 @@ train model = cnn on digits.train {{
   epochs 4
 }}
 save model to "net.safetensors"
+save predictions(model, digits.test) to "predictions.csv"
+save predictions(model, digits.test) to "predictions.npy"
 report acc: accuracy(model, digits.test), ce: loss(model, digits.test), mse: loss(model, digits.test, kind: mse)
 report reloaded: accuracy(load("net.safetensors", cnn, digits.train), digits.test)
 """
@@ -190,6 +200,20 @@ def main():
         check("accuracy is that of a trained net (> 0.8)", accuracy > 0.8, f"{accuracy:.4f}")
         check(f"cross-entropy equals eqx's within {TOLERANCE}", abs(ce - eqx_values["ce"]) < TOLERANCE,
               f"torch {ce:.8f}, eqx {eqx_values['ce']:.8f}")
+        # `save predictions` against PyTorch on the same weights: index, label, argmax and every logit.
+        table = np.loadtxt(os.path.join(tmp, "predictions.csv"), delimiter=",", skiprows=1)
+        records = np.load(os.path.join(tmp, "predictions.npy"))
+        check("save predictions writes 400 rows of index, label, predicted and 10 logits", table.shape == (400, 13),
+              str(table.shape))
+        if table.shape == (400, 13):
+            check("predictions: indices 0…399 and the test labels",
+                  (table[:, 0] == np.arange(400)).all() and (table[:, 1] == y.numpy()).all())
+            check("predictions: the predicted class is PyTorch's", (table[:, 2] == predictions.numpy()).all())
+            gap = np.abs(table[:, 3:] - logits.numpy()).max()
+            check(f"predictions: every logit within {TOLERANCE} of PyTorch's", gap < TOLERANCE, f"max difference {gap:.2e}")
+            check("predictions .npy holds the same rows as the .csv",
+                  (records["index"] == table[:, 0]).all() and (records["label"] == table[:, 1]).all()
+                  and (records["predicted"] == table[:, 2]).all() and (records["logits"] == table[:, 3:].astype(np.float32)).all())
         check(f"mean squared error equals eqx's within {TOLERANCE}", abs(mse - eqx_values["mse"]) < TOLERANCE,
               f"torch {mse:.8f}, eqx {eqx_values['mse']:.8f}")
 

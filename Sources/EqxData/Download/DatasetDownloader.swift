@@ -91,6 +91,18 @@ public struct DatasetDownloader: Sendable {
         }
     }
 
+    /// Like `verify`, for a file found on disk: an IDX file may also be stored uncompressed, and then
+    /// its bytes are what the MD5 of the decompressed content covers.
+    public static func verifyContent(_ bytes: [UInt8], as remote: RemoteFile, name: String) throws {
+        guard case let .md5OfDecompressed(expected)? = remote.checksum, !bytes.starts(with: [0x1f, 0x8b]) else {
+            return try verify(bytes, as: remote, name: name)
+        }
+        try Checksum.md5(expected).verify(bytes, file: name)
+        var unchecked = remote
+        unchecked.checksum = nil
+        try verify(bytes, as: unchecked, name: name)
+    }
+
     // MARK: Steps
 
     private func presentFiles(_ remote: RemoteFile, in directory: URL) throws -> [URL] {

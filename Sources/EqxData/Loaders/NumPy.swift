@@ -74,18 +74,7 @@ public enum NPY {
 
     /// A version 1.0 `.npy` file holding `values` as little-endian float32.
     public static func encode(shape: [Int], values: [Float]) -> [UInt8] {
-        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
-        var dict = "{'descr': '<f4', 'fortran_order': False, 'shape': \(shapeText), }"
-        // Header (magic + version + length + dict + newline) padded to a multiple of 64 bytes.
-        let unpadded = 10 + dict.utf8.count + 1
-        dict += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
-        var bytes = magic + [1, 0, UInt8(dict.utf8.count & 0xff), UInt8(dict.utf8.count >> 8)]
-        bytes += Array(dict.utf8)
-        for value in values {
-            let bits = value.bitPattern
-            bytes += [UInt8(bits & 0xff), UInt8(bits >> 8 & 0xff), UInt8(bits >> 16 & 0xff), UInt8(bits >> 24)]
-        }
-        return bytes
+        NPYWriter.float32(shape: shape, values: values)
     }
 
     struct Header {
