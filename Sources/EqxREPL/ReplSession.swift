@@ -221,7 +221,7 @@ public final class ReplSession {
         let shown = checked.diagnostics.filter { $0.severity == .error || !shownWarnings.contains(key($0)) }
         response.errors = render(shown, in: composed)
         if checked.hasErrors || checked.program == nil {
-            response.failure = checked.diagnostics.contains { $0.id == "E0801" } ? .missingInput : .invalidInput
+            response.failure = checked.missesInput ? .missingInput : .invalidInput
             return response
         }
         // Accepted: later diagnostics name this input by its number.

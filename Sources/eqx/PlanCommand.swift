@@ -30,7 +30,7 @@ struct PlanCommand: ParsableCommand {
         let checked = Pipeline.check(source, baseDirectory: directory, seed: seed)
         DiagnosticPrinter.print(checked.diagnostics, file: source, format: .human)
         guard let operative = OperativeScript(checked, baseDirectory: directory) else {
-            throw ExitCode(checked.diagnostics.contains { $0.id == "E0801" } ? Exit.missingInput : Exit.invalidScript)
+            throw ExitCode(checked.missesInput ? Exit.missingInput : Exit.invalidScript)
         }
         let options = RunOptions(scriptName: ScriptInput.stem(file), scriptDirectory: directory,
                                  outputDirectory: out.map { URL(fileURLWithPath: $0) }, threads: threads)
