@@ -53,6 +53,7 @@ public enum IRPrinter {
         case .csv(let p, let l): return "csv(\"\(p)\", label: \"\(l)\")"
         case .blockGraphs(let c, let b, let i, let a):
             return "block_graphs(count: \(c), block: \(b), inside: \(number(i)), across: \(number(a)))"
+        case .named(let name): return name
         }
     }
 
