@@ -15,7 +15,8 @@ public enum IRPrinter {
         case .report(let r):
             return "report \(r.table)\(r.row.map { " [\($0)]" } ?? ""): " + r.items.map { "\($0.label) = \($0.measurement)" }.joined(separator: ", ")
         case .plot(let p):
-            return "plot \(p.name): \(p.series)"
+            return "plot \(p.name)\(p.repetition.map { " [\($0)]" } ?? "") over \(p.axis.rawValue): "
+                + p.items.map { "\($0.label)\($0.series.isEmpty ? "" : "." + $0.series) = \($0.measurement)" }.joined(separator: ", ")
         case .save(let s):
             return "save \(s.model) to \(s.path)"
         case .summarize(let t):

@@ -70,7 +70,9 @@ public final class Executor {
     private var mergedNetworks: [String: Network] = [:]
     public internal(set) var tables: [String: ResultTable] = [:]
     public internal(set) var tableOrder: [String] = []
-    var plots: [String: LinePlot] = [:]
+    var figures = FigureBuilder()
+    /// Held for the whole run: one writer per run directory.
+    var claim: RunDirectory?
     var timings: [(String, Double)] = []
     public private(set) var runDirectory: URL?
     public private(set) var runID = ""
@@ -104,7 +106,7 @@ public final class Executor {
                 try execute(step)
             }
         } catch {
-            try? writeResults(complete: false)
+            try? writeResults(complete: false, failure: "stopped: \(error)")
             throw error
         }
         try writeResults(complete: true)
@@ -123,7 +125,7 @@ public final class Executor {
         if options.writesFiles {
             let dir = options.outputDirectory
                 ?? options.runsRoot.appendingPathComponent(options.scriptName).appendingPathComponent(runID)
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            claim = try RunDirectory(dir, runID: runID, scriptName: options.scriptName)
             try AtomicFile.write(canonicalSource, to: dir.appendingPathComponent("operative.eqx"))
             runDirectory = dir
         }
