@@ -40,6 +40,7 @@ public enum RunEvent {
     case started(runDirectory: URL?, runID: String)
     case statement(String)
     case training(TrainingProgress)
+    case merging(MergeProgress)
     case reused(String)
     case resumed(String, step: Int)
     case table(ResultTable)
@@ -338,7 +339,8 @@ public final class Executor {
         let inputs = MergeInputs(base: base, partner: partner, group: group, matchingBatches: matching,
                                  resetBatches: reset, evaluation: evals, loss: loss)
         do {
-            let merger = try Merger(spec: spec, inputs: inputs, shouldStop: shouldStop)
+            let merger = try Merger(spec: spec, inputs: inputs, shouldStop: shouldStop,
+                                    progress: { [observer] in observer(.merging($0)) })
             let outcome = try merger.run()
             merges[spec.id] = (merger, outcome)
         } catch is MergeCancelled {

@@ -158,7 +158,7 @@ public struct LinePlot {
         canvas.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 11 + SVGCanvas.labelFont + 3, anchor: .middle,
                     size: SVGCanvas.labelFont, className: "label-x")
         let yMiddle = top + axisHeight / 2
-        canvas.text(logY ? "\(yLabel) (log scale)" : yLabel, x: 4 + SVGCanvas.labelFont, y: yMiddle, anchor: .middle,
+        canvas.text(yLabel, x: 4 + SVGCanvas.labelFont, y: yMiddle, anchor: .middle,
                     size: SVGCanvas.labelFont, rotate: -90, className: "label-y")
 
         if all.isEmpty {

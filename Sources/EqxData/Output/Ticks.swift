@@ -22,7 +22,17 @@ struct Ticks {
             low -= pad
             high += pad
         }
-        var step = nice((high - low) / Double(max(1, maximum - 1)), round: false)
+        var values: [(Double, String)] = []
+        for round in [true, false] {
+            values = ticks(low, high, step: nice((high - low) / Double(max(1, maximum - 1)), round: round))
+            if values.count <= maximum { break }
+        }
+        return Ticks(low: low, high: high, values: values)
+    }
+
+    /// Multiples of `step` in `low…high`; a narrow range that catches only one is given a finer step.
+    private static func ticks(_ low: Double, _ high: Double, step initial: Double) -> [(value: Double, label: String)] {
+        var step = initial
         var values: [(Double, String)] = []
         for _ in 0..<2 {
             values = []
@@ -38,7 +48,7 @@ struct Ticks {
             if values.count >= 2 { break }
             step = nice(step / 2.5, round: false)
         }
-        return Ticks(low: low, high: high, values: values)
+        return values
     }
 
     /// For positive data given as log10 exponents: the axis spans the data (padded by `padding` of the
@@ -64,7 +74,8 @@ struct Ticks {
         var labelled = Set<Double>()
         var values: [(Double, String)] = []
         let every = max(1, Int((Double(decades.count) / 6).rounded(.up)))
-        for (i, e) in decades.enumerated() where i % every == 0 { values.append((Double(e), decadeLabel(e))) }
+        // Thinned decades keep 10^0 labelled.
+        for e in decades where e % every == 0 { values.append((Double(e), decadeLabel(e))) }
         labelled = Set(values.map(\.0))
         if values.count < 2 {
             let wanted: Set<Int> = values.isEmpty || minor.count <= 12 ? Set(2...9) : [2, 5]
@@ -79,6 +90,10 @@ struct Ticks {
                 }
             }
             values.sort { $0.0 < $1.0 }
+            // Less than a decade: evenly spaced values read better than 2…9 × 10^k alone.
+            if values.count < 3 {
+                values = linear([pow(10, low), pow(10, high)], maximum: 5).values.filter { $0.value > 0 }.map { (log10($0.value), $0.label) }
+            }
             labelled = Set(values.map(\.0))
         }
         return Ticks(low: low, high: high, values: values, minor: minor.filter { !labelled.contains($0) })
