@@ -171,7 +171,7 @@ extension Checker {
         case .text: axis = nil; description = "a text"; name = defaultLabel(item.value)
         case .number, .accuracy, .loss, .underEachElement, .invariance, .equivariance, .distanceToE, .parameterCount,
              .mergeBarrier, .trainQuantity:
-            axis = .groups; description = "a number (one dot per repetition)"; name = defaultLabel(item.value)
+            axis = .groups; description = "a number, drawn as dots"; name = defaultLabel(item.value)
         }
         var label = item.label?.name ?? name, series = ""
         if axis == .groups, let dot = label.firstIndex(of: ".") {

@@ -253,6 +253,12 @@ public struct PlotSpec: Hashable, Sendable {
     /// The repetition inside a `repeat`/`for` (`rep 2`, `lr=0.1`), nil at the top level.
     public var repetition: String?
     public var range: SourceRange
+
+    public init(name: String, title: String, items: [PlotItemSpec], axis: Axis, width: Double, height: Double,
+                repetition: String?, range: SourceRange) {
+        self.name = name; self.title = title; self.items = items; self.axis = axis
+        self.width = width; self.height = height; self.repetition = repetition; self.range = range
+    }
 }
 
 public struct PlotItemSpec: Hashable, Sendable {

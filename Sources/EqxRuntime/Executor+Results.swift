@@ -281,6 +281,13 @@ extension Executor {
         }
         let run = runJSON(complete: complete && firstError == nil)
         attempt { try CanonicalJSON.write(run, to: dir.appendingPathComponent("run.json")) }
+        // The marker lists the run's files, so that another run into this directory removes exactly them.
+        let checkpoints = trained.keys.sorted().map { "checkpoints/\(safeName($0)).safetensors" }
+        var saved: [String] = []
+        for case .save(let s) in program.steps where !s.path.hasPrefix("/") { saved.append(s.path) }
+        let written = ["operative.eqx"] + tableFiles.map(\.1) + figureEntries.flatMap(\.files) + ["report.html", "run.json"]
+            + checkpoints + saved + ["results.json"]
+        attempt { try claim?.record(runID: runID, files: written) }
         try CanonicalJSON.write(resultsJSON(complete: complete && firstError == nil), to: dir.appendingPathComponent("results.json"))
         if let firstError { throw firstError }
         observer(.note("results in \(dir.path)"))

@@ -99,6 +99,7 @@ public final class Executor {
     /// Results written so far stay on disk when a later statement fails.
     public func run() throws {
         started = Date()
+        defer { claim?.release(); claim = nil }
         for case .data(let d) in program.steps { try execute(.data(d)) }
         try prepareRunDirectory()
         do {
@@ -127,6 +128,9 @@ public final class Executor {
             let dir = options.outputDirectory
                 ?? options.runsRoot.appendingPathComponent(options.scriptName).appendingPathComponent(runID)
             claim = try RunDirectory(dir, runID: runID, scriptName: options.scriptName)
+            if let old = claim?.replacedRun {
+                observer(.note("\(dir.path) held run \(old); its files were removed for this run (the training cache is kept)"))
+            }
             try AtomicFile.write(canonicalSource, to: dir.appendingPathComponent("operative.eqx"))
             runDirectory = dir
         }

@@ -165,20 +165,7 @@ struct RunReport {
 
     private func e(_ s: String) -> String { RunReport.escape(s) }
 
-    static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ s: String) -> String { Markup.escape(s, keepingLineBreaks: true) }
 
     static func cell(_ v: ResultTable.Value) -> String {
         if case .double(let d) = v { return number(d) }

@@ -9,7 +9,7 @@ struct EqxCommand: ParsableCommand {
         abstract: "A declarative language for experiments on how neural networks encode symmetries.",
         discussion: """
         Exit codes: 0 ok, 64 usage, 65 invalid script, 66 missing input, 70 runtime failure, 73 run directory \
-        in use or holding another run, 74 I/O error, 130 interrupted.
+        in use by another eqx run, 74 I/O error, 130 interrupted.
         """,
         version: "eqx \(eqxVersion)",
         subcommands: [RunCommand.self, CheckCommand.self, FmtCommand.self, DumpASTCommand.self, DumpIRCommand.self, DataCommand.self, BenchCommand.self, ReplCommand.self, OpenCommand.self]

@@ -187,17 +187,33 @@ final class CLIReportTests: XCTestCase {
         XCTAssertEqual(try run(out).status, 0, "the lock is free again")
     }
 
+    /// Another run into the same --out first removes the files of the run that was there (not the cache).
     func testAnotherRunIsNotMixedIntoTheSameDirectory() throws {
         let out = try temporaryDirectory(self, "eqx-mixed").appendingPathComponent("run")
-        let script = "eqx 1\nreport x: 1\n"
-        XCTAssertEqual(try run(out, ["--seed", "1"], script: script).status, 0)
-        let before = try jsonObject(out.appendingPathComponent("results.json"))["run_id"] as? String
-        let second = try run(out, ["--seed", "2"], script: script)
-        XCTAssertEqual(second.status, 73, second.stderr)
-        XCTAssertTrue(second.stderr.contains("holds run \(before!)"), second.stderr)
-        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("operative.eqx"), encoding: .utf8).contains("seed 1"))
-        XCTAssertEqual(try jsonObject(out.appendingPathComponent("results.json"))["run_id"] as? String, before)
-        XCTAssertEqual(try run(out, ["--seed", "1"], script: script).status, 0, "the same run may write its directory again")
+        let first = "eqx 1\nreport x: 1\nplot x: 2\n"
+        XCTAssertEqual(try run(out, ["--seed", "1"], script: first).status, 0)
+        let firstID = try XCTUnwrap(try jsonObject(out.appendingPathComponent("results.json"))["run_id"] as? String)
+        XCTAssertTrue(try files(out).contains("plot_line5.svg"), "\(try files(out))")
+        try write("keep", to: out.appendingPathComponent("cache/entry"))
+
+        let second = try run(out, ["--seed", "2"], script: "eqx 1\nreport y: 3\n")
+        XCTAssertEqual(second.status, 0, second.stderr)
+        XCTAssertTrue(second.stdout.contains("held run \(firstID); its files were removed"), second.stdout)
+        let results = try jsonObject(out.appendingPathComponent("results.json"))
+        XCTAssertNotEqual(results["run_id"] as? String, firstID)
+        XCTAssertEqual(try jsonObject(out.appendingPathComponent("run.json"))["run_id"] as? String, results["run_id"] as? String)
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("operative.eqx"), encoding: .utf8).contains("seed 2"))
+        XCTAssertEqual(try files(out).filter { $0.hasSuffix(".svg") || $0.hasSuffix(".csv") }, ["report_line4.csv"],
+                       "nothing of the first run is left")
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("report_line4.csv"), encoding: .utf8).hasPrefix("y\r\n"))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("cache/entry").path), "the cache is kept")
+
+        // The same run again writes the same bytes and removes nothing.
+        let before = try Data(contentsOf: out.appendingPathComponent("results.json"))
+        let again = try run(out, ["--seed", "2"], script: "eqx 1\nreport y: 3\n")
+        XCTAssertEqual(again.status, 0)
+        XCTAssertFalse(again.stdout.contains("held run"))
+        XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("results.json")), before)
     }
 
     /// A table wider than the terminal is transposed when that fits, else split into blocks; no line is wider.

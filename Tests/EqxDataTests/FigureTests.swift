@@ -147,4 +147,17 @@ final class FigureTests: XCTestCase {
     func testPaletteIsOkabeIto() {
         XCTAssertEqual(Array(SVGCanvas.colours.prefix(3)), ["#0072B2", "#D55E00", "#009E73"])
     }
+
+    func testMarkupEscaping() {
+        XCTAssertEqual(Markup.escape("a<b & \"c\" 'd'>\u{1}\n"), "a&lt;b &amp; &quot;c&quot; &apos;d&apos;&gt;  ")
+        XCTAssertEqual(Markup.escape("x\ny", keepingLineBreaks: true), "x\ny")
+    }
+
+    func testLongTitlesWrapInsideTheFigure() {
+        let title = "loss barrier: merged with its mirror image (self) vs with another net (pair)"
+        let svg = StripPlot(title: title, yLabel: "b", columns: [.init(group: "g", series: "", values: [1])]).svg()
+        let lines = SVGStructure.of(svg).lines.filter { $0.hasPrefix("title ") }
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+        for line in lines { XCTAssertLessThanOrEqual(SVGCanvas.textWidth(line, size: SVGCanvas.titleFont), 252) }
+    }
 }

@@ -103,8 +103,9 @@ public struct LinePlot {
         let yLabelWidth = (yTicks.values.map { SVGCanvas.textWidth($0.label) }.max() ?? 10)
         let left = 4 + SVGCanvas.labelFont + 5 + max(yLabelWidth, hasZeros ? SVGCanvas.textWidth("= 0") : 0) + 4
         let right = 10.0
-        let top = title.isEmpty ? 8.0 : 8 + SVGCanvas.titleFont + 6
         let plotWidth = max(60, size.width - left - right)
+        var canvas = SVGCanvas(size: size)
+        let top = canvas.title(title, x: size.width / 2, width: size.width - 16)
         let legendHeight = series.count > 1 || hasZeros ? legend.height(width: plotWidth + left - 8) : 0
         let bottom = 11 + SVGCanvas.labelFont + 6 + legendHeight + (notes.isEmpty ? 0 : 10 * Double(notes.count)) + 4
         let plotHeight = max(40, size.height - top - bottom)
@@ -121,11 +122,6 @@ public struct LinePlot {
             return top + axisHeight - (y - yTicks.low) / (yTicks.high - yTicks.low) * axisHeight
         }
 
-        var canvas = SVGCanvas(size: size)
-        if !title.isEmpty {
-            canvas.text(title, x: left + plotWidth / 2, y: 8 + SVGCanvas.titleFont, anchor: .middle, size: SVGCanvas.titleFont,
-                        bold: true, className: "title")
-        }
         // Grid and ticks.
         for tick in xTicks.values {
             let x = px(tick.value)

@@ -81,6 +81,34 @@ struct SVGCanvas {
         body += "<text\(attributes)>\(SVGCanvas.escape(content))</text>\n"
     }
 
+    /// Draws a title centred over `x`, broken into lines at spaces to fit `width`; returns the height it takes.
+    mutating func title(_ title: String, x: Double, width: Double) -> Double {
+        guard !title.isEmpty else { return 8 }
+        let lines = SVGCanvas.wrap(title, width: width, size: SVGCanvas.titleFont)
+        for (i, line) in lines.enumerated() {
+            text(line, x: x, y: 8 + SVGCanvas.titleFont + Double(i) * (SVGCanvas.titleFont + 2), anchor: .middle,
+                 size: SVGCanvas.titleFont, bold: true, className: "title")
+        }
+        return 8 + Double(lines.count) * (SVGCanvas.titleFont + 2) + 4
+    }
+
+    /// Greedy line breaking at spaces (a word longer than the width gets a line of its own).
+    static func wrap(_ text: String, width: Double, size: Double) -> [String] {
+        var lines: [String] = []
+        var current = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: true) {
+            let candidate = current.isEmpty ? String(word) : current + " " + word
+            if !current.isEmpty && textWidth(candidate, size: size) * 1.1 > width {
+                lines.append(current)
+                current = String(word)
+            } else {
+                current = candidate
+            }
+        }
+        if !current.isEmpty { lines.append(current) }
+        return lines
+    }
+
     /// A rough width of `text` in points (Helvetica averages about 0.55 em per character).
     static func textWidth(_ text: String, size: Double = SVGCanvas.tickFont) -> Double {
         Double(text.count) * size * 0.56
@@ -98,22 +126,7 @@ struct SVGCanvas {
     private func classAttribute(_ c: String?) -> String { c.map { " class=\"\($0)\"" } ?? "" }
     private func dashAttribute(_ d: String) -> String { d.isEmpty ? "" : " stroke-dasharray=\"\(d)\"" }
 
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Control characters are not allowed in XML 1.0.
-                if let ascii = c.asciiValue, ascii < 0x20 { out += " " } else { out.append(c) }
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     /// Okabe–Ito colours (safe for the common colour-vision deficiencies), without the yellow that
     /// vanishes on white paper; black last.

@@ -58,8 +58,9 @@ public struct StripPlot {
         let yLabelWidth = yTicks.values.map { SVGCanvas.textWidth($0.label) }.max() ?? 10
         let left = 4 + SVGCanvas.labelFont + 5 + yLabelWidth + 4
         let right = 10.0
-        let top = title.isEmpty ? 8.0 : 8 + SVGCanvas.titleFont + 6
         let plotWidth = max(60, size.width - left - right)
+        var canvas = SVGCanvas(size: size)
+        let top = canvas.title(title, x: size.width / 2, width: size.width - 16)
         let groupWidth = plotWidth / Double(max(1, groups.count))
         // Group names turn when they do not fit their slot.
         let longest = groups.map { SVGCanvas.textWidth($0, size: SVGCanvas.labelFont) }.max() ?? 0
@@ -70,11 +71,6 @@ public struct StripPlot {
         let plotHeight = max(40, size.height - top - bottom)
         func py(_ y: Double) -> Double { top + plotHeight - (y - yTicks.low) / (yTicks.high - yTicks.low) * plotHeight }
 
-        var canvas = SVGCanvas(size: size)
-        if !title.isEmpty {
-            canvas.text(title, x: left + plotWidth / 2, y: 8 + SVGCanvas.titleFont, anchor: .middle, size: SVGCanvas.titleFont,
-                        bold: true, className: "title")
-        }
         for tick in yTicks.values {
             let y = py(tick.value)
             canvas.line(left, y, left + plotWidth, y, stroke: tick.value == 0 ? "#bbbbbb" : "#ebebeb", width: 0.5)
