@@ -193,7 +193,9 @@ final class CLIReportTests: XCTestCase {
         let first = "eqx 1\nreport x: 1\nplot x: 2\n"
         XCTAssertEqual(try run(out, ["--seed", "1"], script: first).status, 0)
         let firstID = try XCTUnwrap(try jsonObject(out.appendingPathComponent("results.json"))["run_id"] as? String)
-        XCTAssertTrue(try files(out).contains("plot_line5.svg"), "\(try files(out))")
+        let firstFiles = try files(out)
+        XCTAssertTrue(firstFiles.contains("plot_line5.svg"), "\(firstFiles)")
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("cache"), withIntermediateDirectories: true)
         try write("keep", to: out.appendingPathComponent("cache/entry"))
 
         let second = try run(out, ["--seed", "2"], script: "eqx 1\nreport y: 3\n")
