@@ -34,11 +34,12 @@ let package = Package(
         .target(name: "EqxData", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
                 resources: [.copy("Resources/digits.csv.gz")], swiftSettings: fast),
         .target(name: "EqxNN", dependencies: ["EqxTensor", "EqxGroups", "EqxIR"], swiftSettings: fast),
-        .target(name: "EqxTraining", dependencies: ["EqxNN", "EqxData"], swiftSettings: fast),
-        .target(name: "EqxMerge", dependencies: ["EqxNN", "EqxTraining"], swiftSettings: fast),
+        // Bounds-checked: these read caches and checkpoints and run the solvers; only the numeric kernels
+        // (EqxTensor, EqxNN) are built -Ounchecked.
+        .target(name: "EqxTraining", dependencies: ["EqxNN", "EqxData"]),
+        .target(name: "EqxMerge", dependencies: ["EqxNN", "EqxTraining"]),
         .target(name: "EqxRuntime", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxNN", "EqxTraining", "EqxMerge", "EqxData",
-                                                   .product(name: "Crypto", package: "swift-crypto")],
-                swiftSettings: fast),
+                                                   .product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "EqxBench", dependencies: ["EqxTensor", "EqxNN"], swiftSettings: fast),
         .target(name: "EqxREPL", dependencies: ["EqxRuntime", "CReadline"]),
         .executableTarget(name: "eqx", dependencies: [

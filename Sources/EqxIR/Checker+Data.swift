@@ -103,7 +103,14 @@ extension Checker {
                 guard c.arguments.count == 1, case .dimensions(let d) = c.arguments[0].kind, d.count == 2, d.allSatisfy({ $0 > 0 && $0 <= 65_536 }) else {
                     error("E0406", "resize takes a size such as 14x14 (at most 65536x65536)", at: c.head.range); continue
                 }
-                transforms.append(.resize(height: d[0], width: d[1]))
+                var options = ModifierReader(clause: c, checker: self)
+                var method = ResizeKind.bilinear
+                if let e = options.take("method") {
+                    guard let m = symbol(e, what: "resize method", among: ResizeKind.allCases.map(\.rawValue)) else { continue }
+                    method = ResizeKind(rawValue: m)!
+                }
+                guard options.finish(allowed: ["method"]) else { continue }
+                transforms.append(.resize(height: d[0], width: d[1], method: method))
                 shape.sampleShape = [shape.sampleShape[0], d[0], d[1]]
             case "normalize":
                 var mean: [Double]? = nil, std: [Double]? = nil
@@ -126,6 +133,7 @@ extension Checker {
                 }
                 transforms.append(.normalize(mean: mean, std: std))
             case "limit":
+                guard ModifierReader(clause: c, checker: self).finish(allowed: []) else { continue }
                 guard c.arguments.count == 1, let n = positiveInteger(c.arguments[0], what: "limit") else {
                     if c.arguments.count != 1 { error("E0406", "limit takes a sample count", at: c.head.range) }
                     continue
@@ -134,6 +142,7 @@ extension Checker {
                 shape.trainCount = shape.trainCount.map { min($0, n) }
                 shape.testCount = shape.testCount.map { min($0, n) }
             case "augment":
+                guard ModifierReader(clause: c, checker: self).finish(allowed: []) else { continue }
                 guard c.arguments.count == 1, let g = groupValue(c.arguments[0]) else {
                     if c.arguments.count != 1 { error("E0406", "augment takes a group: augment flip", at: c.head.range) }
                     continue
@@ -148,6 +157,7 @@ extension Checker {
                 shape.trainCount = shape.trainCount.map { $0 * k }
                 shape.testCount = shape.testCount.map { $0 * k }
             case "split":
+                guard ModifierReader(clause: c, checker: self).finish(allowed: []) else { continue }
                 guard c.arguments.count == 1, let f = number(c.arguments[0], what: "train fraction"), f > 0, f < 1 else {
                     error("E0802", "split takes the training fraction, a number between 0 and 1", at: c.range); continue
                 }
@@ -167,7 +177,9 @@ extension Checker {
                       fixIts: s.map { [FixIt(range: c.head.range, replacement: $0)] } ?? [])
             }
         }
-        let id = instanceID(name.name)
+        // Too large to load is an error, but the declaration still stands so that its uses are checked.
+        checkDataMemory(shape, name: name, range: e.range)
+        let id = instanceID(name)
         let spec = DataSpec(id: id, source: source, transforms: transforms, trainFraction: trainFraction,
                             sampleShape: shape.sampleShape, classes: shape.classes, trainCount: shape.trainCount,
                             testCount: shape.testCount, range: range)

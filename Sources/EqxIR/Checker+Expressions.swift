@@ -303,6 +303,11 @@ extension Checker {
         }
         guard let e = e else {
             if names.count == 2 { return 1 }
+            guard names.count > 2 else {
+                error("E0505", "'\(name)' has only the identity element, so \(name)(net) would be the network itself", at: range,
+                      help: "use the network directly, or a group with more elements")
+                return nil
+            }
             error("E0505", "'\(name)' has \(names.count) elements; say which one", at: range,
                   help: "e.g. \(name)(net, \"\(names[1])\"), or merge with orbit(\(name)) for all of them")
             return nil

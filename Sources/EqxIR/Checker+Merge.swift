@@ -82,7 +82,8 @@ extension Checker {
                     let step = mods.take("step").flatMap { number($0, what: "step") } ?? 0.1
                     guard step > 0, hi >= lo, (hi - lo) / step <= 1000 else { error("E0406", "alpha range needs a positive step and at most 1000 points", at: c.range); continue }
                     let n = Int(((hi - lo) / step + 1e-9).rounded(.down))
-                    alphas = (0...n).map { lo + Double($0) * step }
+                    // Rounded to 12 decimals: 0..1 step 0.1 is 0.3, not 0.30000000000000004.
+                    alphas = (0...n).map { ((lo + Double($0) * step) * 1e12).rounded() / 1e12 }
                     if let last = alphas.last, abs(last - hi) > 1e-9 { alphas.append(hi) }
                 default:
                     error("E0403", "alpha takes a number, a list or a range 0..1 step 0.1", at: c.arguments[0].range); continue
@@ -148,7 +149,7 @@ extension Checker {
         if evaluation.isEmpty {
             error("E0702", "say which data to evaluate the merge on: evaluate digits.test", at: statement.keywordRange); return
         }
-        let id = instanceID(name.name)
+        let id = instanceID(name)
         let spec = MergeSpec(id: id, base: baseRef, network: network, target: target, matching: matching,
                              involutive: involutionClause != nil, alphas: alphas,
                              resetBatchNorm: reset, repair: repair, evaluation: evaluation, seedName: id, seed: seed,

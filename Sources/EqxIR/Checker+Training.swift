@@ -65,7 +65,7 @@ extension Checker {
     func checkTrain(name: Identifier, model modelExpr: Expr, data dataExpr: Expr, clauses: [Clause], statement: Statement) {
         guard let data = dataRef(dataExpr, what: "training data") else { return }
         guard let spec = dataSpec(data.data), let (network, initial) = model(modelExpr, inputShape: spec.sampleShape, what: "the model") else { return }
-        let id = instanceID(name.name)
+        let id = instanceID(name)
         var mode = TrainingMode.nominal
         var channels = ChannelAction.trivial
         var invariance: InvariancePenalty? = nil
@@ -249,6 +249,17 @@ extension Checker {
             let shape = network.inputShape
             transforms = shape.count == 3 ? g.order(height: shape[1], width: shape[2]) : g.order(height: 1, width: 1)
         }
+        if let n = splitCount(data), transforms == 1, n % batch == 1,
+           let bn = network.flattenedLayers.first(where: { layer in
+               if case .batchNorm = layer.kind { return layer.inputShape.dropFirst().reduce(1, *) == 1 }
+               return false
+           }) {
+            // Found after a whole epoch otherwise: batch norm over one value per channel has no variance.
+            let at = clauses.first { $0.head.name == "batch" }?.range ?? statement.keywordRange
+            error("E0601", "the last batch of every epoch holds 1 of the \(n) samples, and batch norm '\(bn.name)' cannot train on one value per channel",
+                  at: at, notes: [DiagnosticNote("'\(bn.name)' normalises \(bn.inputShape) per sample", range: bn.range)],
+                  help: "choose a batch size that leaves more than one sample in the last batch (\(n) = \(n / batch) × \(batch) + 1)")
+        }
         let samplesPerStep = Double(min(batch, splitCount(data) ?? batch)) * Double(transforms) * (invariance == nil ? 1 : 2)  // x, g·x
         checkMemory(network, samplesPerStep: samplesPerStep, transforms: transforms, train: name.name, statement: statement)
         let train = TrainSpec(id: id, network: network, initialWeights: initial, data: data, mode: mode, channels: channels,
@@ -296,6 +307,12 @@ extension Checker {
         }
         guard let b1 = num("beta1", 0.9), let b2 = num("beta2", 0.999), let eps = num("eps", 1e-8),
               let wd = num("weight_decay", f == "adamw" ? 0.01 : 0) else { return nil }
+        // Adam divides by 1 − βᵗ: β = 1 would divide by zero at every step.
+        for (k, b) in [("beta1", b1), ("beta2", b2)] where b >= 1 {
+            error("E0406", "\(k) must be below 1, got \(b)", at: a.labelled[k]?.1.range ?? e.range,
+                  help: "Adam's moments decay by \(k) per step; the usual values are 0.9 and 0.999")
+            return nil
+        }
         return .adam(lr: lr, beta1: b1, beta2: b2, eps: eps, weightDecay: wd, decoupled: f == "adamw")
     }
 

@@ -15,6 +15,10 @@ public final class Checker {
     var groups: [String: GroupSpec] = [:]
     /// Scope suffix of the current repetition, e.g. `#2` or `[lr=0.1]#0`.
     var instanceSuffix = ""
+    /// The base name each declaration's instances get, by the declaration's position in the source: a
+    /// name declared again in another loop body gets `name~2`, so the two never share an instance id.
+    var declarationNames: [Int: String] = [:]
+    var declarationCounts: [String: Int] = [:]
     var rowKey: String?
     var reportCounter = 0
     var plotCounter = 0
@@ -22,8 +26,11 @@ public final class Checker {
     /// dim E per network, group and channel action, so repetitions do not count it again.
     var subspaceCache: [SubspaceKey: (FiniteGroup, EquivariantDimensions)?] = [:]
 
-    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe()) {
-        self.file = file; self.probe = probe
+    /// Bytes a run may allocate (memory estimates above it are errors).
+    let memoryBudget: Double
+
+    public init(file: SourceFile, probe: DataProbe = BuiltinDataProbe(), memoryBudget: Double = Checker.defaultMemoryBudget) {
+        self.file = file; self.probe = probe; self.memoryBudget = memoryBudget
     }
 
     /// Checks a parsed script. Returns nil when any error was found.
@@ -191,8 +198,18 @@ public final class Checker {
         scope.define(name.name, binding, range: name.range)
     }
 
-    /// A name with the current repetition's suffix: how results inside `repeat` are told apart.
-    func instanceID(_ name: String) -> String { name + instanceSuffix }
+    /// A declared name with the current repetition's suffix (`plain#3`, `s[i=0]`): how results inside
+    /// `repeat`/`for` are told apart. Instance ids name random streams, cache keys, checkpoints and result
+    /// keys, so two declarations must never share one, whatever their names: the second declaration of a
+    /// name (in another loop body) is `name~2`, the third `name~3`, in source order.
+    func instanceID(_ name: Identifier) -> String {
+        if let base = declarationNames[name.range.start] { return base + instanceSuffix }
+        let n = declarationCounts[name.name, default: 0] + 1
+        declarationCounts[name.name] = n
+        let base = n == 1 ? name.name : "\(name.name)~\(n)"
+        declarationNames[name.range.start] = base
+        return base + instanceSuffix
+    }
 
     // MARK: Literal helpers
 

@@ -65,7 +65,7 @@ public indirect enum GroupSpec: Hashable, Sendable, CustomStringConvertible {
             return shape[1] == shape[2] ? nil
                 : "\(self) needs square images, but the samples are \(shape[1])×\(shape[2])"
         case .symmetric(let n):
-            if shape == [n] || shape == [1, n] { return nil }
+            if shape == [n] { return nil }
             if shape.count == 3, shape[1] == n, shape[2] == n { return nil }
             return "symmetric(\(n)) acts on vectors of length \(n) or \(n)×\(n) matrices, but the samples have shape \(shape)"
         case .product(let a, let b):

@@ -16,9 +16,13 @@ public enum DataSource: Hashable, Sendable {
     case blockGraphs(count: Int, blockSize: Int, inside: Double, across: Double)
 }
 
+/// How `resize` resamples: antialiased bilinear (torchvision's `Resize`), or the mean over the input area
+/// each output pixel covers (PyTorch's `mode="area"`; 28 → 14 is exactly 2×2 average pooling).
+public enum ResizeKind: String, Hashable, Sendable, CaseIterable { case bilinear, area }
+
 /// A preprocessing step, applied in script order.
 public enum DataTransform: Hashable, Sendable {
-    case resize(height: Int, width: Int)
+    case resize(height: Int, width: Int, method: ResizeKind)
     /// Per-channel standardisation; statistics from the training split when not given.
     case normalize(mean: [Double]?, std: [Double]?)
     /// Keep the first n samples of each split.

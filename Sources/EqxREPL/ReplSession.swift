@@ -295,6 +295,7 @@ public final class ReplSession {
         switch event {
         case .table(let t): eventOutput += ValueDisplay.table(t)
         case .note(let n): eventOutput += n + "\n"
+        case .warning(let w): eventOutput += "warning: " + w + "\n"
         default: progress(event)
         }
     }

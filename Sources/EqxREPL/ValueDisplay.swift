@@ -196,7 +196,7 @@ enum ValueDisplay {
 
     static func transform(_ t: DataTransform) -> String {
         switch t {
-        case let .resize(h, w): return "resize \(h)x\(w)"
+        case let .resize(h, w, method): return "resize \(h)x\(w)" + (method == .bilinear ? "" : " method \(method.rawValue)")
         case let .normalize(m, s):
             return m == nil && s == nil ? "normalize" : "normalize(mean: \(m ?? []), std: \(s ?? []))"
         case let .limit(n): return "limit \(n)"

@@ -21,6 +21,11 @@ public struct FileDataProbe: EqxIR.DataProbe {
             let splits = try DataResolver.sources(source, base: baseDirectory)
             let train = try splits.train.probe()
             let test = try splits.test?.probe()
+            // Found only after loading otherwise: a test split whose samples do not fit the network.
+            if let t = test, t.sampleShape != train.sampleShape {
+                throw DataError.invalidArgument(
+                    "the test split's samples have shape \(t.sampleShape), the training split's \(train.sampleShape)")
+            }
             return DataShape(sampleShape: train.sampleShape, classes: max(train.classes, test?.classes ?? 0),
                              trainCount: train.count, testCount: test?.count)
         }
@@ -112,9 +117,14 @@ enum DataResolver {
         }
         for t in spec.transforms {
             switch t {
-            case .resize(let h, let w):
-                train = try train.resized(height: h, width: w)
-                test = try test?.resized(height: h, width: w)
+            case .resize(let h, let w, let kind):
+                let method: ResizeMethod
+                switch kind {
+                case .bilinear: method = .bilinear
+                case .area: method = .area
+                }
+                train = try train.resized(height: h, width: w, method: method)
+                test = try test?.resized(height: h, width: w, method: method)
             case .normalize(let mean, let std):
                 let stats: ChannelStatistics
                 if let m = mean, let s = std {
@@ -145,8 +155,8 @@ enum DataResolver {
     /// Every sample in all |G| transforms, grouped by element (all of e·x first, then g₁·x, …).
     static func orbitClosure(_ d: Dataset, group spec: GroupSpec) throws -> Dataset {
         let group = try FiniteGroup.make(spec, inputShape: d.sampleShape)
-        let space = FeatureSpace(channels: d.sampleShape[0], representation: .trivial,
-                                 spatial: .grid(height: d.sampleShape[1], width: d.sampleShape[2]))
+        // The same input space a network's representation acts on (images, node vectors, plain vectors).
+        let space = NetworkSpaces.inputSpace(shape: d.sampleShape)
         var inputs: [Float] = []
         var labels: [Int] = []
         inputs.reserveCapacity(d.inputs.count * group.order)

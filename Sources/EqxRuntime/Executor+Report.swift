@@ -22,7 +22,7 @@ extension Executor {
         var checkpointFiles: [String: String] = [:]
         let trainingRows = trained.keys.sorted().map { id -> RunReport.Training in
             let t = trained[id]!
-            let file = "checkpoints/\(safeName(id)).safetensors"
+            let file = "checkpoints/\(checkpointName(id)).safetensors"
             let exists = runDirectory.map { FileManager.default.fileExists(atPath: $0.appendingPathComponent(file).path) } ?? false
             if exists { checkpointFiles[id] = file }
             return RunReport.Training(id: id, network: t.spec.network.name, steps: t.outcome.steps, finalLoss: t.outcome.finalLoss,

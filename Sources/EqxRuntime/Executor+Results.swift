@@ -282,7 +282,7 @@ extension Executor {
         let run = runJSON(complete: complete && firstError == nil)
         attempt { try CanonicalJSON.write(run, to: dir.appendingPathComponent("run.json")) }
         // The marker lists the run's files, so that another run into this directory removes exactly them.
-        let checkpoints = trained.keys.sorted().map { "checkpoints/\(safeName($0)).safetensors" }
+        let checkpoints = trained.keys.sorted().map { "checkpoints/\(checkpointName($0)).safetensors" }
         var saved: [String] = []
         for case .save(let s) in program.steps where !s.path.hasPrefix("/") { saved.append(s.path) }
         let written = ["operative.eqx"] + tableFiles.map(\.1) + figureEntries.flatMap(\.files) + ["report.html", "run.json"]

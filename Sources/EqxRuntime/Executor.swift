@@ -46,6 +46,8 @@ public enum RunEvent {
     case table(ResultTable)
     case wrote(URL)
     case note(String)
+    /// Something the user should know that does not stop the run (a cache entry that did not verify).
+    case warning(String)
 }
 
 /// Ctrl-C during a training (the current step finished and a checkpoint was written) or a merge (stopped
@@ -75,6 +77,8 @@ public final class Executor {
     /// Held for the whole run: one writer per run directory.
     var claim: RunDirectory?
     var timings: [(String, Double)] = []
+    /// Checkpoint file name → the instance it belongs to.
+    private var checkpointOwners: [String: String] = [:]
     public private(set) var runDirectory: URL?
     public private(set) var runID = ""
     var started = Date()
@@ -247,15 +251,18 @@ public final class Executor {
         let partial = cacheDirectory?.appendingPathComponent("train-\(key).partial.safetensors")
         let fm = FileManager.default
         var outcome: TrainingOutcome
+        let expect = { (finished: Bool) in
+            TrainingCacheEntry.Expectation(template: net.state, optimizer: spec.optimizer,
+                                           totalSteps: trainer.totalSteps, finished: finished)
+        }
         if let f = finished, !options.fresh, fm.fileExists(atPath: f.path),
-           let cached = try? Checkpoints.readTraining(f, template: net.state) {
+           let cached = verifiedEntry(f, expect(true)) {
             net.state = cached.state
             outcome = cached.outcome
             observer(.reused(spec.id))
         } else {
             var checkpoint: TrainingCheckpoint? = nil
-            if options.resume, let p = partial, fm.fileExists(atPath: p.path) {
-                let c = try Checkpoints.readTraining(p, template: net.state)
+            if options.resume, let p = partial, fm.fileExists(atPath: p.path), let c = verifiedEntry(p, expect(false)) {
                 checkpoint = TrainingCheckpoint(step: c.step, state: c.state, optimizerState: c.optimizer, outcome: c.outcome)
                 observer(.resumed(spec.id, step: c.step))
             }
@@ -268,25 +275,47 @@ public final class Executor {
             if outcome.interrupted, let c = outcome.checkpoint {
                 if let p = partial {
                     try fm.createDirectory(at: p.deletingLastPathComponent(), withIntermediateDirectories: true)
-                    try Checkpoints.writeTraining(state: c.state, optimizer: c.optimizerState, outcome: c.outcome, step: c.step,
-                                                  to: p, metadata: ["eqx_run": spec.id])
+                    try TrainingCacheEntry.write(.init(state: c.state, optimizer: c.optimizerState, outcome: c.outcome, step: c.step),
+                                                 to: p, metadata: ["eqx_run": spec.id])
                     observer(.wrote(p))
                 }
                 throw Interrupted(statement: "train \(spec.id)", onResume: "continues from the last step")
             }
             if let f = finished {
                 try fm.createDirectory(at: f.deletingLastPathComponent(), withIntermediateDirectories: true)
-                try Checkpoints.writeTraining(state: net.state, optimizer: [:], outcome: outcome, step: outcome.steps,
-                                              to: f, metadata: ["eqx_run": spec.id])
+                try TrainingCacheEntry.write(.init(state: net.state, optimizer: [:], outcome: outcome, step: outcome.steps),
+                                             to: f, metadata: ["eqx_run": spec.id])
                 if let p = partial { try? fm.removeItem(at: p) }
             }
         }
         trained[spec.id] = (net, outcome, spec)
         if let dir = runDirectory {
-            let url = dir.appendingPathComponent("checkpoints").appendingPathComponent("\(safeName(spec.id)).safetensors")
+            let url = dir.appendingPathComponent("checkpoints").appendingPathComponent("\(checkpointName(spec.id)).safetensors")
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": spec.network.name])
         }
+    }
+
+    /// A cache entry that verifies, or nil after a warning: a bad entry is recomputed, never trusted.
+    private func verifiedEntry(_ url: URL, _ expectation: TrainingCacheEntry.Expectation) -> TrainingCacheEntry? {
+        do {
+            return try TrainingCacheEntry.read(url, expecting: expectation)
+        } catch {
+            observer(.warning("ignoring cache entry \(error); computing it again"))
+            return nil
+        }
+    }
+
+    /// The checkpoint file name of a train instance: its id made file-safe, and, when that form is already
+    /// another instance's (`a#0` and a top-level `a_0` are both `a_0`), with a digest of the id appended.
+    func checkpointName(_ id: String) -> String {
+        var name = safeName(id)
+        if let owner = checkpointOwners[name], owner != id {
+            let digest = SHA256.hash(data: Array(id.utf8)).map { String(format: "%02x", $0) }.joined()
+            name += "-" + digest.prefix(8)
+        }
+        checkpointOwners[name] = id
+        return name
     }
 
     /// Same network, data, settings, seed, starting weights and thread count ⇒ same key ⇒ the checkpoint is

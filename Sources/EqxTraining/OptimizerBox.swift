@@ -36,20 +36,32 @@ struct OptimizerBox {
         return out
     }
 
-    mutating func restore(_ state: [String: Tensor], keys: [String]) throws {
+    /// Restores saved state; every buffer must have its parameter's shape (a resumed checkpoint is
+    /// untrusted input, and a wrong-sized buffer would be read past its end in the update).
+    mutating func restore(_ state: [String: Tensor], keys: [String], shapes: [[Int]]) throws {
+        func buffer(_ name: String, _ shape: [Int]) throws -> Tensor? {
+            guard let t = state[name] else { return nil }
+            guard t.shape == shape else {
+                throw TrainingError(message: "checkpoint's optimizer state '\(name)' has shape \(t.shape), expected \(shape)")
+            }
+            return t
+        }
         switch kind {
         case .sgd(var o):
             if state.isEmpty { return }
-            o.momentumBuffers = keys.map { state["\($0).momentum"] }
+            o.momentumBuffers = try zip(keys, shapes).map { try buffer("\($0).momentum", $1) }
             kind = .sgd(o)
         case .adam(var o):
             guard let s = state["step"]?.scalars.first else { return }
-            o.firstMoments = try keys.map { k in
-                guard let t = state["\(k).exp_avg"] else { throw TrainingError(message: "checkpoint lacks Adam state for \(k)") }
+            guard s.isFinite, s >= 0, s == s.rounded(), s < 1e9 else {
+                throw TrainingError(message: "checkpoint's Adam step \(s) is not a step count")
+            }
+            o.firstMoments = try zip(keys, shapes).map { k, shape in
+                guard let t = try buffer("\(k).exp_avg", shape) else { throw TrainingError(message: "checkpoint lacks Adam state for \(k)") }
                 return t
             }
-            o.secondMoments = try keys.map { k in
-                guard let t = state["\(k).exp_avg_sq"] else { throw TrainingError(message: "checkpoint lacks Adam state for \(k)") }
+            o.secondMoments = try zip(keys, shapes).map { k, shape in
+                guard let t = try buffer("\(k).exp_avg_sq", shape) else { throw TrainingError(message: "checkpoint lacks Adam state for \(k)") }
                 return t
             }
             o.stepCount = Int(s)

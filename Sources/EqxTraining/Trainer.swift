@@ -61,7 +61,11 @@ public final class Trainer {
         var startStep = 0
         if let c = checkpoint {
             network.state = c.state
-            try optimizer.restore(c.optimizerState, keys: network.state.parameterKeys)
+            let keys = network.state.parameterKeys
+            try optimizer.restore(c.optimizerState, keys: keys, shapes: keys.map { network.state[$0]!.shape })
+            guard c.step >= 0, c.step <= totalSteps else {
+                throw TrainingError(message: "checkpoint's step \(c.step) is outside 0...\(totalSteps)")
+            }
             startStep = c.step
         } else if case .equivariant(let g) = spec.mode {
             network.state = try projector(g, hidden: spec.channels).project(network.state, includeBuffers: true)
@@ -189,6 +193,13 @@ public final class Trainer {
         var params = keys.map { network.state[$0]! }
         let lr = learningRate(step: step)
         try optimizer.step(parameters: &params, gradients: grads, learningRate: lr)
+        // Finite gradients can still overflow the weights (a huge learning rate): name the layer now,
+        // not a step later when only the loss shows it.
+        for (k, t) in zip(keys, params) where !t.isAllFinite {
+            let layer = k.split(separator: ".").dropLast().joined(separator: ".")
+            throw TrainingError(message: "training '\(spec.id)' diverged: the weights of layer '\(layer)' (\(k)) became non-finite at step \(step + 1) (epoch \(epoch + 1)) in the update with learning rate \(lr)",
+                                help: "lower the learning rate or add a warm-up (schedule cosine warmup 1)")
+        }
         for (k, t) in zip(keys, params) { network.state[k] = t }
         let predictions = try logits.value.argmaxLastAxis()
         let correct: Int

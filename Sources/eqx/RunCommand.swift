@@ -156,6 +156,9 @@ final class ProgressPrinter {
             if !quiet && url.lastPathComponent == "report.html" { say("report in \(url.path) (eqx open shows it)") }
         case .note(let s):
             if !quiet { say(s) }
+        case .warning(let s):
+            closeLine()
+            FileHandle.standardError.write(Data("warning: \(s)\n".utf8))
         }
     }
 

@@ -54,7 +54,8 @@ struct CorpusDataProbe: DataProbe {
 func checkSource(_ file: SourceFile, probe: DataProbe = CorpusDataProbe()) -> (Program?, [Diagnostic]) {
     let (script, syntax) = parse(file)
     if syntax.contains(where: { $0.severity == .error }) { return (nil, syntax) }
-    let (program, semantic) = Checker(file: file, probe: probe).check(script)
+    // A fixed memory budget, so memory diagnostics do not depend on the machine the tests run on.
+    let (program, semantic) = Checker(file: file, probe: probe, memoryBudget: 24 * 1024 * 1024 * 1024).check(script)
     return (program, syntax + semantic)
 }
 

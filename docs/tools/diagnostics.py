@@ -40,6 +40,7 @@ SECTIONS = [
      "shape. A shape error names both shapes and where the input came from."),
     ("E04", "Names, types and options (E04xx)", ""),
     ("E05", "Groups (E05xx)", ""),
+    ("E06", "Training (E06xx)", ""),
     ("E07", "Merges (E07xx)", ""),
     ("E08", "Data (E08xx)", ""),
     ("E09", "Runtime (E09xx)", ""),
@@ -213,6 +214,18 @@ entry("E0704", "`involutions` needs a merge target g(a) with g² = e: a self-mer
       "  involutions\n}\n")
 
 # ---- E08 data
+entry("E0305", "A training step would need more memory than this machine has (its physical memory, or "
+      "`EQX_MEMORY_LIMIT` when that is lower): the run would abort in allocation. The estimate is W0301's.",
+      "eqx 1\ndata digits = builtin.digits\nnet wide {\n  flatten\n  linear -> 65536\n  relu\n"
+      "  linear -> 65536\n  linear -> 10\n}\ntrain t = wide on digits.train {\n  epochs 1\n}\n")
+entry("E0601", "Batch norm over one value per channel (after a `linear`, or on a 1×1 map) cannot train on a "
+      "batch of one sample, and the training's sample count leaves exactly one sample in the last batch of "
+      "every epoch. The run would stop at the end of the first epoch; choose another batch size.",
+      "eqx 1\ndata digits = builtin.digits\nnet mlp {\n  flatten\n  linear -> 32\n  batchnorm\n  relu\n"
+      "  linear -> 10\n}\ntrain t = mlp on digits.train[0..100] {\n  batch 50\n  epochs 1\n}\n")
+entry("E0803", "A data declaration's samples (after `resize`, `augment` and `limit`) would need more memory "
+      "than this machine has, in Float32.",
+      "eqx 1\ndata big = builtin.digits {\n  resize 2000x2000\n}\n")
 entry("E0801", "A data source cannot be read (missing directory or file, bad header). `eqx check` and "
       "`eqx run` exit with 66 when this is the only kind of error.",
       'eqx 1\ndata mnist = idx("/nonexistent/mnist")\n')
@@ -230,13 +243,13 @@ entry("E0901", "A failure while running a checked script, reported at the statem
 
 # ---- Warnings
 entry("W0201", "The script does not start with `eqx 1`. Fix-it: insert it.", "seed 1\n")
-entry("W0301", "A training step would need more than 64 GiB of memory. The estimate is a rough lower bound "
+entry("W0301", "A training step would need more than half of this machine's memory (or of `EQX_MEMORY_LIMIT`). "
+      "The estimate is a rough lower bound "
       "in Float32: every parameter four times (weights, gradients, up to two optimizer moments), batch-norm statistics, and the input "
       "and every layer's output twice for each sample of a step (the batch, times |G| under full-orbit "
       "augmentation, times 2 with an invariance penalty). Reported at the channel-mixing layer that, with the "
-      "layers it feeds, needs the most. The bound is fixed, not this machine's memory, so `eqx check` says the "
-      "same everywhere.",
-      "eqx 1\ndata digits = builtin.digits\nnet wide {\n  conv 3x3 -> 100000000\n  relu\n  global avgpool\n"
+      "layers it feeds, needs the most. Above all of the memory it is error E0305.",
+      "eqx 1\ndata digits = builtin.digits\nnet wide {\n  conv 3x3 -> 400000\n  relu\n  global avgpool\n"
       "  linear -> 10\n}\ntrain t = wide on digits.train {\n  epochs 1\n}\n")
 entry("W0401", "`seed` is set twice at the top level; the last one wins.", "eqx 1\nseed 1\nseed 2\n")
 entry("W0402", "A declaration hides a built-in function or constructor of the same name (`accuracy`, "
@@ -292,7 +305,7 @@ def run(entry_id, script, command):
         args = [EQX, command, "example.eqx"]
         if command == "run":
             args += ["--out", os.path.join(d, "run"), "--quiet", "--threads", "1"]
-        p = subprocess.run(args, cwd=d, capture_output=True, env=dict(os.environ, NO_COLOR="1"))
+        p = subprocess.run(args, cwd=d, capture_output=True, env=dict(os.environ, NO_COLOR="1", EQX_MEMORY_LIMIT="16G"))
         text = p.stderr.decode()
         if command == "check" and p.stdout:
             text = text + p.stdout.decode()
@@ -326,8 +339,7 @@ def main():
            "```",
            "",
            "Ids are stable and grouped by domain: E01 lexical, E02 syntax, E03 shapes, E04 names and types, "
-           "E05 groups, E06 training (none yet: training problems are reported as E03/E04/E05 or warnings "
-           "W06), E07 merges, E08 data, E09 runtime; W… are warnings. Every block of diagnostics ends with a "
+           "E05 groups, E06 training, E07 merges, E08 data, E09 runtime; W… are warnings. Every block of diagnostics ends with a "
            "summary line (`2 errors, 1 warning`); `eqx check` then prints `FILE: ok` on standard output for a "
            "script without errors. Colour is used only on a "
            "terminal and never when `NO_COLOR` is set.",
@@ -340,7 +352,8 @@ def main():
            "Exit codes: `eqx check` exits 65 when any error was found (66 if the only errors are unreadable "
            "data, E0801) and 0 otherwise, also with warnings. See [cli.md](cli.md).",
            "",
-           "This page is generated by `python3 docs/tools/diagnostics.py` from the real binary.",
+           "This page is generated by `python3 docs/tools/diagnostics.py` from the real binary, with "
+           "`EQX_MEMORY_LIMIT=16G` so that the memory diagnostics read the same on every machine.",
            ""]
     index = ["| id | meaning |", "| --- | --- |"]
     body = []
