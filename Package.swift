@@ -57,7 +57,7 @@ let package = Package(
         .testTarget(name: "EqxGroupsTests", dependencies: ["EqxGroups", "EqxTestSupport"]),
         .testTarget(name: "EqxIRTests", dependencies: ["EqxIR", "EqxSyntax", "EqxTestSupport"], resources: [.copy("corpus")]),
         .testTarget(name: "EqxTensorTests", dependencies: ["EqxTensor"]),
-        .testTarget(name: "EqxDataTests", dependencies: ["EqxData", "EqxTestSupport"], exclude: ["crafted"]),
+        .testTarget(name: "EqxDataTests", dependencies: ["EqxData", "EqxTestSupport"], exclude: ["crafted", "golden"]),
         .testTarget(name: "EqxNNTests", dependencies: ["EqxNN", "EqxTensor", "EqxGroups", "EqxIR", "EqxSyntax"]),
         .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxNN", "EqxData"]),
         .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining", "EqxIR", "EqxSyntax", "EqxData",

@@ -106,6 +106,10 @@ extension Checker {
 
     func measurement(_ e: Expr, what: String) -> Measurement? {
         guard let v = evaluate(e) else { return nil }
+        return measurement(v, at: e, what: what)
+    }
+
+    func measurement(_ v: Value, at e: Expr, what: String) -> Measurement? {
         switch v {
         case .measurement(let m): return m
         case .number(let x, _): return .number(x)
@@ -145,25 +149,93 @@ extension Checker {
         return text.isEmpty ? "value" : text
     }
 
-    func checkPlot(_ items: [Expr], title: Expr?, statement: Statement) {
+    /// What a plot item draws and along which axis; nil (with a diagnostic) for what cannot be drawn.
+    private func plotItem(_ item: ReportItem) -> (PlotItemSpec, axis: PlotSpec.Axis?, description: String)? {
+        guard let value = evaluate(item.value) else { return nil }
+        let m: Measurement
+        switch value {
+        // A bare merge or training name plots its curves.
+        case .mergeResult(let id): m = .mergeBarrier(id, .curve)
+        case .model(.trained(let id), _): m = .trainQuantity(id, .curve)
+        default:
+            guard let measured = measurement(value, at: item.value, what: "plot") else { return nil }
+            m = measured
+        }
+        let axis: PlotSpec.Axis?, description: String, name: String
+        switch m {
+        case .mergeBarrier(let id, .curve): axis = .alpha; description = "a loss curve over α"; name = declaredName(id)
+        case .mergeBarrier(let id, .permutations):
+            axis = nil; description = "a table of permutation statistics"; name = declaredName(id)
+        case .trainQuantity(let id, .curve): axis = .step; description = "a training curve over steps"; name = declaredName(id)
+        case .trainQuantity(let id, .distance): axis = .step; description = "a distance-to-E curve over steps"; name = declaredName(id)
+        case .text: axis = nil; description = "a text"; name = defaultLabel(item.value)
+        case .number, .accuracy, .loss, .underEachElement, .invariance, .equivariance, .distanceToE, .parameterCount,
+             .mergeBarrier, .trainQuantity:
+            axis = .groups; description = "a number, drawn as dots"; name = defaultLabel(item.value)
+        }
+        var label = item.label?.name ?? name, series = ""
+        if axis == .groups, let dot = label.firstIndex(of: ".") {
+            series = String(label[label.index(after: dot)...])
+            label = String(label[..<dot])
+        }
+        return (PlotItemSpec(label: label, series: series, measurement: m, range: item.value.range), axis, description)
+    }
+
+    /// The name the user declared: instance ids inside a loop carry the repetition (`plain#0`).
+    private func declaredName(_ id: String) -> String {
+        guard !instanceSuffix.isEmpty, id.hasSuffix(instanceSuffix), id.count > instanceSuffix.count else { return id }
+        return String(id.dropLast(instanceSuffix.count))
+    }
+
+    func checkPlot(_ items: [ReportItem], title: Expr?, size: Expr?, statement: Statement) {
         plotCounter += 1
-        var series: [Measurement] = []
-        for e in items {
-            guard let m = measurement(e, what: "plot") else { continue }
-            switch m {
-            case .mergeBarrier(_, .curve), .trainQuantity(_, .curve), .trainQuantity(_, .distance):
-                series.append(m)
-            case .mergeBarrier(let id, _):
-                series.append(.mergeBarrier(id, .curve))
-            default:
-                error("E0403", "plot draws curves: m.curve (a merge), t.curve or t.distance (a training run)", at: e.range)
+        var specs: [PlotItemSpec] = []
+        var first: (axis: PlotSpec.Axis?, description: String, item: ReportItem)?
+        var failed = false
+        for item in items {
+            guard let (spec, axis, description) = plotItem(item) else { failed = true; continue }
+            if let f = first, f.axis != axis {
+                let a = defaultLabel(f.item.value), b = defaultLabel(item.value)
+                error("E0410", "'\(b)' (\(description)) and '\(a)' (\(f.description)) cannot share the axes of one plot",
+                      at: item.value.range, label: "\(description)",
+                      notes: [DiagnosticNote("'\(a)' is \(f.description)", range: f.item.value.range)],
+                      help: "plot them in separate plot statements")
+                failed = true
+                continue
+            }
+            if first == nil { first = (axis, description, item) }
+            if axis == nil {
+                error("E0403", "cannot plot \(description): plot draws m.curve (a merge), t.curve or t.distance (a training run), "
+                      + "or numbers such as m.barrier (one dot per repetition)", at: item.value.range)
+                failed = true
+                continue
+            }
+            specs.append(spec)
+        }
+        var width = 252.0, height = 180.0
+        if let size {
+            if case .dimensions(let d) = size.kind {
+                if d.count == 2, Double(d[0]) >= 144, Double(d[0]) <= 1440, Double(d[1]) >= 108, Double(d[1]) <= 1080 {
+                    width = Double(d[0]); height = Double(d[1])
+                } else {
+                    error("E0406", "a plot size is WIDTHxHEIGHT in points (1/72 in), from 144x108 to 1440x1080", at: size.range,
+                          help: "size column (252x180), size page (504x202) or for example size 360x240")
+                    failed = true
+                }
+            } else if let s = symbol(size, what: "plot size", among: ["column", "page"]) {
+                if s == "page" { width = 504; height = 202 }
+            } else {
+                failed = true
             }
         }
-        guard series.count == items.count else { return }
-        var titleText = items.map(defaultLabel).joined(separator: ", ")
+        guard !failed, let axis = first?.axis else { return }
+        var names: [String] = []
+        for s in specs where !names.contains(s.label) { names.append(s.label) }
+        var titleText = names.joined(separator: ", ")
         if let t = title, let s = string(t, what: "plot title") { titleText = s }
         let line = file.location(of: statement.range.start).line
-        steps.append(.plot(PlotSpec(name: "plot_line\(line)" + instanceSuffix, title: titleText, series: series, range: statement.range)))
+        steps.append(.plot(PlotSpec(name: "plot_line\(line)", title: titleText, items: specs, axis: axis, width: width,
+                                    height: height, repetition: rowKey, range: statement.range)))
     }
 
     func checkSave(model e: Expr, path pe: Expr, statement: Statement) {

@@ -139,8 +139,8 @@ public final class Checker {
             checkMerge(name: name, base: a, target: b, clauses: clauses, statement: statement)
         case .report(let items):
             checkReport(items, statement: statement)
-        case .plot(let items, let title):
-            checkPlot(items, title: title, statement: statement)
+        case .plot(let items, let title, let size):
+            checkPlot(items, title: title, size: size, statement: statement)
         case .save(let model, let path):
             checkSave(model: model, path: path, statement: statement)
         case .repeat(let countExpr, let variable, let body):

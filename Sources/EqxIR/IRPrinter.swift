@@ -16,7 +16,8 @@ public enum IRPrinter {
         case .report(let r):
             return "report \(r.table)\(r.row.map { " [\($0)]" } ?? ""): " + r.items.map { "\($0.label) = \(text($0.measurement))" }.joined(separator: ", ")
         case .plot(let p):
-            return "plot \(p.name): " + p.series.map(text).joined(separator: ", ")
+            return "plot \(p.name)\(p.repetition.map { " [\($0)]" } ?? "") over \(p.axis.rawValue): "
+                + p.items.map { "\($0.label)\($0.series.isEmpty ? "" : "." + $0.series) = \(text($0.measurement))" }.joined(separator: ", ")
         case .save(let s):
             switch s.content {
             case .checkpoint: return "save \(s.model) to \(s.path)"

@@ -261,10 +261,39 @@ public struct ReportSpec: Hashable, Sendable {
     public var range: SourceRange
 }
 
+/// One `plot` statement. Inside a `repeat`/`for` every repetition adds its series to the same figure
+/// (`name`), drawn as the median with a min–max band (curves) or one dot per repetition (scalars).
 public struct PlotSpec: Hashable, Sendable {
+    /// What a figure's x axis is; items of different kinds cannot share one (E0410).
+    public enum Axis: String, Hashable, Sendable {
+        case alpha, step, groups
+    }
+
+    /// The figure's file name (`plot_line12`): the same for every repetition of the statement.
     public var name: String
     public var title: String
-    public var series: [Measurement]
+    public var items: [PlotItemSpec]
+    public var axis: Axis
+    /// Printed size in points (`size column`, `size page`, `size 300x200`).
+    public var width: Double
+    public var height: Double
+    /// The repetition inside a `repeat`/`for` (`rep 2`, `lr=0.1`), nil at the top level.
+    public var repetition: String?
+    public var range: SourceRange
+
+    public init(name: String, title: String, items: [PlotItemSpec], axis: Axis, width: Double, height: Double,
+                repetition: String?, range: SourceRange) {
+        self.name = name; self.title = title; self.items = items; self.axis = axis
+        self.width = width; self.height = height; self.repetition = repetition; self.range = range
+    }
+}
+
+public struct PlotItemSpec: Hashable, Sendable {
+    /// The legend name (the user's label, else the declared name of the merge or training run); for a scalar, its group.
+    public var label: String
+    /// For a scalar labelled `group.series`: the series inside the group.
+    public var series: String
+    public var measurement: Measurement
     public var range: SourceRange
 }
 

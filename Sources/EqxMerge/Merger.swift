@@ -111,10 +111,15 @@ public final class Merger {
     public private(set) var permutations: [ChannelPermutation] = []
     public private(set) var sweeps: Int?
 
-    public init(spec: MergeSpec, inputs: MergeInputs, shouldStop: @escaping () -> Bool = { false }) throws {
+    let progress: (MergeProgress) -> Void
+
+    public init(spec: MergeSpec, inputs: MergeInputs, shouldStop: @escaping () -> Bool = { false },
+                progress: @escaping (MergeProgress) -> Void = { _ in }) throws {
         self.spec = spec
         self.inputs = inputs
         self.shouldStop = shouldStop
+        self.progress = progress
+        progress(MergeProgress(merge: spec.id, phase: .matching, done: 0, total: spec.alphas.count, alpha: nil))
         symbols = PermutationSymbols(spec.network)
         aligned = inputs.base.state
         try Merger.validate(spec, inputs)
@@ -260,7 +265,8 @@ public final class Merger {
     public func run() throws -> MergeOutcome {
         let alphas = spec.alphas
         var curves = inputs.evaluation.map { MergeCurve(data: $0.name, losses: [], accuracies: []) }
-        for a in alphas {
+        for (k, a) in alphas.enumerated() {
+            progress(MergeProgress(merge: spec.id, phase: .interpolating, done: k, total: alphas.count, alpha: a))
             try stopIfAsked()
             let net = try network(at: a, beforeEachBatch: stopIfAsked)
             for (i, e) in inputs.evaluation.enumerated() {
@@ -269,6 +275,7 @@ public final class Merger {
                 curves[i].accuracies.append(r.accuracy)
             }
         }
+        progress(MergeProgress(merge: spec.id, phase: .interpolating, done: alphas.count, total: alphas.count, alpha: nil))
         let headline = curves.last!
         let b = Merger.barriers(alphas: alphas, losses: headline.losses, accuracies: headline.accuracies)
         return MergeOutcome(alphas: alphas, curves: curves, lossBarrier: b.loss, accuracyBarrier: b.accuracy,
@@ -301,8 +308,10 @@ public final class Merger {
             return (0, 0, 0, 0)
         }
         func linear(_ v: [Double], _ a: Double) -> Double {
+            // v₀ + t·(v₁ − v₀), not (1 − t)·v₀ + t·v₁: exact when the endpoints agree, so a barrier that
+            // is 0 (a G-CNN merged with its own transform) prints as 0, not 1.1e-16.
             let t = (a - a0) / (a1 - a0)
-            return (1 - t) * v.first! + t * v.last!
+            return v.first! + t * (v.last! - v.first!)
         }
         var lb = -Double.infinity, ab = -Double.infinity
         for (i, a) in alphas.enumerated() {

@@ -129,44 +129,64 @@ extension Executor {
         observer(.table(s))
     }
 
+    /// Adds this repetition's series of a plot statement to its figure.
     func plot(_ p: PlotSpec) throws {
-        var lossSeries: [(name: String, points: [(x: Double, y: Double)])] = []
-        var accuracySeries: [(name: String, points: [(x: Double, y: Double)])] = []
-        var distanceSeries: [(name: String, points: [(x: Double, y: Double)])] = []
-        for s in p.series {
-            switch s {
+        if p.axis == .groups {
+            var scalars: [FigureBuilder.Scalar] = []
+            for item in p.items {
+                guard let (_, value) = try measure(item.measurement, label: item.label).first else { continue }
+                let number: Double
+                switch value {
+                case .double(let d): number = d
+                case .int(let i): number = Double(i)
+                case .bool, .string, .null: number = .nan
+                }
+                scalars.append(FigureBuilder.Scalar(group: item.label, series: item.series, value: number))
+            }
+            figures.add(p, scalars: scalars)
+            return
+        }
+        // "digits.test" → "test" when every curve of the figure comes from the same data.
+        var dataNames = Set<String>()
+        for item in p.items {
+            if case .mergeBarrier(let id, _) = item.measurement, let m = merges[id]?.outcome {
+                for c in m.curves { dataNames.insert(String(c.data.prefix { $0 != "." })) }
+            }
+            if case .trainQuantity(let id, _) = item.measurement, let t = trained[id]?.outcome {
+                for e in t.epochs.first?.evaluations ?? [] { dataNames.insert(String(e.data.prefix { $0 != "." })) }
+            }
+        }
+        func dataName(_ d: String) -> String {
+            guard dataNames.count == 1, let dot = d.firstIndex(of: ".") else { return d }
+            return String(d[d.index(after: dot)...])
+        }
+        var curves: [FigureBuilder.Curve] = []
+        for item in p.items {
+            switch item.measurement {
             case .mergeBarrier(let id, _):
                 guard let m = merges[id]?.outcome else { continue }
                 for c in m.curves {
-                    lossSeries.append(("\(id) \(c.data)", Array(zip(m.alphas, c.losses)).map { (x: $0.0, y: $0.1) }))
-                    accuracySeries.append(("\(id) \(c.data)", Array(zip(m.alphas, c.accuracies)).map { (x: $0.0, y: $0.1) }))
+                    let name = "\(item.label), \(dataName(c.data))"
+                    curves.append(.init(panel: .loss, series: name, points: zip(m.alphas, c.losses).map { (x: $0.0, y: $0.1) }))
+                    curves.append(.init(panel: .accuracy, series: name, points: zip(m.alphas, c.accuracies).map { (x: $0.0, y: $0.1) }))
                 }
             case .trainQuantity(let id, .distance):
                 guard let t = trained[id]?.outcome else { continue }
-                distanceSeries.append((id, t.distance.map { (x: Double($0.step), y: $0.relative) }))
+                curves.append(.init(panel: .distance, series: item.label, points: t.distance.map { (x: Double($0.step), y: $0.relative) }))
             case .trainQuantity(let id, _):
                 guard let t = trained[id]?.outcome else { continue }
-                lossSeries.append(("\(id) training loss", t.curve.map { (x: Double($0.step), y: $0.loss) }))
+                curves.append(.init(panel: .loss, series: "\(item.label), training loss", points: t.curve.map { (x: Double($0.step), y: $0.loss) }))
                 for (j, name) in (t.epochs.first?.evaluations.map(\.data) ?? []).enumerated() {
-                    accuracySeries.append(("\(id) \(name)", t.epochs.map { (x: Double($0.step), y: $0.evaluations[j].accuracy) }))
+                    curves.append(.init(panel: .accuracy, series: "\(item.label), \(dataName(name))",
+                                        points: t.epochs.map { (x: Double($0.step), y: $0.evaluations[j].accuracy) }))
                 }
-                accuracySeries.append(("\(id) training batch", t.curve.map { (x: Double($0.step), y: $0.accuracy) }))
-            default: continue
+                curves.append(.init(panel: .accuracy, series: "\(item.label), training batch",
+                                    points: t.curve.map { (x: Double($0.step), y: $0.accuracy) }))
+            case .number, .text, .accuracy, .loss, .underEachElement, .invariance, .equivariance, .distanceToE, .parameterCount:
+                continue   // the checker admits only curves on these axes
             }
         }
-        let isMerge = p.series.contains { if case .mergeBarrier = $0 { return true } else { return false } }
-        let x = isMerge ? "interpolation α" : "training step"
-        if !lossSeries.isEmpty {
-            plots[p.name] = LinePlot(title: p.title, xLabel: x, yLabel: "loss", series: lossSeries, logY: false)
-        }
-        if !accuracySeries.isEmpty {
-            plots[p.name + "_accuracy"] = LinePlot(title: p.title + " (accuracy)", xLabel: x, yLabel: "accuracy",
-                                                   series: accuracySeries, logY: false)
-        }
-        if !distanceSeries.isEmpty {
-            plots[p.name + (lossSeries.isEmpty ? "" : "_distance")] = LinePlot(
-                title: p.title, xLabel: "training step", yLabel: "‖θ − Π_E θ‖ / ‖θ‖ (log scale)", series: distanceSeries, logY: true)
-        }
+        figures.add(p, curves: curves)
     }
 
     // MARK: Writing results
@@ -232,17 +252,65 @@ extension Executor {
         ])
     }
 
-    public func writeResults(complete: Bool) throws {
+    /// Writes every artefact of the run, then `results.json` last: it is the commit point. Tables (CSV),
+    /// figures (SVG, and PDF when `rsvg-convert` is installed), `run.json` and `report.html` are written
+    /// first (checkpoints were written when their training finished); if any of them fails, `results.json`
+    /// still records the results, with `"complete": false`, and the first failure is thrown.
+    public func writeResults(complete: Bool, failure: String? = nil) throws {
         guard let dir = runDirectory else { return }
-        try CanonicalJSON.write(resultsJSON(complete: complete), to: dir.appendingPathComponent("results.json"))
-        for n in tableOrder { try tables[n]!.writeCSV(to: dir.appendingPathComponent("\(safeName(n)).csv")) }
-        for (n, p) in plots { try p.write(to: dir.appendingPathComponent("\(safeName(n)).svg")) }
+        var firstError: Error?
+        func attempt(_ body: () throws -> Void) {
+            do { try body() } catch { if firstError == nil { firstError = error } }
+        }
+        var tableFiles: [(ResultTable, String)] = []
+        for n in tableOrder {
+            let file = "\(safeName(n)).csv"
+            attempt { try tables[n]!.writeCSV(to: dir.appendingPathComponent(file)) }
+            tableFiles.append((tables[n]!, file))
+        }
+        let converter = FigureConverter.find()
+        var figureEntries: [RunReport.Figure] = []
+        for (name, figure) in figures.figures() {
+            let svg = figure.svg()
+            var files = ["\(safeName(name)).svg"]
+            attempt { try AtomicFile.write(svg, to: dir.appendingPathComponent(files[0])) }
+            if let converter {
+                attempt {
+                    try converter.convert(dir.appendingPathComponent(files[0]), toPDF: dir.appendingPathComponent("\(safeName(name)).pdf"))
+                    files.append("\(safeName(name)).pdf")
+                }
+            }
+            figureEntries.append(RunReport.Figure(name: safeName(name), title: figure.title, svg: svg, files: files))
+        }
+        let reportURL = dir.appendingPathComponent("report.html")
+        attempt {
+            let ok = complete && firstError == nil
+            let why = failure ?? (firstError.map { "an artefact could not be written: \($0)" })
+            try AtomicFile.write(runReport(tables: tableFiles, figures: figureEntries, complete: ok, failure: ok ? nil : why).html(),
+                                 to: reportURL)
+        }
+        let run = runJSON(complete: complete && firstError == nil)
+        attempt { try CanonicalJSON.write(run, to: dir.appendingPathComponent("run.json")) }
+        // The marker lists the run's files, so that another run into this directory removes exactly them.
+        let checkpoints = trained.keys.sorted().map { "checkpoints/\(checkpointName($0)).safetensors" }
+        var saved: [String] = []
+        for case .save(let s) in program.steps where !s.path.hasPrefix("/") { saved.append(s.path) }
+        let written = ["operative.eqx"] + tableFiles.map(\.1) + figureEntries.flatMap(\.files) + ["report.html", "run.json"]
+            + checkpoints + saved + ["results.json"]
+        attempt { try claim?.record(runID: runID, files: written) }
+        try CanonicalJSON.write(resultsJSON(complete: complete && firstError == nil), to: dir.appendingPathComponent("results.json"))
+        if let firstError { throw firstError }
+        observer(.note("results in \(dir.path)"))
+        observer(.wrote(reportURL))
+    }
+
+    func runJSON(complete: Bool) -> JSONValue {
         var fingerprints: [String: JSONValue] = [:]
         for (id, d) in data {
             fingerprints[id] = .object(["train": .string(d.train.fingerprint), "test": d.test.map { .string($0.fingerprint) } ?? .null,
                                         "train_count": .int(d.train.count), "test_count": .int(d.test?.count ?? 0)])
         }
-        let run: JSONValue = .object([
+        return .object([
             "eqx_version": .string(eqxVersion),
             "run_id": .string(runID),
             "script": .string(options.scriptName),
@@ -253,7 +321,5 @@ extension Executor {
             "wall_seconds": .double(Date().timeIntervalSince(started)),
             "statements": .array(timings.map { .object(["statement": .string($0.0), "seconds": .double($0.1)]) }),
         ])
-        try CanonicalJSON.write(run, to: dir.appendingPathComponent("run.json"))
-        observer(.note("results in \(dir.path)"))
     }
 }

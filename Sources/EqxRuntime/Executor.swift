@@ -40,6 +40,7 @@ public enum RunEvent {
     case started(runDirectory: URL?, runID: String)
     case statement(String)
     case training(TrainingProgress)
+    case merging(MergeProgress)
     case reused(String)
     case resumed(String, step: Int)
     case table(ResultTable)
@@ -75,7 +76,9 @@ public final class Executor {
     private var mergedNetworks: [String: Network] = [:]
     public internal(set) var tables: [String: ResultTable] = [:]
     public internal(set) var tableOrder: [String] = []
-    var plots: [String: LinePlot] = [:]
+    var figures = FigureBuilder()
+    /// Held for the whole run: one writer per run directory.
+    var claim: RunDirectory?
     var timings: [(String, Double)] = []
     /// Trainings and merges that units computed in other processes (`Executor+Units`).
     var collected = CollectedResults()
@@ -105,6 +108,7 @@ public final class Executor {
     /// Results written so far stay on disk when a later statement fails.
     public func run() throws {
         started = Date()
+        defer { claim?.release(); claim = nil }
         for case .data(let d) in program.steps { try execute(.data(d)) }
         try prepareRunDirectory()
         do {
@@ -113,7 +117,7 @@ public final class Executor {
                 try execute(step)
             }
         } catch {
-            try? writeResults(complete: false)
+            try? writeResults(complete: false, failure: "stopped: \(error)")
             throw error
         }
         try writeResults(complete: true)
@@ -126,7 +130,10 @@ public final class Executor {
         if options.writesFiles {
             let dir = options.outputDirectory
                 ?? options.runsRoot.appendingPathComponent(options.scriptName).appendingPathComponent(runID)
-            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            claim = try RunDirectory(dir, runID: runID, scriptName: options.scriptName)
+            if let old = claim?.replacedRun {
+                observer(.note("\(dir.path) held run \(old); its files were removed for this run (the training cache is kept)"))
+            }
             try AtomicFile.write(canonicalSource, to: dir.appendingPathComponent("operative.eqx"))
             runDirectory = dir
         }
@@ -384,7 +391,8 @@ public final class Executor {
         let inputs = MergeInputs(base: base, partner: partner, group: group, matchingBatches: matching,
                                  resetBatches: reset, evaluation: evals, loss: loss)
         do {
-            let merger = try Merger(spec: spec, inputs: inputs, shouldStop: shouldStop)
+            let merger = try Merger(spec: spec, inputs: inputs, shouldStop: shouldStop,
+                                    progress: { [observer] in observer(.merging($0)) })
             let outcome = try merger.run()
             merges[spec.id] = (merger, outcome)
         } catch is MergeCancelled {

@@ -130,8 +130,9 @@ public indirect enum StatementKind: Hashable, Sendable {
     case merge(Identifier, Expr, with: Expr, [Clause])
     /// `report acc: accuracy(plain, digits.test), self.barrier`
     case report([ReportItem])
-    /// `plot self.curve, pair.curve [as "title"]`
-    case plot([Expr], title: Expr?)
+    /// `plot self: m.curve, pair.curve [as "title"] [size column]`; a label `group.series:` places a scalar
+    /// in a strip chart.
+    case plot([ReportItem], title: Expr?, size: Expr?)
     /// `save plain to "plain.safetensors"`
     case save(Expr, path: Expr)
     /// `repeat 5 [as r] { ... }`: each repetition has its own seed stream.

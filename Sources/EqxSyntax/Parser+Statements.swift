@@ -209,7 +209,8 @@ extension Parser {
         return nil
     }
 
-    func parseReport() -> StatementKind? {
+    /// `[label:] expr, …` of a report or plot; a plot's labels may be `group.series`.
+    func parseLabelledItems(_ statement: String, dottedLabels: Bool) -> [ReportItem]? {
         var items: [ReportItem] = []
         repeat {
             guard tick() else { break }
@@ -218,24 +219,27 @@ extension Parser {
                 let t = advance()
                 advance()
                 label = Identifier(t.text, range: t.range)
+            } else if dottedLabels, current.isWord, peek(1).kind == .dot, peek(2).isWord, peek(3).kind == .colon {
+                let group = advance()
+                advance()
+                let series = advance()
+                advance()
+                label = Identifier(group.text + "." + series.text, range: group.range.union(series.range))
             }
-            guard let e = requiredExpression(after: items.isEmpty && label == nil ? "'report'" : "'\(previous?.text ?? "")'") else {
-                return items.isEmpty ? nil : .report(items)
+            guard let e = requiredExpression(after: items.isEmpty && label == nil ? "'\(statement)'" : "'\(previous?.text ?? "")'") else {
+                return items.isEmpty ? nil : items
             }
             items.append(ReportItem(label: label, value: e))
         } while consume(.comma) != nil
-        return .report(items)
+        return items
+    }
+
+    func parseReport() -> StatementKind? {
+        parseLabelledItems("report", dottedLabels: false).map { .report($0) }
     }
 
     func parsePlot() -> StatementKind? {
-        var items: [Expr] = []
-        repeat {
-            guard tick() else { break }
-            guard let e = requiredExpression(after: items.isEmpty ? "'plot'" : "','") else {
-                return items.isEmpty ? nil : .plot(items, title: nil)
-            }
-            items.append(e)
-        } while consume(.comma) != nil
+        guard let items = parseLabelledItems("plot", dottedLabels: true) else { return nil }
         var title: Expr?
         if atContextual("as") {
             advance()
@@ -245,7 +249,12 @@ extension Parser {
                 expected("a title string", "after 'as'", help: "plot a.curve as \"my title\"")
             }
         }
-        return .plot(items, title: title)
+        var size: Expr?
+        if atContextual("size") {
+            advance()
+            size = requiredExpression(after: "'size'")
+        }
+        return .plot(items, title: title, size: size)
     }
 
     func parseSave() -> StatementKind? {

@@ -65,6 +65,7 @@ struct Printer {
         let pad = Printer.indentation(indent)
         var text = s.trivia.leadingComments.map { pad + $0 + "\n" }.joined()
         let e: (Expr) -> String = { Printer.expression($0) }
+        let labelled: (ReportItem) -> String = { ($0.label.map { $0.name + ": " } ?? "") + Printer.expression($0.value) }
         var header: String
         enum Body { case none, clauses([Clause]), statements([Statement]) }
         var body = Body.none
@@ -85,14 +86,10 @@ struct Printer {
         case .merge(let n, let a, let b, let clauses):
             header = "merge \(n.name) = \(e(a)) with \(e(b))"; body = .clauses(clauses)
         case .report(let items):
-            let texts = items.map { item -> String in
-                let label = item.label.map { $0.name + ": " } ?? ""
-                return label + e(item.value)
-            }
-            header = "report " + texts.joined(separator: ", ")
-        case .plot(let items, let title):
+            header = "report " + items.map(labelled).joined(separator: ", ")
+        case .plot(let items, let title, let size):
             let titleText = title.map { " as " + e($0) } ?? ""
-            header = "plot " + items.map(e).joined(separator: ", ") + titleText
+            header = "plot " + items.map(labelled).joined(separator: ", ") + titleText + (size.map { " size " + e($0) } ?? "")
         case .save(let v, let path): header = "save \(e(v)) to \(e(path))"
         case .repeat(let count, let variable, let statements):
             let suffix = variable.map { " as " + $0.name } ?? ""

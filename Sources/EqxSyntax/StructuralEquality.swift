@@ -23,7 +23,9 @@ extension Statement {
             kind = .merge(n.strippingRanges(), a.strippingRanges(), with: b.strippingRanges(), cs.map { $0.strippingRanges() })
         case .report(let items):
             kind = .report(items.map { ReportItem(label: $0.label?.strippingRanges(), value: $0.value.strippingRanges()) })
-        case .plot(let items, let title): kind = .plot(items.map { $0.strippingRanges() }, title: title?.strippingRanges())
+        case .plot(let items, let title, let size):
+            kind = .plot(items.map { ReportItem(label: $0.label?.strippingRanges(), value: $0.value.strippingRanges()) },
+                         title: title?.strippingRanges(), size: size?.strippingRanges())
         case .save(let e, let path): kind = .save(e.strippingRanges(), path: path.strippingRanges())
         case .repeat(let count, let v, let body):
             kind = .repeat(count: count.strippingRanges(), variable: v?.strippingRanges(), body.map { $0.strippingRanges() })

@@ -8,12 +8,12 @@ struct EqxCommand: ParsableCommand {
         commandName: "eqx",
         abstract: "A declarative language for experiments on how neural networks encode symmetries.",
         discussion: """
-        Exit codes: 0 ok, 64 usage, 65 invalid script, 66 missing input, 70 runtime failure, 74 I/O error, \
-        130 interrupted.
+        Exit codes: 0 ok, 64 usage, 65 invalid script, 66 missing input, 70 runtime failure, 73 run directory \
+        in use by another eqx run, 74 I/O error, 130 interrupted.
         """,
         version: "eqx \(eqxVersion)",
         subcommands: [RunCommand.self, CheckCommand.self, FmtCommand.self, DumpASTCommand.self, DumpIRCommand.self, DataCommand.self, BenchCommand.self, ReplCommand.self,
-                      PlanCommand.self, StatusCommand.self, CancelCommand.self, UnitCommand.self]
+                      PlanCommand.self, StatusCommand.self, CancelCommand.self, UnitCommand.self, OpenCommand.self]
     )
 }
 

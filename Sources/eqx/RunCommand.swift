@@ -119,6 +119,7 @@ final class ProgressPrinter {
     let quiet: Bool
     private var lineOpen = false
     private var lastDraw = Date.distantPast
+    private var mergeStarted = Date()
 
     init(quiet: Bool) { self.quiet = quiet }
 
@@ -147,11 +148,30 @@ final class ProgressPrinter {
             } else if p.endOfEpoch {
                 print(text)
             }
+        case .merging(let p):
+            guard !quiet else { return }
+            if p.phase == .interpolating && p.done == 0 { mergeStarted = Date() }
+            let finished = p.phase == .interpolating && p.done == p.total
+            var text = "  \(p.merge) \(p.phase.rawValue)"
+            if p.phase == .interpolating {
+                text += "  α \(min(p.done + 1, p.total))/\(p.total)" + (p.alpha.map { String(format: " (α = %g)", $0) } ?? "")
+                let elapsed = Date().timeIntervalSince(mergeStarted)
+                let remaining = p.done > 0 ? elapsed / Double(p.done) * Double(p.total - p.done) : .nan
+                text += "  ETA \(eta(remaining))"
+            }
+            if Terminal.standardOutputIsTerminal {
+                if Date().timeIntervalSince(lastDraw) > 0.1 || finished || p.done == 0 {
+                    FileHandle.standardOutput.write(("\r\u{1B}[K" + text).data(using: .utf8)!)
+                    lineOpen = true
+                    lastDraw = Date()
+                }
+                if finished { closeLine() }
+            }
         case .table(let t):
             closeLine()
             print(Terminal.render(t), terminator: "")
         case .wrote(let url):
-            if !quiet && url.hasDirectoryPath { say("results in \(url.path)") }
+            if !quiet && url.lastPathComponent == "report.html" { say("report in \(url.path) (eqx open shows it)") }
         case .note(let s):
             if !quiet { say(s) }
         case .warning(let s):

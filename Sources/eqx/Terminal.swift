@@ -29,8 +29,19 @@ enum Terminal {
     static func bold(_ s: String) -> String { colorOnStandardOutput ? "\u{1B}[1m\(s)\u{1B}[0m" : s }
     static func dim(_ s: String) -> String { colorOnStandardOutput ? "\u{1B}[2m\(s)\u{1B}[0m" : s }
 
-    /// A result table as aligned text; a one-row table prints as `name: value` lines.
-    static func render(_ table: ResultTable) -> String {
+    /// Columns of the terminal on standard output: its window size, else `COLUMNS`, else nil (no limit, as
+    /// for a log file).
+    static var width: Int? {
+        if let c = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), c > 0 { return c }
+        var size = winsize()
+        if standardOutputIsTerminal, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        return nil
+    }
+
+    /// A result table as aligned text that never wraps: a one-row table prints as `name: value` lines; a
+    /// table wider than `width` is printed transposed (a line per column) when that fits, else split into
+    /// blocks of columns that each repeat the row names.
+    static func render(_ table: ResultTable, width: Int? = Terminal.width) -> String {
         func text(_ v: ResultTable.Value) -> String {
             switch v {
             case .double(let d): return formatNumber(d)
@@ -39,20 +50,51 @@ enum Terminal {
         }
         var out = bold(table.title) + "\n"
         if table.rows.count == 1 {
-            let width = table.columns.map(\.count).max() ?? 0
+            let nameWidth = table.columns.map(\.count).max() ?? 0
             for (c, v) in zip(table.columns, table.rows[0]) {
-                out += "  " + c.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + text(v) + "\n"
+                out += "  " + c.padding(toLength: nameWidth, withPad: " ", startingAt: 0) + "  " + text(v) + "\n"
             }
             return out
         }
-        let cells = table.rows.map { $0.map(text) }
-        let widths = table.columns.indices.map { i in max(table.columns[i].count, cells.map { $0[i].count }.max() ?? 0) }
-        func line(_ values: [String]) -> String {
-            "  " + zip(values, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: "  ") + "\n"
+        let grid = [table.columns] + table.rows.map { $0.map(text) }
+        guard let limit = width, lineWidth(grid) > limit else { return out + aligned(grid) }
+        // Transposed: one line per column, one column per row.
+        let transposed = table.columns.indices.map { c in grid.map { $0[c] } }
+        if lineWidth(transposed) <= limit { return out + aligned(transposed) }
+        // Split: blocks of columns, each with the first (row-name) column in front.
+        let widths = table.columns.indices.map { c in grid.map { $0[c].count }.max() ?? 0 }
+        var blocks: [[Int]] = []
+        var current: [Int] = [], used = 2 + widths[0]
+        for c in table.columns.indices.dropFirst() {
+            if !current.isEmpty && used + 2 + widths[c] > limit { blocks.append(current); current = []; used = 2 + widths[0] }
+            current.append(c); used += 2 + widths[c]
         }
-        out += line(table.columns)
+        if !current.isEmpty { blocks.append(current) }
+        for (i, block) in blocks.enumerated() {
+            if i > 0 { out += "\n" }
+            out += dim("  columns \(block.first! + 1)–\(block.last! + 1) of \(table.columns.count)") + "\n"
+            out += aligned(grid.map { row in [row[0]] + block.map { row[$0] } })
+        }
+        return out
+    }
+
+    /// Characters of the widest line `aligned` prints for `grid`.
+    private static func lineWidth(_ grid: [[String]]) -> Int {
+        guard let first = grid.first else { return 0 }
+        return 2 + first.indices.map { c in grid.map { $0[c].count }.max() ?? 0 }.reduce(0, +) + 2 * max(0, first.count - 1)
+    }
+
+    /// The first row of `grid` as a header over a rule, the other rows under it, columns padded to align.
+    private static func aligned(_ grid: [[String]]) -> String {
+        guard let header = grid.first else { return "" }
+        let widths = header.indices.map { c in grid.map { $0[c].count }.max() ?? 0 }
+        func line(_ values: [String]) -> String {
+            "  " + zip(values, widths).map { $0.0.padding(toLength: $0.1, withPad: " ", startingAt: 0) }.joined(separator: "  ")
+                .replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression) + "\n"
+        }
+        var out = line(header)
         out += "  " + widths.map { String(repeating: "─", count: $0) }.joined(separator: "  ") + "\n"
-        for r in cells { out += line(r) }
+        for r in grid.dropFirst() { out += line(r) }
         return out
     }
 

@@ -4,9 +4,9 @@ import EqxTestSupport
 
 /// `eqx check`, `eqx fmt` and the dumps on the examples and on broken scripts.
 final class CLICheckTests: XCTestCase {
-    /// An environment whose data search path holds header-only stand-ins for the named datasets the
-    /// examples use (60,000 + 10,000 images of 28×28): `eqx check` reads only headers, so the examples
-    /// check the same on every machine, with the real data or without it.
+    /// An environment whose data search path holds stand-ins for the named datasets the examples use
+    /// (60,000 + 10,000 blank images of 28×28, labels 0…9), so the examples check the same on every
+    /// machine, with the real data or without it (`eqx check` verifies no checksums).
     private func namedDataStandIns() throws -> [String: String] {
         let root = try temporaryDirectory(self, "eqx-standins")
         func bigEndian(_ v: Int) -> [UInt8] { [UInt8(v >> 24 & 0xff), UInt8(v >> 16 & 0xff), UInt8(v >> 8 & 0xff), UInt8(v & 0xff)] }
@@ -14,9 +14,15 @@ final class CLICheckTests: XCTestCase {
             let dir = root.appendingPathComponent("data/\(dataset)")
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             for (prefix, count) in [("train", 60_000), ("t10k", 10_000)] {
-                try Data([0, 0, 8, 3] + bigEndian(count) + bigEndian(28) + bigEndian(28))
-                    .write(to: dir.appendingPathComponent("\(prefix)-images-idx3-ubyte"))
-                try Data([0, 0, 8, 1] + bigEndian(count)).write(to: dir.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
+                // Full-size files (the checker compares the header with the file's size): zero images,
+                // written sparse by extending the file, and labels 0…9.
+                let images = dir.appendingPathComponent("\(prefix)-images-idx3-ubyte")
+                try Data([0, 0, 8, 3] + bigEndian(count) + bigEndian(28) + bigEndian(28)).write(to: images)
+                let handle = try FileHandle(forWritingTo: images)
+                try handle.truncate(atOffset: UInt64(16 + count * 28 * 28))
+                try handle.close()
+                try Data([0, 0, 8, 1] + bigEndian(count) + (0..<count).map { UInt8($0 % 10) })
+                    .write(to: dir.appendingPathComponent("\(prefix)-labels-idx1-ubyte"))
             }
         }
         return ["EQX_DATA": root.appendingPathComponent("data").path, "HOME": root.path,

@@ -69,4 +69,14 @@ final class BarrierTests: XCTestCase {
             XCTAssertEqual([b.loss, b.accuracy, b.midLoss, b.midAccuracy], [0, 0, 0, 0], "\(alphas)")
         }
     }
+
+    /// A constant curve (a G-CNN merged with its own transform) has barrier exactly 0, for every grid.
+    func testConstantCurvesHaveExactlyZeroBarrier() {
+        for value in [0.8375, 0.1 + 0.2, 2.302585092994046, 1e-9] {
+            let alphas = (0...10).map { Double($0) / 10 }
+            let values = alphas.map { _ in value }
+            let b = Merger.barriers(alphas: alphas, losses: values, accuracies: values)
+            XCTAssertEqual([b.loss, b.accuracy, b.midLoss, b.midAccuracy], [0, 0, 0, 0], "\(value)")
+        }
+    }
 }

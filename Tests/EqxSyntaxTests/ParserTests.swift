@@ -68,7 +68,7 @@ final class ParserTests: XCTestCase {
             case .train: return "train"
             case .merge: return "merge"
             case .report(let items): return "report\(items.count)"
-            case .plot(_, let title): return title == nil ? "plot" : "plot-titled"
+            case .plot(_, let title, _): return title == nil ? "plot" : "plot-titled"
             case .save: return "save"
             case .repeat(_, let v, let body): return "repeat-\(v?.name ?? "")-\(body.count)"
             case .for(let v, _, let body): return "for-\(v.name)-\(body.count)"

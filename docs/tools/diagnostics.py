@@ -149,6 +149,11 @@ entry("E0408", "An unknown layer in a `net` or `block` body, with a did-you-mean
 entry("E0409", "A call of a function that does not exist, with a did-you-mean.",
       "eqx 1\ndata digits = builtin.digits\n" + NET + "train small = cnn on digits.train {\n  epochs 1\n}\n"
       "report accuarcy(small, digits.test)\n")
+entry("E0410", "A `plot` of things that cannot share axes: curves over α (merges), curves over training steps "
+      "(`t.curve`, `t.distance`), numbers drawn as dots per group (`m.barrier`, `accuracy(…)`) and tables "
+      "(`m.permutations`). Reported at the item that does not fit, with a note at the first item.",
+      "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\n" + NET + "train small = cnn on digits.train {\n  epochs 1\n}\n"
+      "merge m = small with flip(small) {\n  match weights\n}\nplot small.curve, m.permutations\n")
 
 # ---- E05 groups
 entry("E0412", "`eqx run --set NAME=VALUE` names no top-level `let` of the script (or names one twice). "

@@ -1,229 +1,207 @@
 import Foundation
 
-/// A line plot rendered as a standalone SVG document: title, axes with "nice" tick values, axis
-/// labels, one line per series with a distinct colour and dash pattern (Okabe–Ito colours, safe
-/// for colour-blind readers), markers on short series and single points, and a legend.
+/// A line plot rendered as a standalone SVG document sized for a paper (`FigureSize`): title, axes that
+/// end at the data with "nice" ticks (decades and minor ticks on a log axis), axis labels, one line per
+/// series with a distinct colour and dash pattern, an optional band per series (the min–max range over
+/// repetitions around their median), markers on short series and single points, and a legend under the axes.
 ///
-/// Points with a NaN or infinite coordinate are skipped (they break the line); on a log y axis
-/// points with y ≤ 0 are skipped as well, and a note under the plot says how many were left out.
+/// Points with a NaN or infinite coordinate are skipped (they break the line). On a log y axis, exact
+/// zeros are drawn on a dotted floor line under the axis marked "= 0" and named in the legend; negative
+/// values are skipped and a note under the plot says how many.
 public struct LinePlot {
+    public struct Series {
+        public var name: String
+        public var points: [(x: Double, y: Double)]
+        /// Lower and upper edge of a band around the line (empty: no band).
+        public var band: [(x: Double, low: Double, high: Double)]
+
+        public init(name: String, points: [(x: Double, y: Double)], band: [(x: Double, low: Double, high: Double)] = []) {
+            self.name = name
+            self.points = points
+            self.band = band
+        }
+    }
+
     public var title: String
     public var xLabel: String
     public var yLabel: String
-    public var series: [(name: String, points: [(x: Double, y: Double)])]
+    public var series: [Series]
     public var logY: Bool
-    public var width: Double
-    public var height: Double
+    public var size: FigureSize
+    /// Said under the plot (for example "median and min–max over 3 repetitions").
+    public var caption: String?
 
-    public init(title: String, xLabel: String, yLabel: String,
-                series: [(name: String, points: [(x: Double, y: Double)])],
-                logY: Bool = false, width: Double = 720, height: Double = 440) {
+    public init(title: String, xLabel: String, yLabel: String, series: [Series], logY: Bool = false,
+                size: FigureSize = .column, caption: String? = nil) {
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel
         self.series = series
         self.logY = logY
-        self.width = width
-        self.height = height
+        self.size = size
+        self.caption = caption
     }
 
-    static let colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000"]
-    static let dashes = ["", "7,4", "2,3", "9,3,2,3"]
+    public init(title: String, xLabel: String, yLabel: String, series: [(name: String, points: [(x: Double, y: Double)])],
+                logY: Bool = false, size: FigureSize = .column) {
+        self.init(title: title, xLabel: xLabel, yLabel: yLabel, series: series.map { Series(name: $0.name, points: $0.points) },
+                  logY: logY, size: size)
+    }
 
-    /// Series `i` gets colour `i mod 7` and dash `(i / 7 + i mod 7) mod 4`: neighbours differ in
-    /// both, and the first 28 styles are all different.
-    static func style(_ index: Int) -> (colour: String, dash: String) {
-        (colours[index % colours.count], dashes[(index / colours.count + index % colours.count) % dashes.count])
+    static let floorColour = "#666666"
+
+    /// A value in drawing units: log10 on a log axis, `-inf` for an exact zero there (drawn on the floor), nil when
+    /// it cannot be drawn.
+    private func transform(_ y: Double) -> Double? {
+        guard y.isFinite else { return nil }
+        guard logY else { return y }
+        if y == 0 { return -.infinity }
+        return y > 0 ? log10(y) : nil
     }
 
     public func svg() -> String {
         // Which points can be drawn, and what was left out.
-        var skippedNonFinite = 0, skippedNonPositive = 0
+        var skippedNonFinite = 0, skippedNegative = 0
         let drawable: [[(x: Double, y: Double)?]] = series.map { entry in
             entry.points.map { point in
                 guard point.x.isFinite, point.y.isFinite else { skippedNonFinite += 1; return nil }
-                if logY && point.y <= 0 { skippedNonPositive += 1; return nil }
-                return (point.x, logY ? log10(point.y) : point.y)
+                guard let y = transform(point.y) else { skippedNegative += 1; return nil }
+                return (point.x, y)
+            }
+        }
+        let bands: [[(x: Double, low: Double, high: Double)]] = series.map { entry in
+            entry.band.compactMap { b in
+                guard b.x.isFinite, let low = transform(b.low), let high = transform(b.high) else { return nil }
+                return (b.x, low, high)
             }
         }
         let all = drawable.flatMap { $0.compactMap { $0 } }
+        let hasZeros = logY && (all.contains { $0.y == -.infinity } || bands.joined().contains { $0.low == -.infinity })
+        let ys = all.map(\.y) + bands.joined().flatMap { [$0.low, $0.high] }
+        let finiteYs = ys.filter(\.isFinite)
 
-        // Layout: legend on the right, sized to the longest name.
-        let longest = series.map { Double($0.name.count) }.max() ?? 0
-        let legendWidth = series.isEmpty ? 0 : min(260, 44 + 7 * longest)
-        let left = 78.0, top = 42.0, bottom = 64.0 + (skippedNonFinite + skippedNonPositive > 0 ? 16 : 0)
-        let right = 16 + legendWidth
-        let plotWidth = max(80, width - left - right)
-        let plotHeight = max(60, height - top - bottom)
+        let xTicks = Ticks.linear(all.map(\.x) + bands.joined().map(\.x), padding: 0, maximum: 6)
+        let yTicks = logY ? Ticks.logarithmic(finiteYs) : Ticks.linear(finiteYs, padding: 0.05, maximum: 6)
 
-        let xTicks = Ticks.linear(all.map(\.x))
-        let yTicks = logY ? Ticks.logarithmic(all.map(\.y)) : Ticks.linear(all.map(\.y))
-        func px(_ x: Double) -> Double { left + (x - xTicks.low) / (xTicks.high - xTicks.low) * plotWidth }
-        func py(_ y: Double) -> Double { top + plotHeight - (y - yTicks.low) / (yTicks.high - yTicks.low) * plotHeight }
+        // Legend entries.
+        var legend = Legend(entries: series.indices.map { i in
+            let (colour, dash) = SVGCanvas.style(i)
+            let marker = drawable[i].compactMap { $0 }.count <= 40 ? i : nil
+            return Legend.Entry(text: series[i].name, sample: bands[i].isEmpty ? .line(colour: colour, dash: dash, marker: marker)
+                                                                                 : .band(colour: colour, dash: dash))
+        })
+        if hasZeros { legend.entries.append(Legend.Entry(text: "= 0 (exactly zero)", sample: .floor)) }
 
-        var svg = """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <svg xmlns="http://www.w3.org/2000/svg" width="\(f(width))" height="\(f(height))" viewBox="0 0 \(f(width)) \(f(height))" font-family="Helvetica, Arial, sans-serif" font-size="12">
-        <rect x="0" y="0" width="\(f(width))" height="\(f(height))" fill="#ffffff"/>
-        <text x="\(f(left + plotWidth / 2))" y="24" text-anchor="middle" font-size="15" font-weight="bold">\(escape(title))</text>
+        var notes: [String] = []
+        if let caption { notes.append(caption) }
+        if skippedNonFinite > 0 { notes.append("\(skippedNonFinite) NaN or infinite point\(skippedNonFinite == 1 ? "" : "s") skipped") }
+        if skippedNegative > 0 {
+            notes.append("\(skippedNegative) negative point\(skippedNegative == 1 ? "" : "s") omitted from the log axis")
+        }
 
-        """
+        // Layout.
+        let yLabelWidth = (yTicks.values.map { SVGCanvas.textWidth($0.label) }.max() ?? 10)
+        let left = 4 + SVGCanvas.labelFont + 5 + max(yLabelWidth, hasZeros ? SVGCanvas.textWidth("= 0") : 0) + 4
+        let right = 10.0
+        let plotWidth = max(60, size.width - left - right)
+        var canvas = SVGCanvas(size: size)
+        let top = canvas.title(title, x: size.width / 2, width: size.width - 16)
+        let legendHeight = series.count > 1 || hasZeros ? legend.height(width: plotWidth + left - 8) : 0
+        let bottom = 11 + SVGCanvas.labelFont + 6 + legendHeight + (notes.isEmpty ? 0 : 10 * Double(notes.count)) + 4
+        let plotHeight = max(40, size.height - top - bottom)
+        let floorGap = hasZeros ? 11.0 : 0   // room under the log axis for the "= 0" line
+        let axisHeight = plotHeight - floorGap
+        let floorY = top + plotHeight - 4
+
+        func px(_ x: Double) -> Double {
+            let span = xTicks.high - xTicks.low
+            return left + (x - xTicks.low) / span * plotWidth
+        }
+        func py(_ y: Double) -> Double {
+            if y == -.infinity { return floorY }
+            return top + axisHeight - (y - yTicks.low) / (yTicks.high - yTicks.low) * axisHeight
+        }
+
         // Grid and ticks.
         for tick in xTicks.values {
             let x = px(tick.value)
-            svg += "<line x1=\"\(f(x))\" y1=\"\(f(top))\" x2=\"\(f(x))\" y2=\"\(f(top + plotHeight))\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text x=\"\(f(x))\" y=\"\(f(top + plotHeight + 17))\" text-anchor=\"middle\">\(escape(tick.label))</text>\n"
+            canvas.line(x, top, x, top + plotHeight, stroke: "#ebebeb", width: 0.5)
+            canvas.line(x, top + plotHeight, x, top + plotHeight + 3, stroke: "#333333", width: 0.75)
+            canvas.text(tick.label, x: x, y: top + plotHeight + 11, anchor: .middle, className: "tick-x")
         }
         for tick in yTicks.values {
             let y = py(tick.value)
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(left + plotWidth))\" y2=\"\(f(y))\" stroke=\"#e5e5e5\"/>\n"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\">\(escape(tick.label))</text>\n"
+            canvas.line(left, y, left + plotWidth, y, stroke: "#ebebeb", width: 0.5)
+            canvas.line(left - 3, y, left, y, stroke: "#333333", width: 0.75)
+            canvas.text(tick.label, x: left - 5, y: y + 2.6, anchor: .end, className: "tick-y")
         }
-        svg += "<rect x=\"\(f(left))\" y=\"\(f(top))\" width=\"\(f(plotWidth))\" height=\"\(f(plotHeight))\" fill=\"none\" stroke=\"#333333\"/>\n"
+        for value in yTicks.minor {
+            let y = py(value)
+            canvas.line(left - 1.8, y, left, y, stroke: "#333333", width: 0.5, className: "minor-tick")
+        }
+        if hasZeros {
+            canvas.open("zero-floor", name: "= 0")
+            canvas.line(left, floorY, left + plotWidth, floorY, stroke: LinePlot.floorColour, width: 0.75, dash: "1,1.5")
+            canvas.text("= 0", x: left - 5, y: floorY + 2.6, anchor: .end, className: "tick-y")
+            canvas.close()
+            // A broken-axis mark between the log axis and the floor.
+            let breakY = top + axisHeight + floorGap / 2 - 2
+            canvas.line(left - 3, breakY + 1.5, left + 3, breakY - 1.5, stroke: "#333333", width: 0.75)
+            canvas.line(left - 3, breakY + 3.5, left + 3, breakY + 0.5, stroke: "#333333", width: 0.75)
+        }
+        canvas.rectangle(left, top, plotWidth, plotHeight, stroke: "#333333", className: "frame")
         // Axis labels.
-        svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight + 40))\" text-anchor=\"middle\" font-size=\"13\">\(escape(xLabel))</text>\n"
-        let yLabelText = logY ? "\(yLabel) (log scale)" : yLabel
-        svg += "<text x=\"18\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" font-size=\"13\" transform=\"rotate(-90 18 \(f(top + plotHeight / 2)))\">\(escape(yLabelText))</text>\n"
+        canvas.text(xLabel, x: left + plotWidth / 2, y: top + plotHeight + 11 + SVGCanvas.labelFont + 3, anchor: .middle,
+                    size: SVGCanvas.labelFont, className: "label-x")
+        let yMiddle = top + axisHeight / 2
+        canvas.text(yLabel, x: 4 + SVGCanvas.labelFont, y: yMiddle, anchor: .middle,
+                    size: SVGCanvas.labelFont, rotate: -90, className: "label-y")
 
         if all.isEmpty {
-            svg += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(top + plotHeight / 2))\" text-anchor=\"middle\" fill=\"#777777\">no data</text>\n"
+            canvas.text("no data", x: left + plotWidth / 2, y: top + plotHeight / 2, anchor: .middle, colour: "#777777")
         }
 
-        // Series.
+        // Bands first, so every line is drawn over every band.
+        for (index, band) in bands.enumerated() where band.count >= 2 {
+            let (colour, _) = SVGCanvas.style(index)
+            canvas.open("band", name: series[index].name)
+            let upper = band.map { (px($0.x), py($0.high)) }
+            let lower = band.reversed().map { (px($0.x), py($0.low)) }
+            canvas.polygon(upper + lower, fill: colour, opacity: 0.18)
+            canvas.close()
+        }
         for (index, points) in drawable.enumerated() {
-            let (colour, dash) = LinePlot.style(index)
-            let dashAttribute = dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\""
+            let (colour, dash) = SVGCanvas.style(index)
             var segments: [[(x: Double, y: Double)]] = [[]]
             for point in points {
                 if let point { segments[segments.count - 1].append(point) } else if !segments.last!.isEmpty { segments.append([]) }
             }
             let drawn = points.compactMap { $0 }
-            svg += "<g>\n"
+            canvas.open("series", name: series[index].name)
             for segment in segments where segment.count >= 2 {
-                let coordinates = segment.map { "\(f(px($0.x))),\(f(py($0.y)))" }.joined(separator: " ")
-                svg += "<polyline points=\"\(coordinates)\" fill=\"none\" stroke=\"\(colour)\" stroke-width=\"2\"\(dashAttribute)/>\n"
+                canvas.polyline(segment.map { (px($0.x), py($0.y)) }, stroke: colour, width: 1.5, dash: dash)
             }
             // Markers on short series, and always for isolated points (a line of one point is invisible).
             for segment in segments where drawn.count <= 40 || segment.count == 1 {
                 for point in segment {
-                    svg += "<circle cx=\"\(f(px(point.x)))\" cy=\"\(f(py(point.y)))\" r=\"3\" fill=\"\(colour)\"/>\n"
+                    canvas.marker(px(point.x), py(point.y), shape: index, radius: 1.8, fill: colour)
                 }
             }
-            svg += "</g>\n"
+            canvas.close()
         }
 
-        // Legend.
-        for (index, entry) in series.enumerated() {
-            let (colour, dash) = LinePlot.style(index)
-            let dashAttribute = dash.isEmpty ? "" : " stroke-dasharray=\"\(dash)\""
-            let x = left + plotWidth + 14
-            let y = top + 10 + Double(index) * 18
-            svg += "<line x1=\"\(f(x))\" y1=\"\(f(y))\" x2=\"\(f(x + 28))\" y2=\"\(f(y))\" stroke=\"\(colour)\" stroke-width=\"2\"\(dashAttribute)/>\n"
-            svg += "<text x=\"\(f(x + 34))\" y=\"\(f(y + 4))\">\(escape(entry.name))</text>\n"
+        if legendHeight > 0 {
+            legend.draw(on: &canvas, x: 8, y: top + plotHeight + 11 + SVGCanvas.labelFont + 6 + Legend.rowHeight * 0.6,
+                        width: plotWidth + left - 8)
         }
-
-        // Notes about skipped points.
-        var notes: [String] = []
-        if skippedNonFinite > 0 { notes.append("\(skippedNonFinite) NaN or infinite point\(skippedNonFinite == 1 ? "" : "s") skipped") }
-        if skippedNonPositive > 0 {
-            notes.append("\(skippedNonPositive) point\(skippedNonPositive == 1 ? "" : "s") with y ≤ 0 omitted from the log axis")
+        for (i, note) in notes.enumerated() {
+            canvas.text(note, x: 8, y: size.height - 4 - Double(notes.count - 1 - i) * 10, size: 7, colour: "#666666",
+                        className: "note")
         }
-        if !notes.isEmpty {
-            svg += "<text x=\"\(f(left))\" y=\"\(f(height - 8))\" font-size=\"11\" fill=\"#777777\">note: \(escape(notes.joined(separator: "; ")))</text>\n"
-        }
-        svg += "</svg>\n"
-        return svg
+        return canvas.document()
     }
 
     public func write(to url: URL) throws {
         try AtomicFile.write(svg(), to: url)
-    }
-
-    private func f(_ value: Double) -> String {
-        String(format: "%.2f", value)
-    }
-
-    private func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&apos;"
-            default:
-                // Control characters are not allowed in XML 1.0.
-                if let ascii = c.asciiValue, ascii < 0x20 { out += " " } else { out.append(c) }
-            }
-        }
-        return out
-    }
-}
-
-/// Axis ticks: the axis range `low…high` and labelled tick positions inside it.
-struct Ticks {
-    var low: Double
-    var high: Double
-    var values: [(value: Double, label: String)]
-
-    /// Heckbert's "nice numbers": about 5 ticks at 1, 2 or 5 × 10^k steps; the range is widened
-    /// to whole steps. An empty or single-valued range is widened around its value.
-    static func linear(_ data: [Double]) -> Ticks {
-        var low = data.min() ?? 0, high = data.max() ?? 1
-        if low == high {
-            let pad = low == 0 ? 1 : abs(low) * 0.5
-            low -= pad
-            high += pad
-        }
-        let step = nice((high - low) / 4, round: true)
-        let first = (low / step).rounded(.down) * step
-        let last = (high / step).rounded(.up) * step
-        let decimals = max(0, -Int((log10(step)).rounded(.down)))
-        var values: [(Double, String)] = []
-        var k = 0.0
-        while first + k * step <= last + step * 1e-9 {
-            var v = first + k * step
-            if abs(v) < step * 1e-9 { v = 0 }
-            values.append((v, label(v, decimals: decimals, step: step)))
-            k += 1
-        }
-        return Ticks(low: first, high: last, values: values)
-    }
-
-    /// For data already in log10 units: ticks at integer powers of ten (every n-th decade when
-    /// there are many), with the range widened to whole decades.
-    static func logarithmic(_ exponents: [Double]) -> Ticks {
-        var low = (exponents.min() ?? 0).rounded(.down)
-        var high = (exponents.max() ?? 1).rounded(.up)
-        if low == high { low -= 1; high += 1 }
-        let every = max(1, Int(((high - low) / 8).rounded(.up)))
-        var values: [(Double, String)] = []
-        var e = Int(low)
-        while Double(e) <= high {
-            let text = abs(e) <= 3 ? label(pow(10, Double(e)), decimals: max(0, -e), step: pow(10, Double(e))) : "1e\(e)"
-            values.append((Double(e), text))
-            e += every
-        }
-        return Ticks(low: low, high: high, values: values)
-    }
-
-    static func nice(_ x: Double, round: Bool) -> Double {
-        let exponent = log10(x).rounded(.down)
-        let fraction = x / pow(10, exponent)
-        let niceFraction: Double
-        if round {
-            niceFraction = fraction < 1.5 ? 1 : fraction < 3 ? 2 : fraction < 7 ? 5 : 10
-        } else {
-            niceFraction = fraction <= 1 ? 1 : fraction <= 2 ? 2 : fraction <= 5 ? 5 : 10
-        }
-        return niceFraction * pow(10, exponent)
-    }
-
-    static func label(_ value: Double, decimals: Int, step: Double) -> String {
-        if step >= 1e6 || (step < 1e-4 && value != 0) || abs(value) >= 1e7 {
-            return String(format: "%.3g", value)
-        }
-        return String(format: "%.\(decimals)f", value)
     }
 }

@@ -1,0 +1,31 @@
+import XCTest
+@testable import EqxSyntax
+
+/// `plot` items with legend labels (`self:`) and strip-chart labels (`plain.self:`), a title and a size.
+final class PlotSyntaxTests: XCTestCase {
+    func testLabelsTitleAndSizeRoundTrip() throws {
+        let text = "plot plain.self:a.barrier,pair :b.barrier, c.curve as \"t\" size page\nplot x.curve size 300x200\n"
+        let (script, diagnostics) = parse(SourceFile(name: "t", text: text))
+        XCTAssertEqual(diagnostics.filter { $0.severity == .error }, [])
+        guard case .plot(let items, let title, let size) = script.statements[0].kind else { return XCTFail("\(script)") }
+        XCTAssertEqual(items.map { $0.label?.name }, ["plain.self", "pair", nil])
+        XCTAssertEqual(title?.kind, .string("t"))
+        XCTAssertEqual(size?.kind, .identifier("page"))
+        guard case .plot(_, nil, let dims) = script.statements[1].kind else { return XCTFail() }
+        XCTAssertEqual(dims?.kind, .dimensions([300, 200]))
+        let out = format(script)
+        XCTAssertEqual(out, "plot plain.self: a.barrier, pair: b.barrier, c.curve as \"t\" size page\nplot x.curve size 300x200\n")
+        XCTAssertEqual(parse(SourceFile(name: "f", text: out)).0.strippingRanges(), script.strippingRanges())
+    }
+
+    func testAMemberAccessIsNotALabel() throws {
+        let (script, _) = parse(SourceFile(name: "t", text: "plot a.curve, b.curve\n"))
+        guard case .plot(let items, _, _) = script.statements[0].kind else { return XCTFail() }
+        XCTAssertEqual(items.map { $0.label?.name }, [nil, nil])
+    }
+
+    func testMissingSizeIsAnError() {
+        let (_, diagnostics) = parse(SourceFile(name: "t", text: "plot a.curve size\n"))
+        XCTAssertTrue(diagnostics.contains { $0.severity == .error }, "\(diagnostics)")
+    }
+}
