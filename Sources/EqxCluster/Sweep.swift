@@ -21,6 +21,7 @@ public struct Sweep {
         o.resume = resume
         let executor = Executor(program: program, canonicalSource: canonicalSource, options: o)
         try executor.prepare()
+        executor.releaseRunDirectory()   // the units write beside each other; the collecting job claims it again
         let run = executor.runDirectory!
         layout = SweepLayout(run: run)
         graph = UnitGraph(program)

@@ -56,7 +56,7 @@ public enum UnitJob {
                 case .data, .report, .plot, .save, .summarize: return false
                 }
             }.count
-            try executor.prepare()
+            try executor.prepare(claiming: false)
             guard executor.runID == plan.runID else {
                 throw ClusterError("this node computes run id \(executor.runID), the sweep is \(plan.runID): its data or eqx differ from the submitting machine's")
             }
@@ -121,6 +121,9 @@ final class ProgressFile {
         case .training(let p):
             guard Date().timeIntervalSince(last) >= 1 || p.step == p.totalSteps else { return }
             write(Double(p.step) / Double(max(1, p.totalSteps)))
+        case .merging(let m):
+            guard Date().timeIntervalSince(last) >= 1 || m.done == m.total else { return }
+            write(Double(m.done) / Double(max(1, m.total)))
         case .started, .reused, .resumed, .table, .wrote, .note, .warning: break
         }
     }

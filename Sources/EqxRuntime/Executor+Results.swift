@@ -131,6 +131,11 @@ extension Executor {
 
     /// Adds this repetition's series of a plot statement to its figure.
     func plot(_ p: PlotSpec) throws {
+        figures.add(p, try plotContribution(p))
+    }
+
+    /// This repetition's series of a plot statement (a sweep's unit stores them for the collecting job).
+    func plotContribution(_ p: PlotSpec) throws -> FigureBuilder.Contribution {
         if p.axis == .groups {
             var scalars: [FigureBuilder.Scalar] = []
             for item in p.items {
@@ -143,8 +148,7 @@ extension Executor {
                 }
                 scalars.append(FigureBuilder.Scalar(group: item.label, series: item.series, value: number))
             }
-            figures.add(p, scalars: scalars)
-            return
+            return .scalars(scalars)
         }
         // "digits.test" → "test" when every curve of the figure comes from the same data.
         var dataNames = Set<String>()
@@ -186,7 +190,7 @@ extension Executor {
                 continue   // the checker admits only curves on these axes
             }
         }
-        figures.add(p, curves: curves)
+        return .curves(curves)
     }
 
     // MARK: Writing results

@@ -125,11 +125,20 @@ public final class Executor {
 
     /// Run id = hash of the eqx version, the thread count, the canonical script and the data fingerprints:
     /// everything the results depend on, so runs with different results never share a directory.
-    func prepareRunDirectory() throws {
+    ///
+    /// `claiming: false` is for a sweep's units, which run side by side and write only their own files into a
+    /// directory the submitting side has claimed and prepared: they take no lock and remove nothing.
+    func prepareRunDirectory(claiming: Bool = true) throws {
         runID = makeRunID()
         if options.writesFiles {
             let dir = options.outputDirectory
                 ?? options.runsRoot.appendingPathComponent(options.scriptName).appendingPathComponent(runID)
+            guard claiming else {
+                try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+                runDirectory = dir
+                observer(.started(runDirectory: runDirectory, runID: runID))
+                return
+            }
             claim = try RunDirectory(dir, runID: runID, scriptName: options.scriptName)
             if let old = claim?.replacedRun {
                 observer(.note("\(dir.path) held run \(old); its files were removed for this run (the training cache is kept)"))

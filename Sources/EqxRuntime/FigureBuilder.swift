@@ -23,6 +23,19 @@ struct FigureBuilder {
         var value: Double
     }
 
+    /// What one execution of a plot statement adds: curves, or the scalars of a strip chart.
+    enum Contribution {
+        case curves([Curve])
+        case scalars([Scalar])
+    }
+
+    mutating func add(_ spec: PlotSpec, _ contribution: Contribution) {
+        switch contribution {
+        case .curves(let c): add(spec, curves: c)
+        case .scalars(let s): add(spec, scalars: s)
+        }
+    }
+
     private struct Entry {
         var spec: PlotSpec
         var repetitions: [String?] = []
@@ -137,6 +150,8 @@ struct FigureBuilder {
             case .mergeBarrier(_, .accuracyBarrier): name = "accuracy barrier"
             case .mergeBarrier(_, .midpointBarrier): name = "loss barrier at α = ½"
             case .mergeBarrier(_, .midpointAccuracyBarrier): name = "accuracy barrier at α = ½"
+            case .mergeBarrier(_, .lossChange): name = "loss change"
+            case .mergeBarrier(_, .accuracyChange): name = "accuracy change"
             case .mergeBarrier(_, .curve), .mergeBarrier(_, .permutations), .number, .text: name = "value"
             case .accuracy, .underEachElement(_, _, _, _, accuracy: true): name = "accuracy"
             case .loss, .underEachElement: name = "loss"

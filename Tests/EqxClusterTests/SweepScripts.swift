@@ -93,15 +93,16 @@ enum SweepScripts {
     }
 }
 
-/// Every output file of a run that must not depend on how it ran (run.json has timings; the cluster
-/// directory and caches are bookkeeping).
+/// Every output file of a run that must not depend on how it ran (run.json and report.html have timings;
+/// the cluster directory, caches, the lock and the run marker are bookkeeping).
 func resultFiles(_ dir: URL) throws -> [String: Data] {
     var out: [String: Data] = [:]
     let fm = FileManager.default
     guard let e = fm.enumerator(at: dir, includingPropertiesForKeys: nil) else { return out }
     for case let url as URL in e {
         let rel = String(url.path.dropFirst(dir.path.count + 1))
-        guard !rel.hasPrefix("cluster"), !rel.hasPrefix("cache"), rel != "run.json" else { continue }
+        guard !rel.hasPrefix("cluster"), !rel.hasPrefix("cache"),
+              !["run.json", "report.html", ".eqx.lock", ".eqx-run"].contains(rel) else { continue }
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: url.path, isDirectory: &isDir), !isDir.boolValue { out[rel] = try Data(contentsOf: url) }
     }

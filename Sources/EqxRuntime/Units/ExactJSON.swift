@@ -48,29 +48,46 @@ extension ResultTable.Value {
     }
 }
 
-extension LinePlot {
+extension FigureBuilder.Contribution {
     var json: JSONValue {
-        .object(["title": .string(title), "x": .string(xLabel), "y": .string(yLabel), "log_y": .bool(logY),
-                 "width": .double(width), "height": .double(height),
-                 "series": .array(series.map { s in
-                     .object(["name": .string(s.name), "points": .array(s.points.map { .array([.double($0.x), .double($0.y)]) })])
-                 })])
+        switch self {
+        case .curves(let curves):
+            return .object(["curves": .array(curves.map { c in
+                .object(["panel": .int(c.panel.rawValue), "series": .string(c.series),
+                         "points": .array(c.points.map { .array([.double($0.x), .double($0.y)]) })])
+            })])
+        case .scalars(let scalars):
+            return .object(["scalars": .array(scalars.map { s in
+                .object(["group": .string(s.group), "series": .string(s.series), "value": .double(s.value)])
+            })])
+        }
     }
 
     init?(_ json: JSONValue) {
-        guard case .object(let o) = json, case .string(let title)? = o["title"], case .string(let x)? = o["x"],
-              case .string(let y)? = o["y"], case .bool(let logY)? = o["log_y"], case .double(let width)? = o["width"],
-              case .double(let height)? = o["height"], case .array(let items)? = o["series"] else { return nil }
-        var series: [(name: String, points: [(x: Double, y: Double)])] = []
-        for item in items {
-            guard case .object(let s) = item, case .string(let name)? = s["name"], case .array(let ps)? = s["points"] else { return nil }
-            var points: [(x: Double, y: Double)] = []
-            for p in ps {
-                guard case .array(let xy) = p, xy.count == 2, case .double(let px) = xy[0], case .double(let py) = xy[1] else { return nil }
-                points.append((px, py))
+        guard case .object(let o) = json else { return nil }
+        if case .array(let items)? = o["curves"] {
+            var curves: [FigureBuilder.Curve] = []
+            for item in items {
+                guard case .object(let c) = item, case .int(let raw)? = c["panel"], let panel = FigureBuilder.Panel(rawValue: raw),
+                      case .string(let series)? = c["series"], case .array(let ps)? = c["points"] else { return nil }
+                var points: [(x: Double, y: Double)] = []
+                for p in ps {
+                    guard case .array(let xy) = p, xy.count == 2, case .double(let x) = xy[0], case .double(let y) = xy[1] else { return nil }
+                    points.append((x, y))
+                }
+                curves.append(.init(panel: panel, series: series, points: points))
             }
-            series.append((name, points))
+            self = .curves(curves)
+        } else if case .array(let items)? = o["scalars"] {
+            var scalars: [FigureBuilder.Scalar] = []
+            for item in items {
+                guard case .object(let s) = item, case .string(let group)? = s["group"], case .string(let series)? = s["series"],
+                      case .double(let value)? = s["value"] else { return nil }
+                scalars.append(.init(group: group, series: series, value: value))
+            }
+            self = .scalars(scalars)
+        } else {
+            return nil
         }
-        self.init(title: title, xLabel: x, yLabel: y, series: series, logY: logY, width: width, height: height)
     }
 }

@@ -9,10 +9,18 @@ import Foundation
 extension Executor {
     /// Loads the data and creates the run directory (its name needs the data fingerprints) without running
     /// any statement.
-    public func prepare() throws {
+    /// A unit passes `claiming: false` (see `prepareRunDirectory`); the submitting side claims the directory
+    /// (removing another run's files), then lets it go with `releaseRunDirectory()` so the collecting job can
+    /// claim it again.
+    public func prepare(claiming: Bool = true) throws {
         started = Date()
         for case .data(let d) in program.steps { try execute(.data(d)) }
-        try prepareRunDirectory()
+        try prepareRunDirectory(claiming: claiming)
+    }
+
+    public func releaseRunDirectory() {
+        claim?.release()
+        claim = nil
     }
 
     /// Loads the data and returns the run id and the run directory a run would use, creating nothing
@@ -36,17 +44,27 @@ extension Executor {
         for i in unit.steps {
             let step = program.steps[i]
             let timed = timings.count
-            if case .plot(let p) = step { for n in Self.plotNames(p) { plots[n] = nil } }
-            try execute(step)
+            if case .plot(let p) = step {
+                // What this unit adds to the figure, kept for the collecting job (which draws the figures).
+                let t0 = Date()
+                let contribution: FigureBuilder.Contribution
+                do { contribution = try plotContribution(p) } catch var e as RuntimeError where e.range == nil {
+                    e.range = p.range
+                    throw e
+                }
+                figures.add(p, contribution)
+                timings.append(("plot \(p.name)", Date().timeIntervalSince(t0)))
+                results.plots.append(.init(step: i, name: p.name, plot: ExactJSON(contribution.json)))
+            } else {
+                try execute(step)
+            }
             switch step {
             case .report(let r):
                 let table = tables[r.table]!
                 results.rows.append(.init(step: i, table: r.table, columns: table.columns,
                                           values: table.rows.last!.map { ExactJSON($0.json) }))
-            case .plot(let p):
-                for n in Self.plotNames(p) {
-                    if let plot = plots[n] { results.plots.append(.init(step: i, name: n, plot: ExactJSON(plot.json))) }
-                }
+            case .plot:
+                break   // recorded above
             case .train(let t): trainIDs.append(t.id)
             case .merge(let m): mergeIDs.append(m.id)
             case .data, .save, .summarize: break
@@ -95,10 +113,12 @@ extension Executor {
                     return value
                 }
                 try append(values, columns: row.columns, to: r.table, announce: r.row == nil)
-            case .plot:
+            case .plot(let spec):
                 for p in drawn[i] ?? [] {
-                    guard let plot = LinePlot(p.plot.value) else { throw RuntimeError("unit results: plot \(p.name) is malformed", exitCode: 65) }
-                    plots[p.name] = plot
+                    guard let c = FigureBuilder.Contribution(p.plot.value) else {
+                        throw RuntimeError("unit results: plot \(p.name) is malformed", exitCode: 65)
+                    }
+                    figures.add(spec, c)
                 }
             }
         }
@@ -107,9 +127,6 @@ extension Executor {
         try writeResults(complete: missing.isEmpty)
         return missing
     }
-
-    /// The names a plot statement may draw under (`plot()` adds `_accuracy` and `_distance` variants).
-    static func plotNames(_ p: PlotSpec) -> [String] { [p.name, p.name + "_accuracy", p.name + "_distance"] }
 
     /// For each training of `unit`: whether a finished checkpoint for it is in the cache. Nil when that is
     /// not known before running: its starting weights come from a model that is not cached yet.

@@ -114,7 +114,7 @@ public struct UnitGraph: Hashable, Sendable {
             case .transformed, .orbit: break
             }
         case .report(let r): for item in r.items { collect(item.measurement, into: &out) }
-        case .plot(let p): for s in p.series { collect(s, into: &out) }
+        case .plot(let p): for item in p.items { collect(item.measurement, into: &out) }
         case .save(let s): collect(s.model, into: &out)
         case .data, .summarize: break
         }
