@@ -22,11 +22,19 @@ struct CancelCommand: ParsableCommand {
                 throw ClusterError("this sweep runs in a local pool (--jobs); stop it with Ctrl-C in its terminal")
             }
             let slurm = try Slurm.locate()
-            let status = try SweepStatus.read(layout, slurm: slurm)
             if let bad = unit.first(where: { !plan.units.indices.contains($0) }) {
                 throw ClusterError("unit \(bad) does not exist: the sweep has units 0–\(plan.units.count - 1)")
             }
-            let chosen = status.units.filter { (unit.isEmpty || unit.contains($0.index)) && ($0.state == .pending || $0.state == .running) }
+            var status = try SweepStatus.read(layout, slurm: slurm)
+            var chosen = status.units.filter { (unit.isEmpty || unit.contains($0.index)) && ($0.state == .pending || $0.state == .running) }
+            // A busy controller can miss a squeue answer, which reads as "not queued": ask again a few times
+            // while a chosen unit has not finished, before saying there is nothing to cancel.
+            for _ in 0..<5 where chosen.isEmpty
+                && status.units.contains(where: { (unit.isEmpty || unit.contains($0.index)) && $0.state != .done }) {
+                sleep(1)
+                status = try SweepStatus.read(layout, slurm: slurm)
+                chosen = status.units.filter { (unit.isEmpty || unit.contains($0.index)) && ($0.state == .pending || $0.state == .running) }
+            }
             var jobs = chosen.compactMap(\.job)
             if unit.isEmpty, status.collecting, let c = plan.collectJob { jobs.append(c) }
             guard !jobs.isEmpty else { print("nothing to cancel: no unit is queued or running"); return }
