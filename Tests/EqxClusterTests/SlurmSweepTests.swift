@@ -76,7 +76,8 @@ final class SlurmSweepTests: XCTestCase {
     /// from there, to the same bytes as an uninterrupted run.
     func testUnitCancelledWhileTrainingContinuesFromItsCheckpoint() throws {
         let dir = try temporaryDirectory(self, "eqx-slurm-running")
-        let script = SweepScripts.seeds(2, epochs: 800).replacingOccurrences(of: "limit 400", with: "limit 1200")
+        // Long enough that the cancel lands mid-training on an idle machine too (at 800 epochs the unit could finish before the cancel).
+        let script = SweepScripts.seeds(2, epochs: 4000).replacingOccurrences(of: "limit 400", with: "limit 1200")
         try write(script, to: dir.appendingPathComponent("long.eqx"))
         let submit = try eqx(["run", "long.eqx", "--slurm", "--array-limit", "1", "--out", "r"], in: dir)
         XCTAssertEqual(submit.status, 0, submit.stdout + submit.stderr)
