@@ -104,8 +104,7 @@ extension Checker {
                        help: "`\(missing.fetch)` downloads it; EQX_DATA=DIR[:DIR…] adds directories to search")
             return
         } catch {
-            self.error("E0801", "cannot read data '\(name.name)': \(error)", at: e.range,
-                       help: "check the path; `eqx data get mnist` downloads MNIST")
+            self.error("E0801", "cannot read data '\(name.name)': \(error)", at: e.range, help: Checker.help(forUnreadable: error))
             return
         }
         var transforms: [DataTransform] = []
@@ -172,9 +171,11 @@ extension Checker {
                 guard g.isEnumerable else { error("E0505", "\(g) is too large to enumerate every transform of every sample", at: c.arguments[0].range); continue }
                 let k = g.order(height: shape.sampleShape.count == 3 ? shape.sampleShape[1] : 1,
                                 width: shape.sampleShape.count == 3 ? shape.sampleShape[2] : 1)
+                // Checked: a huge group times a huge count must be E0804 below, not an overflow trap here.
+                func times(_ n: Int?) -> Int? { n.map { let (p, o) = $0.multipliedReportingOverflow(by: k); return o ? Int.max : p } }
                 transforms.append(.augment(g))
-                shape.trainCount = shape.trainCount.map { $0 * k }
-                shape.testCount = shape.testCount.map { $0 * k }
+                shape.trainCount = times(shape.trainCount)
+                shape.testCount = times(shape.testCount)
             case "split":
                 guard ModifierReader(clause: c, checker: self).finish(allowed: []) else { continue }
                 guard c.arguments.count == 1, let f = number(c.arguments[0], what: "train fraction"), f > 0, f < 1 else {
@@ -204,5 +205,17 @@ extension Checker {
                             testCount: shape.testCount, range: range)
         steps.append(.data(spec))
         define(name, .data(spec))
+    }
+}
+
+extension Checker {
+    /// A missing file wants another path; a malformed one wants a new copy of the file, not a new path.
+    static func help(forUnreadable error: Error) -> String {
+        switch (error as? UnreadableInput)?.reason {
+        case .malformed?:
+            return "the file is there but malformed at the place named; re-create or re-download it"
+        case .missing?, nil:
+            return "check the path (relative paths start at the script's directory); `eqx data get NAME` downloads a named dataset"
+        }
     }
 }

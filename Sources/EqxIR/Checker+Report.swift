@@ -33,6 +33,7 @@ extension Checker {
                 }
                 return nil
             }
+            checkCheckpoint(path, fits: net, at: pe.range)
             return .model(.loaded(path: path, network: net), net)
         }
         guard let me = arg(0, nil, "a network"), let (net, refOpt) = model(me, inputShape: nil, what: "the network") else { return nil }
@@ -252,5 +253,29 @@ extension Checker {
                   fixIts: [FixIt(range: pe.range, replacement: "\"\(path).safetensors\"")]); return
         }
         steps.append(.save(SaveSpec(model: ref, network: net, path: path, range: statement.range)))
+    }
+}
+
+extension Checker {
+    /// A checkpoint that is missing, malformed or shaped for another network is found here, before anything
+    /// trains, instead of after the trainings that come before the `load` in the script.
+    func checkCheckpoint(_ path: String, fits net: NetworkSpec, at range: SourceRange) {
+        let shapes: [String: [Int]]
+        do {
+            guard let s = try probe.checkpointShapes(path) else { return }
+            shapes = s
+        } catch {
+            self.error("E0801", "cannot read checkpoint \"\(path)\": \(error)", at: range, help: Checker.help(forUnreadable: error))
+            return
+        }
+        let needed = net.flattenedLayers.flatMap { l in (l.parameterShapes + l.bufferShapes).map { ("\(l.name).\($0.0)", $0.1) } }
+        let misfits = needed.compactMap { key, shape -> DiagnosticNote? in
+            guard let found = shapes[key] else { return DiagnosticNote("'\(key)' is missing (the network needs \(shape))") }
+            return found == shape ? nil : DiagnosticNote("'\(key)' has shape \(found), the network needs \(shape)")
+        }
+        guard !misfits.isEmpty else { return }
+        error("E0805", "checkpoint \"\(path)\" does not fit \(net.name): \(misfits.count) of the \(needed.count) tensors it needs do not match",
+              at: range, label: "for another network", notes: Array(misfits.prefix(8)),
+              help: "load it with the net declaration (and arguments) it was trained with")
     }
 }

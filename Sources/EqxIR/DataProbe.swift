@@ -16,10 +16,14 @@ public protocol DataProbe {
     func probe(_ source: DataSource) throws -> DataShape
     /// Where named datasets are looked for, in order (for messages).
     func searchDirectories() -> [String]
+    /// The tensor shapes of a checkpoint (`load("f.safetensors", net)`), by key, after checking that the
+    /// file is well formed and its values finite; nil when this probe cannot read files.
+    func checkpointShapes(_ path: String) throws -> [String: [Int]]?
 }
 
 extension DataProbe {
     public func searchDirectories() -> [String] { [] }
+    public func checkpointShapes(_ path: String) throws -> [String: [Int]]? { nil }
 }
 
 /// A named dataset is in none of the search directories: the checker reports it as E0803, so a test
@@ -36,6 +40,15 @@ public struct DatasetNotFound: Error, CustomStringConvertible {
     public var description: String {
         "dataset '\(name)' not found; looked in \(searched.joined(separator: ", "))"
     }
+}
+
+/// A data file or checkpoint that exists but cannot be used, or one that is not there: the checker's help
+/// line differs (check the path, or re-create the file), the error code does not.
+public struct UnreadableInput: Error, CustomStringConvertible {
+    public enum Reason: Sendable { case missing, malformed }
+    public var reason: Reason
+    public var description: String
+    public init(_ reason: Reason, _ description: String) { self.reason = reason; self.description = description }
 }
 
 /// Knows the sources that need no file: the built-in digits and generated graphs.

@@ -29,11 +29,11 @@ public struct FileDataProbe: EqxIR.DataProbe {
                 throw EqxIR.DatasetNotFound(name: missing.dataset.scriptName, searched: missing.searched.map(\.path),
                                             fetch: missing.dataset.fetchCommand)
             }
-            let train = try splits.train.probe()
-            let test = try splits.test?.probe()
+            let train = try UnreadableInput.classifying { try splits.train.probe() }
+            let test = try UnreadableInput.classifying { try splits.test?.probe() }
             // Found only after loading otherwise: a test split whose samples do not fit the network.
             if let t = test, t.sampleShape != train.sampleShape {
-                throw DataError.invalidArgument(
+                throw UnreadableInput(.malformed,
                     "the test split's samples have shape \(t.sampleShape), the training split's \(train.sampleShape)")
             }
             return DataShape(sampleShape: train.sampleShape, classes: max(train.classes, test?.classes ?? 0),
@@ -42,6 +42,17 @@ public struct FileDataProbe: EqxIR.DataProbe {
     }
 
     public func searchDirectories() -> [String] { searchPath.directories.map(\.path) }
+
+    /// Reads the whole checkpoint (it is small next to data): its structure, and every float finite, as the
+    /// executor's `load` checks them.
+    public func checkpointShapes(_ path: String) throws -> [String: [Int]]? {
+        let url = DataResolver.url(path, base: baseDirectory)
+        let contents = try UnreadableInput.classifying { try SafeTensors.read(url) }
+        for (_, tensor) in contents.tensors.sorted(by: { $0.key < $1.key }) where SafeTensor.floatTypes.contains(tensor.dtype) {
+            _ = try UnreadableInput.classifying { try tensor.floats() }  // throws at the first non-finite value
+        }
+        return contents.tensors.mapValues(\.shape)
+    }
 }
 
 /// A declared dataset, loaded and preprocessed: its splits.
@@ -237,5 +248,20 @@ extension Dataset {
             for i in 0..<size { out[base + i] = inputs[base + perm[i]] }
         }
         return try Dataset(name: name, sampleShape: sampleShape, inputs: out, labels: labels, classes: classes)
+    }
+}
+
+extension UnreadableInput {
+    /// Runs a loader, telling the checker whether a data error means "not there" or "there but unusable".
+    static func classifying<T>(_ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as DataError {
+            switch error {
+            case .missingFile, .missingFiles, .io:
+                throw UnreadableInput(.missing, error.description)
+            case .missingMember, .badMagic, .truncated, .labelOutOfRange, .countMismatch, .badCompressedStream, .unsupported,
+                 .malformed, .nonFinite, .checksumMismatch, .download, .invalidArgument:
+                throw UnreadableInput(.malformed, error.description)
+            }
+        }
     }
 }

@@ -97,6 +97,18 @@ final class NumPyTests: XCTestCase {
                        DataProbe(sampleShape: [3], count: 2, classes: 2))
     }
 
+    /// Inputs of shape [2, 0]: the error names the inputs file (the fuzzer's finding: it named only the dataset).
+    func testNPYPairWithEmptySamplesNamesTheFile() throws {
+        let dir = try makeTemporaryDirectory(self)
+        let x = dir.appendingPathComponent("x.npy"), y = dir.appendingPathComponent("y.npy")
+        try write(NPY.encode(shape: [2, 0], values: []), to: x)
+        try write(npyFile(descr: "|u1", shape: [2], data: [1, 0]), to: y)
+        XCTAssertThrowsError(try Dataset.load(npyInputs: x, labels: y)) { error in
+            XCTAssertTrue("\(error)".contains(x.path), "\(error)")
+            XCTAssertTrue("\(error)".contains("empty samples"), "\(error)")
+        }
+    }
+
     /// numpy's own savez / savez_compressed output (zip64 extra fields) read back exactly.
     func testReadsFilesWrittenByNumPy() throws {
         let dir = try makeTemporaryDirectory(self)

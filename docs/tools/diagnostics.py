@@ -28,8 +28,23 @@ NET = """net cnn(width: 8) {
 ENTRIES = []
 
 
-def entry(id, meaning, script, command="check", shown=None, keep=None):
-    ENTRIES.append((id, meaning, script, command, shown, keep))
+def entry(id, meaning, script, command="check", shown=None, keep=None, files=None):
+    ENTRIES.append((id, meaning, script, command, shown, keep, files or {}))
+
+
+def safetensors(tensors):
+    """A float32 safetensors file of zeros with the given {key: shape}."""
+    import json
+    import struct
+    header, offset = {}, 0
+    for key, shape in tensors.items():
+        size = 4
+        for n in shape:
+            size *= n
+        header[key] = {"dtype": "F32", "shape": shape, "data_offsets": [offset, offset + size]}
+        offset += size
+    text = json.dumps(header).encode()
+    return struct.pack("<Q", len(text)) + text + bytes(offset)
 
 
 SECTIONS = [
@@ -263,6 +278,13 @@ entry("E0803", "A dataset named in the script (`mnist`, `fashion_mnist`, `cifar1
       "The notes list every directory tried; `eqx data get NAME` fetches it. Exit 66, like E0801, so a test "
       "runner can tell data missing on this machine from a broken script.",
       "eqx 1\ndata images = cifar10\n")
+entry("E0805", "A checkpoint given to `load` does not fit the network: a tensor the network needs is missing or "
+      "has another shape. The notes list the first eight misfits. A checkpoint that cannot be read at all (missing, "
+      "malformed, a non-finite value) is E0801. Both are found by `eqx check`, before anything trains.",
+      "eqx 1\ndata digits = builtin.digits\n" + NET + "let m = load(\"wide.safetensors\", cnn(width: 4), data: digits)\n"
+      "report acc: accuracy(m, digits.test)\n",
+      files={"wide.safetensors": safetensors({"conv1.weight": [8, 1, 3, 3], "conv1.bias": [8],
+                                               "linear1.weight": [10, 8], "linear1.bias": [10]})})
 
 # ---- E09 runtime
 entry("E0901", "A failure while running a checked script, reported at the statement that failed: a training "
@@ -337,8 +359,11 @@ entry("W0801", "`split` on a source that has its own test split: the training pa
       "source's test split is dropped.", "eqx 1\ndata digits = builtin.digits {\n  split 0.9\n}\n")
 
 
-def run(entry_id, script, command):
+def run(entry_id, script, command, files):
     with tempfile.TemporaryDirectory() as d:
+        for name, content in files.items():
+            with open(os.path.join(d, name), "wb") as f:
+                f.write(content)
         path = os.path.join(d, "example.eqx")
         with open(path, "wb") as f:
             f.write(script if isinstance(script, bytes) else script.encode())
@@ -411,8 +436,8 @@ def main():
         body += [f"## {title}", ""]
         if intro:
             body += [intro, ""]
-        for entry_id, meaning, script, command, replacement, keep in items:
-            code, text = run(entry_id, script, command)
+        for entry_id, meaning, script, command, replacement, keep, files in items:
+            code, text = run(entry_id, script, command, files)
             if keep:
                 blocks = text.rstrip("\n").split("\n\n")
                 first, last = keep

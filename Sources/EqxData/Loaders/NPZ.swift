@@ -78,6 +78,10 @@ extension Dataset {
         var shape = Array(inputsShape.dropFirst())
         if shape.isEmpty { shape = [1] }
         if shape.count == 2 { shape = [1] + shape }
+        // Checked here, where the file is known: the dataset's own check could only name the dataset.
+        guard shape.allSatisfy({ $0 > 0 }) else {
+            throw DataError.invalidArgument("\(source): inputs of shape \(inputsShape) have empty samples")
+        }
         guard labels.shape == [count] || labels.shape == [count, 1] else {
             throw DataError.countMismatch(images: source, imageCount: count,
                                           labels: labels.source + " (shape \(labels.shape))", labelCount: labels.shape.first ?? 0)
