@@ -38,6 +38,25 @@ extension FiniteGroup {
         ])
     }
 
+    /// perm[g] on a tensor whose index set is factor₁ × factor₂ × … (slowest first): the product of each
+    /// factor's permutation — channels under their representation, positions under the spatial action.
+    /// Every layer tensor's g·θ is this gather (its factors come from the layer kind's tensor axes).
+    public func permutation(element: Int, on factors: [IndexFactor]) throws -> [Int] {
+        try checkElement(element)
+        var parts: [[Int]] = []
+        for factor in factors {
+            switch factor {
+            case let .channels(count, representation):
+                try validate(representation, channels: count)
+                parts.append(uncheckedChannelPermutation(element, channels: count, representation: representation))
+            case .positions(let domain):
+                try validateAction(on: domain)
+                parts.append(actionPermutation(element, on: domain))
+            }
+        }
+        return productPermutation(parts)
+    }
+
     /// perm[g] on a C×H×W feature map.
     public func featurePermutation(element: Int, channels: Int, representation: ChannelRepresentation,
                                    height: Int, width: Int) throws -> [Int] {

@@ -5,15 +5,26 @@ extension NetworkSpec {
     /// their declared action or `hidden`; the last one produces the logits and is trivial (invariant
     /// outputs); every other layer keeps its input's action.
     public func channelActions(hidden: ChannelAction) -> [ChannelAction] {
+        assignChannelActions(hidden: hidden).outputs
+    }
+
+    /// The outputs' actions, and for each residual block the actions of the two operands of its add: the
+    /// body's output and the shortcut's output (or the block's input).
+    func assignChannelActions(hidden: ChannelAction) -> (outputs: [ChannelAction], operands: [String: (body: ChannelAction, other: ChannelAction)]) {
         let lastMixing = flattenedLayers.last { $0.kind.mixesChannels }?.name
         var result: [ChannelAction] = []
+        var operands: [String: (ChannelAction, ChannelAction)] = [:]
         func assign(_ layers: [Layer], input: ChannelAction) -> ChannelAction {
             var current = input
             for layer in layers {
-                if case .residual(let body) = layer.kind {
-                    // The shortcut adds the input, so the block's output carries the input's action.
+                if !layer.branches.isEmpty {
+                    // The block's output carries its body's action (checkGroup makes the other operand agree).
+                    let slot = result.count
                     result.append(current)
-                    _ = assign(body, input: current)
+                    let ends = layer.branches.map { assign($0, input: current) }
+                    operands[layer.name] = (ends[0], ends.count > 1 ? ends[1] : current)
+                    current = ends[0]
+                    result[slot] = current
                 } else {
                     if layer.kind.mixesChannels {
                         current = layer.channels ?? (layer.name == lastMixing ? .trivial : hidden)
@@ -26,7 +37,7 @@ extension NetworkSpec {
             return current
         }
         _ = assign(layers, input: .trivial)
-        return result
+        return (result, operands)
     }
 }
 
@@ -55,16 +66,15 @@ extension Checker {
             return sq(group)
         }()
         let flat = network.flattenedLayers
-        for (i, layer) in flat.enumerated() {
-            // The shortcut adds the block's input to its body's output, so both must carry one action.
-            guard case .residual(let body) = layer.kind, !body.isEmpty else { continue }
-            let last = i + NetworkSpec(name: "", layers: body, inputShape: [], outputShape: [], range: .none).flattenedLayers.count
-            if actions[last] != actions[i] {
-                error("E0506", "residual block adds channels acted on \(actions[i].rawValue)ly to channels acted on \(actions[last].rawValue)ly, so it cannot be \(group)-equivariant",
-                      at: layer.range, label: "input \(actions[i].rawValue), body output \(actions[last].rawValue)",
-                      help: "give the block's last layer the same channel action as its input (channels \(actions[i].rawValue))")
-                ok = false
-            }
+        let operands = network.assignChannelActions(hidden: channels).operands
+        for layer in flat {
+            // The block adds its shortcut's output (or its input) to its body's: both must carry one action.
+            guard let (body, other) = operands[layer.name], body != other else { continue }
+            let what = layer.branches.count > 1 ? "shortcut" : "input"
+            error("E0506", "residual block adds channels acted on \(other.rawValue)ly (its \(what)) to channels acted on \(body.rawValue)ly (its body), so it cannot be \(group)-equivariant",
+                  at: layer.range, label: "\(what) \(other.rawValue), body output \(body.rawValue)",
+                  help: "give the body's last channel-mixing layer the same channel action as the \(what) (channels \(other.rawValue))")
+            ok = false
         }
         for (layer, action) in zip(flat, actions) {
             let out = layer.outputShape
@@ -86,45 +96,47 @@ extension Checker {
             }
             guard group.actsSpatially, !group.containsSymmetric, layer.inputShape.count == 3 else { continue }
             let h = layer.inputShape[1], w = layer.inputShape[2]
-            switch layer.kind {
-            case let .conv(_, kh, kw, stride, pad, circular, _):
-                if needsSquare && kh != kw {
-                    error("E0503", "\(group) needs square kernels, but '\(layer.name)' is \(kh)x\(kw)", at: groupRange,
-                          label: "quarter turns need square kernels",
-                          notes: [DiagnosticNote("'\(layer.name)' has a \(kh)x\(kw) kernel", range: layer.range)])
-                    ok = false
-                }
-                if needsSquare && out[1] != out[2] {
-                    error("E0503", "\(group) needs square feature maps, but '\(layer.name)' outputs \(out[1])x\(out[2])", at: groupRange,
-                          label: "quarter turns need square feature maps",
-                          notes: [DiagnosticNote("'\(layer.name)' outputs \(out[1])x\(out[2]) maps", range: layer.range)])
-                    ok = false
-                }
-                if group.containsTranslations && stride > 1 {
-                    error("E0507", "cyclic translations of the input do not act on the smaller grid after '\(layer.name)' (stride \(stride))",
-                          at: layer.range, help: "use stride 1 and circular padding until a 'global avgpool'")
-                    ok = false
-                } else if (h + 2 * pad - kh) % stride != 0 || (w + 2 * pad - kw) % stride != 0 {
-                    warning("W0501", "'\(layer.name)' samples an asymmetric grid (stride \(stride) on \(h)x\(w)), so \(group) equivariance is only approximate",
-                            at: layer.range, help: "choose sizes with (size + 2·pad − kernel) divisible by the stride")
-                }
-                if group.containsTranslations && !circular && (pad > 0 || kh > 1) {
+            guard let window = layer.kind.definition.window else { continue }
+            let (kh, kw, stride, pad) = (window.height, window.width, window.stride, window.padding)
+            let what = layer.kind.mixesChannels ? "samples" : "pools"
+            if needsSquare && kh != kw {
+                error("E0503", "\(group) needs square kernels, but '\(layer.name)' is \(kh)x\(kw)", at: groupRange,
+                      label: "quarter turns need square kernels",
+                      notes: [DiagnosticNote("'\(layer.name)' has a \(kh)x\(kw) kernel", range: layer.range)])
+                ok = false
+            }
+            if needsSquare && out[1] != out[2] {
+                error("E0503", "\(group) needs square feature maps, but '\(layer.name)' outputs \(out[1])x\(out[2])", at: groupRange,
+                      label: "quarter turns need square feature maps",
+                      notes: [DiagnosticNote("'\(layer.name)' outputs \(out[1])x\(out[2]) maps", range: layer.range)])
+                ok = false
+            }
+            if group.containsTranslations && stride > 1 {
+                error("E0507", "cyclic translations of the input do not act on the smaller grid after '\(layer.name)' (stride \(stride))",
+                      at: layer.range, help: "keep the grid size until a 'global avgpool' (stride 1 layers with circular padding)")
+                ok = false
+            } else if (h + 2 * pad - kh) % stride != 0 || (w + 2 * pad - kw) % stride != 0 {
+                warning("W0501", "'\(layer.name)' \(what) an asymmetric grid (\(kh)x\(kw) window, stride \(stride), pad \(pad) on \(h)x\(w)), so \(group) equivariance is only approximate",
+                        at: layer.range, help: "choose sizes with (size + 2·pad − kernel) divisible by the stride, e.g. pad \(Checker.symmetricPadding(size: h, kernel: kh, stride: stride, near: pad))")
+            }
+            if group.containsTranslations && !window.circular && (pad > 0 || kh > 1 || kw > 1) {
+                if layer.kind.mixesChannels {
                     warning("W0502", "cyclic translations commute with '\(layer.name)' only with circular padding", at: layer.range,
                             help: "add 'padding circular'")
                 }
-            case let .maxPool(k, s), let .avgPool(k, s):
-                if group.containsTranslations && s > 1 {
-                    error("E0507", "cyclic translations of the \(network.inputShape[1])x\(network.inputShape[2]) input do not act on the smaller grid after '\(layer.name)' (stride \(s))",
-                          at: layer.range, help: "keep the grid size until a 'global avgpool' (stride 1 layers with circular padding)")
-                    ok = false
-                } else if (h - k) % s != 0 || (w - k) % s != 0 {
-                    warning("W0501", "'\(layer.name)' pools an asymmetric grid (\(h)x\(w), size \(k), stride \(s)), so \(group) equivariance is only approximate",
-                            at: layer.range)
-                }
-            default:
-                break
             }
         }
         return ok
+    }
+}
+
+extension Checker {
+    /// The padding nearest `near` for which a window of `kernel` with `stride` covers a `size` grid
+    /// symmetrically: (size + 2·pad − kernel) divisible by the stride.
+    static func symmetricPadding(size: Int, kernel: Int, stride: Int, near: Int) -> Int {
+        for delta in 0...max(1, stride) {
+            for p in [near - delta, near + delta] where p >= 0 && (size + 2 * p - kernel) % stride == 0 { return p }
+        }
+        return near
     }
 }

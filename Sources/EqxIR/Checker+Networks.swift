@@ -1,8 +1,11 @@
 import EqxSyntax
 
-/// Layer heads the checker knows, for "did you mean" and the reference docs.
-public let layerKinds = ["conv", "linear", "dense", "relu", "leaky_relu", "tanh", "sigmoid", "maxpool", "avgpool",
-                         "global", "batchnorm", "layernorm", "flatten", "dropout", "residual"]
+/// Layer heads the checker knows, for "did you mean" and the reference docs: every kind's heads.
+public let layerKinds = LayerKind.definitions.flatMap { $0.heads }
+
+/// The kind that reads each clause head.
+let layerDefinitionByHead: [String: any LayerDefinition.Type] = Dictionary(
+    uniqueKeysWithValues: LayerKind.definitions.flatMap { kind in kind.heads.map { ($0, kind) } })
 
 /// Builds layers from clauses while tracking the feature shape, so every mismatch is caught with both
 /// shapes and where the input came from.
@@ -84,199 +87,36 @@ extension Checker {
         if let found = resolve(head, at: c.head.range), case .block(let decl) = found.binding {
             return expandBlock(decl, c, shape: &shape, builder: &builder, prefix: prefix)
         }
-        var mods = ModifierReader(clause: c, checker: self)
-        let input = shape
-        var kind: LayerKind
-        var channels: ChannelAction? = nil
-        if let e = mods.take("channels") {
-            guard let s = symbol(e, what: "channel action", among: ["trivial", "regular"]) else { return nil }
-            channels = ChannelAction(rawValue: s)
-        }
-        func needImage() -> Bool {
-            if input.count == 3 { return true }
-            shapeError(c, "'\(head)' needs an image-shaped input [N, C, H, W], got [N, \(input.map(String.init).joined(separator: ", "))]",
-                       expected: "[N, C, H, W]", builder: builder)
-            return false
-        }
-        func noArguments() -> Bool {
-            if c.arguments.isEmpty && c.output == nil { return true }
-            error("E0406", "'\(head)' takes no arguments", at: c.arguments.first?.range ?? c.output!.range)
-            return false
-        }
-        func outputCount() -> Int? {
-            guard let o = c.output else {
-                error("E0406", "'\(head)' needs an output size: \(head) -> 64", at: c.head.range); return nil
-            }
-            return positiveInteger(o, what: "output size")
-        }
-        switch head {
-        case "conv":
-            guard needImage(), let out = outputCount() else { return nil }
-            guard c.arguments.count == 1 else {
-                error("E0406", "conv needs a kernel size: conv 3x3 -> \(out)", at: c.head.range); return nil
-            }
-            guard let (kh, kw) = kernelSize(c.arguments[0]) else { return nil }
-            let stride = mods.positive("stride") ?? 1
-            var pad = 0
-            if let e = mods.take("pad") {
-                if case .identifier("same") = e.kind {
-                    guard kh % 2 == 1, kw % 2 == 1, kh == kw else {
-                        error("E0302", "pad same needs an odd square kernel", at: e.range); return nil
-                    }
-                    pad = kh / 2
-                } else {
-                    guard let p = nonNegativeInteger(e, what: "padding") else { return nil }
-                    guard p <= 65_536 else { error("E0302", "padding \(p) is larger than any feature map", at: e.range); return nil }
-                    pad = p
-                }
-            }
-            var circular = false
-            if let e = mods.take("padding") {
-                guard let s = symbol(e, what: "padding mode", among: ["zeros", "circular"]) else { return nil }
-                circular = s == "circular"
-            }
-            let bias = mods.bool("bias") ?? true
-            let h = (input[1] + 2 * pad - kh) / stride + 1, w = (input[2] + 2 * pad - kw) / stride + 1
-            if input[1] + 2 * pad < kh || input[2] + 2 * pad < kw {
-                shapeError(c, "kernel \(kh)x\(kw) is larger than the padded input \(input[1] + 2 * pad)x\(input[2] + 2 * pad)",
-                           expected: "at least \(kh)x\(kw)", builder: builder, id: "E0302")
-                return nil
-            }
-            if let want = mods.positive("in"), want != input[0] {
-                shapeError(c, "'\(head)' expects \(want) input channels, got \(input[0])",
-                           expected: "[N, \(want), H, W]", builder: builder)
-                return nil
-            }
-            kind = .conv(out: out, kernelHeight: kh, kernelWidth: kw, stride: stride, padding: pad, circular: circular, bias: bias)
-            shape = [out, h, w]
-        case "linear", "dense":
-            guard let out = outputCount() else { return nil }
-            if !c.arguments.isEmpty { error("E0406", "'\(head)' takes only an output size: \(head) -> \(out)", at: c.arguments[0].range); return nil }
-            let bias = mods.bool("bias") ?? true
-            let features = input.reduce(1, *)
-            if let want = mods.positive("in"), want != (head == "dense" ? input[0] : features) {
-                let got = head == "dense" ? input[0] : features
-                shapeError(c, "shape mismatch in '\(c.label?.name ?? head)': expected input [N, \(want)], got [N, \(got)]",
-                           expected: "[N, \(want)]", builder: builder)
-                return nil
-            }
-            if head == "dense" {
-                guard needImage() else { return nil }
-                kind = .dense(out: out, bias: bias)
-                shape = [out, input[1], input[2]]
-                let weights = checkedProduct([out, features, input[1], input[2]])
-                if weights.map({ $0 > 400_000_000 }) ?? true {
-                    error("E0302", "dense layer would have \(weights.map(String.init) ?? "more than 2^63") weights", at: c.range,
-                          help: "dense maps every pixel to every pixel; use it on small grids (graphs), or a conv")
-                    return nil
-                }
-            } else {
-                kind = .linear(out: out, bias: bias)
-                shape = [out]
-            }
-        case "relu", "tanh", "sigmoid", "flatten":
-            guard noArguments() else { return nil }
-            kind = head == "relu" ? .relu : head == "tanh" ? .tanh : head == "sigmoid" ? .sigmoid : .flatten
-            if head == "flatten" { shape = [input.reduce(1, *)] }
-        case "leaky_relu":
-            var slope = 0.01
-            if c.arguments.count == 1 { guard let s = number(c.arguments[0], what: "slope") else { return nil }; slope = s }
-            kind = .leakyRelu(slope: slope)
-        case "dropout":
-            guard c.arguments.count == 1, let p = number(c.arguments[0], what: "dropout probability"), p >= 0, p < 1 else {
-                error("E0406", "dropout takes a probability in [0, 1): dropout 0.5", at: c.range); return nil
-            }
-            kind = .dropout(p)
-        case "maxpool", "avgpool":
-            guard needImage() else { return nil }
-            guard c.arguments.count == 1, let k = positiveInteger(c.arguments[0], what: "pool size") else {
-                if c.arguments.count != 1 { error("E0406", "\(head) needs a size: \(head) 2", at: c.head.range) }
-                return nil
-            }
-            let s = mods.positive("stride") ?? k
-            guard input[1] >= k, input[2] >= k else {
-                shapeError(c, "pool size \(k) is larger than the input \(input[1])x\(input[2])",
-                           expected: "at least \(k)x\(k)", builder: builder, id: "E0302")
-                return nil
-            }
-            kind = head == "maxpool" ? .maxPool(kernel: k, stride: s) : .avgPool(kernel: k, stride: s)
-            shape = [input[0], (input[1] - k) / s + 1, (input[2] - k) / s + 1]
-        case "global":
-            guard c.arguments.count == 1, case .identifier("avgpool") = c.arguments[0].kind else {
-                error("E0406", "write 'global avgpool'", at: c.range); return nil
-            }
-            guard needImage() else { return nil }
-            kind = .globalAvgPool
-            shape = [input[0]]
-        case "batchnorm":
-            guard noArguments() else { return nil }
-            guard input.count == 3 || input.count == 1 else {
-                shapeError(c, "batchnorm needs [N, C, H, W] or [N, C], got [N, \(input.map(String.init).joined(separator: ", "))]",
-                           expected: "[N, C, H, W] or [N, C]", builder: builder)
-                return nil
-            }
-            let affine = mods.bool("affine") ?? true
-            var momentum: Double? = 0.1
-            if let e = mods.take("momentum") {
-                guard let m = number(e, what: "momentum"), m > 0, m <= 1 else {
-                    error("E0406", "batchnorm momentum must be in (0, 1]", at: e.range); return nil
-                }
-                momentum = m
-            }
-            kind = .batchNorm(affine: affine, momentum: momentum)
-        case "layernorm":
-            guard noArguments() else { return nil }
-            let affine = mods.bool("affine") ?? true
-            var dims = input.count
-            if let e = mods.take("over") {
-                guard let s = symbol(e, what: "layernorm axes", among: ["all", "spatial"]) else { return nil }
-                if s == "spatial" {
-                    guard needImage() else { return nil }
-                    dims = 2
-                }
-            }
-            kind = .layerNorm(dimensions: dims, affine: affine)
-        case "residual":
-            guard let body = c.body, c.arguments.isEmpty else {
-                error("E0406", "residual needs a body: residual { conv 3x3 -> 16 pad 1; relu }", at: c.range); return nil
-            }
-            var inner = input
-            builder.depth += 1
-            let built = buildLayers(body, shape: &inner, builder: &builder, prefix: prefix)
-            builder.depth -= 1
-            guard let layers = built else { return nil }
-            if inner != input {
-                error("E0303", "residual body changes the shape from [N, \(input.map(String.init).joined(separator: ", "))] to [N, \(inner.map(String.init).joined(separator: ", "))]",
-                      at: c.head.range, label: "the shortcut adds the input to the body's output",
-                      help: "keep channels and size inside a residual block (pad 'same', stride 1)")
-                return nil
-            }
-            kind = .residual(layers)
-        default:
+        guard let definition = layerDefinitionByHead[head] else {
             unknownLayer(c.head)
             return nil
         }
-        guard mods.finish(allowed: allowedModifiers(head)) else { return nil }
+        let input = shape
+        let reading = LayerClause(c, input: input, checker: self, builder: builder, prefix: prefix)
+        var channels: ChannelAction? = nil
+        if let e = reading.options.take("channels") {
+            guard let s = symbol(e, what: "channel action", among: ["trivial", "regular"]) else { return nil }
+            channels = ChannelAction(rawValue: s)
+        }
+        guard let (kind, output) = definition.build(reading) else { return nil }
+        builder = reading.builder
+        shape = output
+        guard reading.options.finish(allowed: definition.options(head: head) + ["channels"]) else { return nil }
         // Sizes come from the script: keep every count far from Int overflow (and from any real memory).
         if checkedProduct(shape).map({ $0 > 1 << 32 }) ?? true {
             error("E0302", "'\(head)' would output [N, \(shape.map(String.init).joined(separator: ", "))], more than 2^32 values per sample",
                   at: c.head.range)
             return nil
         }
-        let probe = Layer(name: head, kind: kind, inputShape: input, outputShape: shape, channels: nil, range: c.range)
-        if probe.parameterShapes.contains(where: { checkedProduct($0.1).map { $0 > 1 << 40 } ?? true }) {
+        if kind.definition.tensors(input: input, output: shape).contains(where: { checkedProduct($0.shape).map { $0 > 1 << 40 } ?? true }) {
             error("E0302", "'\(head)' would have more than 2^40 parameters", at: c.head.range)
             return nil
         }
-        if c.body != nil, head != "residual" {
+        if c.body != nil, c.head.name != "residual" {
             error("E0406", "'\(head)' takes no body", at: c.range); return nil
         }
-        let kindKey: String
-        switch kind {
-        case .batchNorm: kindKey = "bn"
-        case .layerNorm: kindKey = "ln"
-        case .conv, .linear, .dense: kindKey = kind.name
-        default: kindKey = String(kind.name.map { $0 == " " ? "_" : $0 })
+        if c.shortcut != nil, c.head.name != "residual" {
+            error("E0406", "only a residual block takes a shortcut", at: c.range); return nil
         }
         var name: String
         if let label = c.label {
@@ -285,23 +125,13 @@ extension Checker {
                 error("E0402", "layer name '\(label.name)' is used twice", at: label.range); return nil
             }
         } else {
-            name = builder.autoName(kindKey, prefix: prefix)
-            while builder.usedNames.contains(name) { name = builder.autoName(kindKey, prefix: prefix) }
+            let key = kind.definition.autoNamePrefix
+            name = builder.autoName(key, prefix: prefix)
+            while builder.usedNames.contains(name) { name = builder.autoName(key, prefix: prefix) }
         }
         builder.usedNames.insert(name)
         builder.lastLayer = (name, c.range)
         return [Layer(name: name, kind: kind, inputShape: input, outputShape: shape, channels: channels, range: c.range)]
-    }
-
-    private func allowedModifiers(_ head: String) -> [String] {
-        switch head {
-        case "conv": return ["stride", "pad", "padding", "bias", "in", "channels"]
-        case "linear", "dense": return ["bias", "in", "channels"]
-        case "maxpool", "avgpool": return ["stride", "channels"]
-        case "batchnorm": return ["affine", "momentum", "channels"]
-        case "layernorm": return ["affine", "over", "channels"]
-        default: return ["channels"]
-        }
     }
 
     private func expandBlock(_ decl: NetDeclaration, _ c: Clause, shape: inout [Int], builder: inout NetworkBuilder,
@@ -350,16 +180,6 @@ extension Checker {
         }
         builder.depth -= 1
         return result
-    }
-
-    private func kernelSize(_ e: Expr) -> (Int, Int)? {
-        switch e.kind {
-        case .dimensions(let d) where d.count == 2 && d.allSatisfy({ $0 > 0 }):
-            return (d[0], d[1])
-        default:
-            guard let k = positiveInteger(e, what: "kernel size") else { return nil }
-            return (k, k)
-        }
     }
 
     func shapeError(_ c: Clause, _ message: String, expected: String, builder: NetworkBuilder, id: String = "E0301") {

@@ -264,6 +264,12 @@ extension Checker {
         do {
             guard let s = try probe.checkpointShapes(path) else { return }
             shapes = s
+        } catch let missing as UnreadableInput where missing.reason == .missing {
+            // Not an error yet: the file may be written before this statement runs (another unit of a
+            // sweep, a copy between `eqx run` and `--resume`); the run fails at the statement if it is not.
+            warning("W0802", "checkpoint \"\(path)\" does not exist (yet): \(missing)", at: range, label: "not found",
+                    help: "the run stops at this statement unless the file is there by then")
+            return
         } catch {
             self.error("E0801", "cannot read checkpoint \"\(path)\": \(error)", at: range, help: Checker.help(forUnreadable: error))
             return

@@ -40,7 +40,8 @@ extension Checker {
         let widen = feeder.map { "give '\($0)' more channels" } ?? "put a layer with more channels before it"
         func plural(_ n: Int, _ word: String) -> String { "\(n) \(word)\(n == 1 ? "" : "s")" }
         func orbits(_ d: SpatialDomain) -> Int { (try? group.orbitCount(on: [.positions(d)])) ?? d.size }
-        if case let .conv(_, kh, kw, _, _, _, _) = layer.kind {
+        if case .conv(let conv) = layer.kind {
+            let (kh, kw) = (conv.kernelHeight, conv.kernelWidth)
             let movesKernels = orbits(.kernel(height: 3, width: 3)) < 9
             if !movesKernels, output.representation == .regular, input.representation == .trivial {
                 let how = layer.channels == nil ? "drop 'channels: regular' from the mode" : "write 'channels trivial'"

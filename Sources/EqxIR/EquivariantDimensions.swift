@@ -26,11 +26,11 @@ public struct EquivariantDimensions {
         for layer in spec.flattenedLayers {
             guard let (input, output) = spaces.parameterised[layer.name] else { continue }
             var sum = Count(equivariant: 0, total: 0)
-            for (suffix, shape) in layer.parameterShapes + layer.bufferShapes {
-                let factors = layer.parameterFactors(suffix, shape: shape, input: input, output: output)
-                let count = Count(equivariant: try group.orbitCount(on: factors), total: shape.reduce(1, *))
-                tensors["\(layer.name).\(suffix)"] = count
-                if layer.parameterShapes.contains(where: { $0.0 == suffix }) {
+            for tensor in layer.tensors {
+                let count = Count(equivariant: try group.orbitCount(on: tensor.indexFactors(input: input, output: output)),
+                                  total: tensor.shape.reduce(1, *))
+                tensors["\(layer.name).\(tensor.suffix)"] = count
+                if tensor.trainable {
                     sum.equivariant += count.equivariant
                     sum.total += count.total
                 }

@@ -1,61 +1,45 @@
 import EqxSyntax
 
-/// A layer with every size resolved: what the executor instantiates and what `:info` prints.
+/// A layer with every size resolved: what the executor instantiates and what `:info` prints. Each case is
+/// one kind, defined in its own file under `Layers/`; `definition` is the one switch that lists them all.
 public indirect enum LayerKind: Hashable, Sendable {
-    case conv(out: Int, kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
-              circular: Bool, bias: Bool)
-    case linear(out: Int, bias: Bool)
-    /// A full linear map between feature maps that keeps the grid: [C, H, W] → [out, H, W].
-    case dense(out: Int, bias: Bool)
-    case relu
-    case leakyRelu(slope: Double)
-    case tanh
-    case sigmoid
-    case maxPool(kernel: Int, stride: Int)
-    case avgPool(kernel: Int, stride: Int)
+    case conv(Conv)
+    case linear(Linear)
+    case dense(Dense)
+    case activation(Activation)
+    case pool(Pool)
     case globalAvgPool
-    case batchNorm(affine: Bool, momentum: Double?)
-    /// Normalises over the trailing `dimensions` axes of each sample.
-    case layerNorm(dimensions: Int, affine: Bool)
+    case batchNorm(BatchNorm)
+    case layerNorm(LayerNorm)
     case flatten
-    case dropout(Double)
-    /// Adds the block's input to its output (identity shortcut).
-    case residual([Layer])
+    case dropout(Dropout)
+    case residual(Residual)
 
-    public var name: String {
+    /// Every kind, for the checker's clause heads and the law tests.
+    public static let definitions: [any LayerDefinition.Type] = [
+        Conv.self, Linear.self, Dense.self, Activation.self, Pool.self, GlobalAvgPool.self, BatchNorm.self,
+        LayerNorm.self, Flatten.self, Dropout.self, Residual.self,
+    ]
+
+    public var definition: any LayerDefinition {
         switch self {
-        case .conv: return "conv"
-        case .linear: return "linear"
-        case .dense: return "dense"
-        case .relu: return "relu"
-        case .leakyRelu: return "leaky_relu"
-        case .tanh: return "tanh"
-        case .sigmoid: return "sigmoid"
-        case .maxPool: return "maxpool"
-        case .avgPool: return "avgpool"
-        case .globalAvgPool: return "global avgpool"
-        case .batchNorm: return "batchnorm"
-        case .layerNorm: return "layernorm"
-        case .flatten: return "flatten"
-        case .dropout: return "dropout"
-        case .residual: return "residual"
+        case .conv(let d): return d
+        case .linear(let d): return d
+        case .dense(let d): return d
+        case .activation(let d): return d
+        case .pool(let d): return d
+        case .globalAvgPool: return GlobalAvgPool()
+        case .batchNorm(let d): return d
+        case .layerNorm(let d): return d
+        case .flatten: return Flatten()
+        case .dropout(let d): return d
+        case .residual(let d): return d
         }
     }
 
+    public var name: String { definition.name }
     /// Layers whose weights map channels to channels, so a channel permutation acts on their output.
-    public var mixesChannels: Bool {
-        switch self {
-        case .conv, .linear, .dense: return true
-        default: return false
-        }
-    }
-
-    public var isPointwise: Bool {
-        switch self {
-        case .relu, .leakyRelu, .tanh, .sigmoid, .dropout: return true
-        default: return false
-        }
-    }
+    public var mixesChannels: Bool { definition.mixesChannels }
 }
 
 public struct Layer: Hashable, Sendable {
@@ -75,30 +59,19 @@ public struct Layer: Hashable, Sendable {
         self.channels = channels; self.range = range
     }
 
+    /// Parameters and buffers, with their index axes and initialisation, in checkpoint order.
+    public var tensors: [TensorSpec] { kind.definition.tensors(input: inputShape, output: outputShape) }
+
     /// Parameter tensors this layer owns, as (key suffix, shape), in checkpoint order.
-    public var parameterShapes: [(String, [Int])] {
-        switch kind {
-        case let .conv(out, kh, kw, _, _, _, bias):
-            return [("weight", [out, inputShape[0], kh, kw])] + (bias ? [("bias", [out])] : [])
-        case let .linear(out, bias):
-            return [("weight", [out, inputShape.reduce(1, *)])] + (bias ? [("bias", [out])] : [])
-        case let .dense(out, bias):
-            let inner = inputShape.reduce(1, *), outer = outputShape.reduce(1, *)
-            return [("weight", [outer, inner])] + (bias ? [("bias", [out] + Array(outputShape.dropFirst()))] : [])
-        case let .batchNorm(affine, _):
-            return affine ? [("weight", [inputShape[0]]), ("bias", [inputShape[0]])] : []
-        case let .layerNorm(d, affine):
-            let s = Array(inputShape.suffix(d))
-            return affine ? [("weight", s), ("bias", s)] : []
-        default:
-            return []
-        }
-    }
+    public var parameterShapes: [(String, [Int])] { tensors.filter(\.trainable).map { ($0.suffix, $0.shape) } }
 
     /// Running statistics (not trained, but saved and interpolated).
-    public var bufferShapes: [(String, [Int])] {
-        if case .batchNorm = kind { return [("running_mean", [inputShape[0]]), ("running_var", [inputShape[0]])] }
-        return []
+    public var bufferShapes: [(String, [Int])] { tensors.filter { !$0.trainable }.map { ($0.suffix, $0.shape) } }
+
+    /// The branches nested in this layer (a residual's body, then its shortcut), in execution order.
+    public var branches: [[Layer]] {
+        guard case .residual(let r) = kind else { return [] }
+        return [r.body] + (r.shortcut.map { [$0] } ?? [])
     }
 }
 
@@ -122,7 +95,7 @@ public struct NetworkSpec: Hashable, Sendable {
         func visit(_ ls: [Layer]) {
             for l in ls {
                 result.append(l)
-                if case .residual(let body) = l.kind { visit(body) }
+                l.branches.forEach(visit)
             }
         }
         visit(layers)
@@ -144,7 +117,9 @@ extension Layer {
     public func strippingRanges() -> Layer {
         var l = self
         l.range = .none
-        if case .residual(let body) = kind { l.kind = .residual(body.map { $0.strippingRanges() }) }
+        if case .residual(let r) = kind {
+            l.kind = .residual(Residual(body: r.body.map { $0.strippingRanges() }, shortcut: r.shortcut?.map { $0.strippingRanges() }))
+        }
         return l
     }
 }

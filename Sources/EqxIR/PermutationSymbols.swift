@@ -1,6 +1,7 @@
 /// Which hidden channels a merge may permute, derived from the architecture (design brief §2): each
 /// channel-mixing layer's output gets a symbol; ReLU, pooling, batch norm and biases carry it; a residual
-/// add unifies the symbols of its operands; flatten → linear expands it over spatial positions. The
+/// add unifies the symbols of its operands (body and shortcut); flatten → linear expands it over spatial
+/// positions. The
 /// network's input channels and its logits carry no symbol (they are never permuted).
 public struct PermutationSymbols: Hashable, Sendable {
     public struct Symbol: Hashable, Sendable {
@@ -42,9 +43,11 @@ public struct PermutationSymbols: Hashable, Sendable {
             var current = start
             for layer in layers {
                 rawIn[layer.name] = current
-                if case .residual(let body) = layer.kind {
-                    let end = walk(body, current: current)
-                    union(end, current)
+                let ends = layer.branches.map { walk($0, current: current) }
+                if let body = ends.first {
+                    // The add unifies the body's channels with the shortcut's (or with the input's).
+                    union(body, ends.count > 1 ? ends[1] : current)
+                    current = body
                     rawOut[layer.name] = current
                     lastCarrier[current] = layer.name
                     continue

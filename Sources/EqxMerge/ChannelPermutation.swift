@@ -10,35 +10,25 @@ struct TensorAxes {
 }
 
 extension PermutationSymbols {
-    /// The logical axes of every tensor of `spec`'s state dict.
+    /// The logical axes of every tensor of `spec`'s state dict: the layer kind's tensor axes with their
+    /// sizes, channel axes carrying the symbol of the layer's input or output channels.
     func axes(_ spec: NetworkSpec) -> [String: TensorAxes] {
         var out: [String: TensorAxes] = [:]
+        let layouts = spec.featureLayouts
         for layer in spec.flattenedLayers {
+            guard let (input, output) = layouts[layer.name] else { continue }
             let i = inputSymbol[layer.name], o = outputSymbol[layer.name]
-            let inSpatial = layer.inputShape.dropFirst().reduce(1, *)
-            let outSpatial = layer.outputShape.dropFirst().reduce(1, *)
-            for (suffix, shape) in layer.parameterShapes + layer.bufferShapes {
-                let key = "\(layer.name).\(suffix)"
-                switch (layer.kind, suffix) {
-                case let (.conv(out_, kh, kw, _, _, _, _), "weight"):
-                    out[key] = TensorAxes(shape: [out_, layer.inputShape[0], kh * kw], symbols: [o, i, nil])
-                case let (.linear(out_, _), "weight"):
-                    // After flatten the input is C×H×W with channels slowest: the symbol acts on C.
-                    let features = layer.inputShape.reduce(1, *)
-                    let c = i.map { symbols[$0].channels } ?? features
-                    out[key] = TensorAxes(shape: [out_, c, features / c], symbols: [o, i, nil])
-                case let (.dense(out_, _), "weight"):
-                    out[key] = TensorAxes(shape: [out_, outSpatial, layer.inputShape[0], inSpatial], symbols: [o, nil, i, nil])
-                case let (.dense(out_, _), "bias"):
-                    out[key] = TensorAxes(shape: [out_, outSpatial], symbols: [o, nil])
-                case let (.layerNorm(d, _), _):
-                    out[key] = d == layer.inputShape.count
-                        ? TensorAxes(shape: [layer.inputShape[0], inSpatial], symbols: [i, nil])
-                        : TensorAxes(shape: [shape.reduce(1, *)], symbols: [nil])
-                default:
-                    let c = o.map { symbols[$0].channels } ?? shape[0]
-                    out[key] = TensorAxes(shape: [c, shape[0] / c], symbols: [o, nil])
+            for tensor in layer.tensors {
+                let sized: [(Int, Int?)] = tensor.axes.map { axis in
+                    switch axis {
+                    case .outputChannels: return (output.channels, o)
+                    case .inputChannels: return (input.channels, i)
+                    case .outputPositions: return (output.spatial.size, nil)
+                    case .inputPositions: return (input.spatial.size, nil)
+                    case let .kernel(h, w): return (h * w, nil)
+                    }
                 }
+                out["\(layer.name).\(tensor.suffix)"] = TensorAxes(shape: sized.map(\.0), symbols: sized.map(\.1))
             }
         }
         return out

@@ -18,27 +18,23 @@ public final class Network {
         for layer in spec.flattenedLayers {
             var rng = RandomStream(seed: seed, name: "init/\(streamName)/\(layer.name)")
             var weightShape: [Int]? = nil
-            for (suffix, shape) in layer.parameterShapes {
-                let key = "\(layer.name).\(suffix)"
+            for tensor in layer.tensors {
+                let shape = tensor.shape
                 let t: Tensor
-                switch (layer.kind, suffix) {
-                case (.batchNorm, "weight"), (.layerNorm, "weight"): t = .filled(shape, with: 1)
-                case (.batchNorm, "bias"), (.layerNorm, "bias"): t = .zeros(shape)
-                case (_, "weight"):
+                switch tensor.initialization {
+                case .ones: t = .filled(shape, with: 1)
+                case .zeros: t = .zeros(shape)
+                case .kaimingUniform:
                     t = Initializer.defaultWeight(shape, rng: &rng)
                     weightShape = shape
-                default:
+                case .biasUniform:
                     // Bias bound 1/√fan_in of the weight; a dense bias [out, H, W] is drawn flat.
                     let b = Initializer.defaultBias(weightShape: weightShape ?? shape, rng: &rng)
                     t = b.count == shape.reduce(1, *) ? (try! b.reshaped(shape))
                         : rng.uniformTensor(shape, -1 / Float(Initializer.fanIn(weightShape ?? shape)).squareRoot(),
                                             1 / Float(Initializer.fanIn(weightShape ?? shape)).squareRoot())
                 }
-                state.insert(key, t, trainable: true)
-            }
-            for (suffix, shape) in layer.bufferShapes {
-                state.insert("\(layer.name).\(suffix)", suffix == "running_var" ? .filled(shape, with: 1) : .zeros(shape),
-                             trainable: false)
+                state.insert("\(layer.name).\(tensor.suffix)", t, trainable: tensor.trainable)
             }
         }
         self.state = state
@@ -141,15 +137,15 @@ extension Network {
         return parts.count == 1 ? parts[0] : try Tensor.concatenatedBatch(parts)
     }
 
-    private func apply(_ layers: [Layer], to input: Variable, context: inout ForwardContext) throws -> Variable {
+    func apply(_ layers: [Layer], to input: Variable, context: inout ForwardContext) throws -> Variable {
         var x = input
         var i = 0
         while i < layers.count {
             let layer = layers[i]
             // Batch norm directly followed by ReLU runs as one fused op unless its own output is wanted.
-            if case .batchNorm = layer.kind, i + 1 < layers.count, case .relu = layers[i + 1].kind,
-               !context.options.capture.contains(layer.name) {
-                x = try batchNorm(layer, x, context: &context, thenReLU: true)
+            if case .batchNorm(let bn) = layer.kind, i + 1 < layers.count, case .activation(let a) = layers[i + 1].kind,
+               a.function == .relu, !context.options.capture.contains(layer.name) {
+                x = try bn.forward(x, layer: layer, network: self, context: &context, thenReLU: true)
                 i += 1
             } else {
                 x = try apply(layer, to: x, context: &context)
@@ -160,58 +156,22 @@ extension Network {
         return x
     }
 
-    private func batchNorm(_ layer: Layer, _ x: Variable, context: inout ForwardContext, thenReLU: Bool) throws -> Variable {
-        guard case let .batchNorm(_, momentum) = layer.kind else { preconditionFailure("not a batch-norm layer") }
-        var stats = context.statistics[layer.name] ?? {
-            var s = BatchNormStatistics(channels: layer.inputShape[0], momentum: momentum.map(Float.init))
-            s.runningMean = state["\(layer.name).running_mean"]!
-            s.runningVariance = state["\(layer.name).running_var"]!
-            s.batchesTracked = batchNormBatches[layer.name] ?? 0
-            if context.options.cumulativeBatchNorm { s.momentum = nil }
-            return s
-        }()
-        let weight = context.params["\(layer.name).weight"], bias = context.params["\(layer.name).bias"]
-        let y = thenReLU
-            ? try batchNormReLU(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
-            : try EqxTensor.batchNorm(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
-        if context.options.training { context.statistics[layer.name] = stats }
-        return y
-    }
-
+    /// The one switch over layer kinds in the runtime: each kind's forward op is in `Layers/`.
     private func apply(_ layer: Layer, to x: Variable, context: inout ForwardContext) throws -> Variable {
-        let params = context.params
-        func p(_ suffix: String) -> Variable? { params["\(layer.name).\(suffix)"] }
         switch layer.kind {
-        case let .conv(_, _, _, stride, padding, circular, _):
-            return try conv2d(x, weight: p("weight")!, bias: p("bias"), stride: stride, padding: padding,
-                              paddingMode: circular ? .circular : .zeros)
-        case .linear:
-            let flat = x.shape.count == 2 ? x : try flatten(x)
-            return try linear(flat, weight: p("weight")!, bias: p("bias"))
-        case .dense(let out, _):
-            let n = x.shape[0], h = layer.outputShape[1], w = layer.outputShape[2]
-            let bias = try p("bias").map { try reshape($0, [out * h * w]) }
-            let y = try linear(try flatten(x), weight: p("weight")!, bias: bias)
-            return try reshape(y, [n, out, h, w])
-        case .relu: return relu(x)
-        case .leakyRelu(let s): return leakyRelu(x, slope: Float(s))
-        case .tanh: return tanh(x)
-        case .sigmoid: return sigmoid(x)
-        case let .maxPool(k, s): return try maxPool2d(x, kernel: k, stride: s)
-        case let .avgPool(k, s): return try avgPool2d(x, kernel: k, stride: s)
+        case .conv(let k): return try k.forward(x, layer: layer, context: context)
+        case .linear(let k): return try k.forward(x, layer: layer, context: context)
+        case .dense(let k): return try k.forward(x, layer: layer, context: context)
+        case .activation(let k): return k.forward(x)
+        case .pool(let k): return try k.forward(x)
         case .globalAvgPool: return try globalAvgPool(x)
         case .flatten: return try flatten(x)
-        case .dropout(let prob):
-            guard context.options.training, prob > 0 else { return x }
-            if context.rng == nil { context.rng = RandomStream(seed: 0, name: "dropout") }
-            return try dropout(x, p: Float(prob), training: true, rng: &context.rng!)
-        case .batchNorm:
-            return try batchNorm(layer, x, context: &context, thenReLU: false)
-        case let .layerNorm(d, _):
-            return try layerNorm(x, normalizedShape: Array(x.shape.suffix(d)), weight: p("weight"), bias: p("bias"))
-        case .residual(let body):
-            let y = try apply(body, to: x, context: &context)
-            return try add(y, x)
+        case .dropout(let k): return try k.forward(x, context: &context)
+        case .batchNorm(let k): return try k.forward(x, layer: layer, network: self, context: &context, thenReLU: false)
+        case .layerNorm(let k): return try k.forward(x, layer: layer, context: context)
+        case .residual(let k):
+            let y = try apply(k.body, to: x, context: &context)
+            return try add(y, try k.shortcut.map { try apply($0, to: x, context: &context) } ?? x)
         }
     }
 }

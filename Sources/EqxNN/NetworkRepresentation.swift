@@ -29,41 +29,17 @@ public struct NetworkRepresentation {
         layerSpaces = spaces.parameterised
     }
 
-    /// perm[g] for every tensor of the state dict (parameters and buffers).
+    /// perm[g] for every tensor of the state dict (parameters and buffers), from each tensor's index factors.
     public func permutations(element g: Int) throws -> [String: [Int]] {
         var result: [String: [Int]] = [:]
         for layer in spec.flattenedLayers {
             guard let (input, output) = layerSpaces[layer.name] else { continue }
-            for (suffix, shape) in layer.parameterShapes + layer.bufferShapes {
-                result["\(layer.name).\(suffix)"] = try permutation(layer: layer, suffix: suffix, shape: shape,
-                                                                     input: input, output: output, element: g)
+            for tensor in layer.tensors {
+                result["\(layer.name).\(tensor.suffix)"] = try group.permutation(
+                    element: g, on: tensor.indexFactors(input: input, output: output))
             }
         }
         return result
-    }
-
-    private func permutation(layer: Layer, suffix: String, shape: [Int], input: FeatureSpace, output: FeatureSpace,
-                             element g: Int) throws -> [Int] {
-        switch (layer.kind, suffix) {
-        case let (.conv(out, kh, kw, _, _, _, _), "weight"):
-            return try group.convolutionWeightPermutation(
-                element: g, outputChannels: out, outputRepresentation: output.representation,
-                inputChannels: input.channels, inputRepresentation: input.representation,
-                kernelHeight: kh, kernelWidth: kw)
-        case (.linear, "weight"), (.dense, "weight"):
-            return try group.linearWeightPermutation(element: g, output: output, input: input)
-        case (.dense, "bias"):
-            return try group.featurePermutation(element: g, on: output)
-        case (.layerNorm(let d, _), _):
-            // Parameters over the trailing d axes of the input space.
-            if d == layer.inputShape.count {
-                return try group.featurePermutation(element: g, on: input)
-            }
-            return try group.featurePermutation(element: g, on: FeatureSpace(channels: 1, representation: .trivial, spatial: input.spatial))
-        default:
-            // Per-channel vectors: conv/linear bias, batch-norm γ, β and running statistics.
-            return try group.biasPermutation(element: g, channels: shape[0], representation: output.representation)
-        }
     }
 
     /// g·θ: every tensor gathered by its permutation.

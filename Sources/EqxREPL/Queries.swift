@@ -49,7 +49,7 @@ extension ReplSession {
         let segment = Segment(origin: .query, text: before + expressionText(input) + after, display: input,
                               shift: before.utf8.count)
         let composed = script.composed(with: [segment])
-        return (check(composed), composed)
+        return (check(composed, probing: true), composed)
     }
 
     /// The last top-level data declaration: what a bare `net` is instantiated on.

@@ -271,8 +271,10 @@ public final class ReplSession {
 
     /// The session checked as one script, under the session's rules (shadowing, `:forget`). A net declared
     /// at the prompt is usually trained by a later input, so "never used" (W0403) is not said here.
-    func check(_ composed: ComposedScript) -> CheckedScript {
-        var checked = Pipeline.check(composed.file, baseDirectory: options.directory, session: composed.rules)
+    /// `probing`: a query's generated script, whose `load` of a placeholder checkpoint must not be read.
+    func check(_ composed: ComposedScript, probing: Bool = false) -> CheckedScript {
+        var checked = Pipeline.check(composed.file, baseDirectory: options.directory, session: composed.rules,
+                                     readsCheckpoints: !probing)
         checked.diagnostics.removeAll { $0.id == "W0403" }
         return checked
     }

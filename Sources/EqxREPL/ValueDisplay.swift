@@ -51,26 +51,7 @@ enum ValueDisplay {
     // MARK: Networks
 
     /// `conv 3x3 pad 1`: the layer as it was declared, without its output size (a column of its own).
-    static func kind(_ l: Layer) -> String {
-        switch l.kind {
-        case let .conv(_, kh, kw, stride, pad, circular, bias):
-            var s = "conv \(kh)x\(kw)"
-            if stride != 1 { s += " stride \(stride)" }
-            if pad != 0 { s += " pad \(pad)" + (circular ? " circular" : "") }
-            if !bias { s += " no bias" }
-            return s
-        case let .linear(_, bias): return "linear" + (bias ? "" : " no bias")
-        case let .dense(_, bias): return "dense" + (bias ? "" : " no bias")
-        case let .leakyRelu(slope): return "leaky_relu \(formatNumber(slope))"
-        case let .maxPool(k, s): return "maxpool \(k)" + (s != k ? " stride \(s)" : "")
-        case let .avgPool(k, s): return "avgpool \(k)" + (s != k ? " stride \(s)" : "")
-        case let .batchNorm(affine, _): return "batchnorm" + (affine ? "" : " (no affine)")
-        case let .layerNorm(d, affine): return "layernorm over \(d) axes" + (affine ? "" : " (no affine)")
-        case let .dropout(p): return "dropout \(formatNumber(p))"
-        case let .residual(body): return "residual (\(body.count) layer\(body.count == 1 ? "" : "s"))"
-        default: return l.kind.name
-        }
-    }
+    static func kind(_ l: Layer) -> String { l.kind.definition.summary }
 
     static func parameterCount(_ l: Layer) -> Int {
         l.parameterShapes.reduce(0) { $0 + $1.1.reduce(1, *) }
@@ -82,7 +63,7 @@ enum ValueDisplay {
         func visit(_ layers: [Layer], _ depth: Int) {
             for l in layers {
                 out.append((l, depth))
-                if case .residual(let body) = l.kind { visit(body, depth + 1) }
+                l.branches.forEach { visit($0, depth + 1) }
             }
         }
         visit(net.layers, 0)

@@ -12,9 +12,12 @@ import Foundation
 public struct FileDataProbe: EqxIR.DataProbe {
     public let baseDirectory: URL
     public let searchPath: DataSearchPath
-    public init(baseDirectory: URL, searchPath: DataSearchPath = .standard()) {
+    /// False for checks of generated probe scripts (the REPL's queries), whose `load` names no real file.
+    public let readsCheckpoints: Bool
+    public init(baseDirectory: URL, searchPath: DataSearchPath = .standard(), readsCheckpoints: Bool = true) {
         self.baseDirectory = baseDirectory
         self.searchPath = searchPath
+        self.readsCheckpoints = readsCheckpoints
     }
 
     public func probe(_ source: EqxIR.DataSource) throws -> DataShape {
@@ -46,6 +49,7 @@ public struct FileDataProbe: EqxIR.DataProbe {
     /// Reads the whole checkpoint (it is small next to data): its structure, and every float finite, as the
     /// executor's `load` checks them.
     public func checkpointShapes(_ path: String) throws -> [String: [Int]]? {
+        guard readsCheckpoints else { return nil }
         let url = DataResolver.url(path, base: baseDirectory)
         let contents = try UnreadableInput.classifying { try SafeTensors.read(url) }
         for (_, tensor) in contents.tensors.sorted(by: { $0.key < $1.key }) where SafeTensor.floatTypes.contains(tensor.dtype) {

@@ -22,7 +22,8 @@ public enum Pipeline {
     /// tree, so the canonical text says which seed ran. `overrides` (`eqx run --set NAME=VALUE`) replace
     /// top-level `let` values the same way. `session` is the REPL's (shadowing, `:forget`).
     public static func check(_ file: SourceFile, baseDirectory: URL, seed: UInt64? = nil,
-                             overrides: [LetOverride] = [], session: SessionRules? = nil) -> CheckedScript {
+                             overrides: [LetOverride] = [], session: SessionRules? = nil,
+                             readsCheckpoints: Bool = true) -> CheckedScript {
         var (script, syntax) = parse(file)
         if syntax.contains(where: { $0.severity == .error }) {
             return CheckedScript(file: file, script: script, program: nil, diagnostics: syntax)
@@ -35,7 +36,8 @@ public enum Pipeline {
                 return CheckedScript(file: file, script: script, program: nil, diagnostics: syntax + problems)
             }
         }
-        let checker = Checker(file: file, probe: FileDataProbe(baseDirectory: baseDirectory), session: session)
+        let checker = Checker(file: file, probe: FileDataProbe(baseDirectory: baseDirectory, readsCheckpoints: readsCheckpoints),
+                              session: session)
         let (program, semantic) = checker.check(script)
         return CheckedScript(file: file, script: script, program: program, diagnostics: syntax + semantic)
     }

@@ -84,14 +84,19 @@ public struct Clause: Hashable, Sendable {
     public var modifiers: [Modifier]
     /// `residual { ... }` and other nested clause lists.
     public var body: [Clause]?
+    /// The second branch after the body: `residual { ... } shortcut { ... }`.
+    public var shortcut: [Clause]?
     public var trivia: Trivia
+    /// Comments inside the shortcut's braces.
+    public var shortcutTrivia: Trivia
     public var range: SourceRange
 
     public init(label: Identifier? = nil, head: Identifier, arguments: [Expr] = [], output: Expr? = nil,
-                modifiers: [Modifier] = [], body: [Clause]? = nil, trivia: Trivia = Trivia(),
-                range: SourceRange = .none) {
+                modifiers: [Modifier] = [], body: [Clause]? = nil, shortcut: [Clause]? = nil, trivia: Trivia = Trivia(),
+                shortcutTrivia: Trivia = Trivia(), range: SourceRange = .none) {
         self.label = label; self.head = head; self.arguments = arguments; self.output = output
-        self.modifiers = modifiers; self.body = body; self.trivia = trivia; self.range = range
+        self.modifiers = modifiers; self.body = body; self.shortcut = shortcut; self.trivia = trivia
+        self.shortcutTrivia = shortcutTrivia; self.range = range
     }
 }
 

@@ -65,11 +65,17 @@ extension Parser {
         let tail = parseClauseTail(head: head.name)
         var body: [Clause]?
         if at(.leftBrace) { body = parseClauses(owner: "'\(head.name)'", trivia: &trivia) }
+        var shortcut: [Clause]?
+        var shortcutTrivia = Trivia()
+        if body != nil, current.kind == .identifier, current.text == "shortcut", peek(1).kind == .leftBrace {
+            advance()
+            shortcut = parseClauses(owner: "'shortcut'", trivia: &shortcutTrivia)
+        }
         let end = max(previousEnd, headToken.range.end)
         trivia.leadingComments += takeComments(before: end)
         finishItem(what: "clause", trivia: &trivia, end: end)
         return Clause(label: label, head: head, arguments: tail.arguments, output: tail.output,
-                      modifiers: tail.modifiers, body: body, trivia: trivia,
+                      modifiers: tail.modifiers, body: body, shortcut: shortcut, trivia: trivia, shortcutTrivia: shortcutTrivia,
                       range: SourceRange(start: start.range.start, end: end))
     }
 

@@ -136,6 +136,11 @@ struct Printer {
                 body.map { clause($0, indent: indent + 1) }.joined()
             }
         }
+        if let shortcut = c.shortcut {
+            text += " shortcut" + braces(isEmpty: shortcut.isEmpty, trivia: c.shortcutTrivia, indent: indent) {
+                shortcut.map { clause($0, indent: indent + 1) }.joined()
+            }
+        }
         text += (c.trivia.trailingComment.map { "  " + $0 } ?? "") + "\n"
         return text
     }

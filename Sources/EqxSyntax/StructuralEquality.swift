@@ -41,7 +41,8 @@ extension Clause {
         Clause(label: label?.strippingRanges(), head: head.strippingRanges(),
                arguments: arguments.map { $0.strippingRanges() }, output: output?.strippingRanges(),
                modifiers: modifiers.map { Modifier(name: $0.name.strippingRanges(), value: $0.value.strippingRanges()) },
-               body: body?.map { $0.strippingRanges() }, trivia: trivia)
+               body: body?.map { $0.strippingRanges() }, shortcut: shortcut?.map { $0.strippingRanges() }, trivia: trivia,
+               shortcutTrivia: shortcutTrivia)
     }
 }
 

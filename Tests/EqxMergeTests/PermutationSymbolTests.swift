@@ -42,15 +42,16 @@ final class PermutationSymbolTests: XCTestCase {
         XCTAssertNil(symbols.inputSymbol["conv1"])
         XCTAssertNil(symbols.outputSymbol["linear1"])
         XCTAssertEqual(symbols.inputSymbol["linear1"], 2)
-        // Tensor axes: conv weights [out, in, kh·kw], the classifier [10, 8, 1].
+        // Tensor axes, from each kind's tensor axes: conv weights [out, in, kh·kw], the classifier
+        // [out, out positions, in, in positions] = [10, 1, 8, 1], a per-channel vector [C].
         let axes = symbols.axes(spec)
         XCTAssertEqual(axes["conv1.weight"]?.shape, [4, 1, 9])
         XCTAssertEqual(axes["conv1.weight"]?.symbols, [0, nil, nil])
         XCTAssertEqual(axes["conv2.weight"]?.symbols, [1, 0, nil])
-        XCTAssertEqual(axes["bn2.running_var"]?.symbols, [1, nil])
-        XCTAssertEqual(axes["linear1.weight"]?.shape, [10, 8, 1])
-        XCTAssertEqual(axes["linear1.weight"]?.symbols, [nil, 2, nil])
-        XCTAssertEqual(axes["linear1.bias"]?.symbols, [nil, nil])
+        XCTAssertEqual(axes["bn2.running_var"]?.symbols, [1])
+        XCTAssertEqual(axes["linear1.weight"]?.shape, [10, 1, 8, 1])
+        XCTAssertEqual(axes["linear1.weight"]?.symbols, [nil, nil, 2, nil])
+        XCTAssertEqual(axes["linear1.bias"]?.symbols, [nil])
     }
 
     func testResidualBlockUnifiesShortcutAndBody() throws {
@@ -103,9 +104,9 @@ final class PermutationSymbolTests: XCTestCase {
         XCTAssertEqual(symbols.inputSymbol["linear1"], 0)
         XCTAssertEqual(symbols.outputSymbol["flatten1"], 0)
         let axes = symbols.axes(spec)
-        XCTAssertEqual(axes["linear1.weight"]?.shape, [12, 3, 16])
-        XCTAssertEqual(axes["linear1.weight"]?.symbols, [1, 0, nil])
-        XCTAssertEqual(axes["linear2.weight"]?.shape, [10, 12, 1])
+        XCTAssertEqual(axes["linear1.weight"]?.shape, [12, 1, 3, 16])
+        XCTAssertEqual(axes["linear1.weight"]?.symbols, [1, nil, 0, nil])
+        XCTAssertEqual(axes["linear2.weight"]?.shape, [10, 1, 12, 1])
 
         // Applying a permutation gathers whole blocks of 16 positions per channel: naive reference.
         let state = randomState(spec, seed: 11)
@@ -145,7 +146,7 @@ final class PermutationSymbolTests: XCTestCase {
         XCTAssertEqual(symbols.inputSymbol["conv2"], 0)
         let axes = symbols.axes(spec)
         XCTAssertEqual(axes["conv2.weight"]?.symbols, [nil, 0, nil])
-        XCTAssertEqual(axes["conv2.bias"]?.symbols, [nil, nil])
+        XCTAssertEqual(axes["conv2.bias"]?.symbols, [nil])
     }
 
     func testDenseLayersCarryTheirOwnSymbols() throws {
@@ -163,7 +164,7 @@ final class PermutationSymbolTests: XCTestCase {
         XCTAssertEqual(axes["dense2.weight"]?.shape, [3, 64, 4, 64])
         XCTAssertEqual(axes["dense2.weight"]?.symbols, [1, nil, 0, nil])
         XCTAssertEqual(axes["dense2.bias"]?.shape, [3, 64])
-        XCTAssertEqual(axes["linear1.weight"]?.shape, [10, 3, 64])
-        XCTAssertEqual(axes["linear1.weight"]?.symbols, [nil, 1, nil])
+        XCTAssertEqual(axes["linear1.weight"]?.shape, [10, 1, 3, 64])
+        XCTAssertEqual(axes["linear1.weight"]?.symbols, [nil, nil, 1, nil])
     }
 }

@@ -27,19 +27,8 @@ func layerNorm(_ name: String, spatial: Bool = false, rank: Int) -> Block {
 }
 func op(_ name: String, _ kind: LayerKind) -> Block { .layer(name, kind, nil) }
 
-/// The per-sample output shape of a layer kind (the checker's shape rules, restated for tests).
-func outputShape(_ kind: LayerKind, input s: [Int]) -> [Int] {
-    switch kind {
-    case let .conv(out, kh, kw, stride, pad, _, _):
-        return [out, (s[1] + 2 * pad - kh) / stride + 1, (s[2] + 2 * pad - kw) / stride + 1]
-    case .linear(let out, _): return [out]
-    case .dense(let out, _): return [out, s[1], s[2]]
-    case let .maxPool(k, st), let .avgPool(k, st): return [s[0], (s[1] - k) / st + 1, (s[2] - k) / st + 1]
-    case .globalAvgPool: return [s[0]]
-    case .flatten: return [s.reduce(1, *)]
-    default: return s
-    }
-}
+/// The per-sample output shape of a layer kind (its kind's shape rule).
+func outputShape(_ kind: LayerKind, input s: [Int]) -> [Int] { kind.definition.outputShape(input: s) }
 
 func buildLayers(_ blocks: [Block], shape: inout [Int]) -> [Layer] {
     blocks.map { block in

@@ -123,26 +123,27 @@ final class RunningTests: XCTestCase {
         let stop = StopSwitch()
         var t = session(stop)
         stop.after = 0
-        let r = t.type("report accuracy(load(\"x.safetensors\", mlp, digits), digits.test)")
+        let r = t.type("train z = mlp on digits.train { steps 2 }")
         XCTAssertEqual(r.failure, .interrupted)
-        XCTAssertContains(r.errors, "interrupted before 'report'")
+        XCTAssertContains(r.errors, "interrupted before 'train z'")
     }
 
     func testRuntimeFailureIsReportedAtItsStatement() {
         let stop = StopSwitch()
         var t = session(stop)
-        let r = t.type("report accuracy(load(\"missing.safetensors\", mlp, digits), digits.test)")
-        XCTAssertEqual(r.failure, .missingInput)
-        XCTAssertContains(r.errors, "error[E0901]: checkpoint /")
-        XCTAssertContains(r.errors, "missing.safetensors does not exist\n --> <repl>:1:1")
+        // A divergence is found only by running (a missing checkpoint is E0801 before anything runs).
+        let r = t.type("train bad = mlp on digits.train { optimizer sgd(lr: 1e38); steps 5 }")
+        XCTAssertEqual(r.failure, .runtime)
+        XCTAssertContains(r.errors, "error[E0901]: training 'bad' diverged")
+        XCTAssertContains(r.errors, " --> <repl>:1:1")
         XCTAssertNil(t.type("1 + 1").failure, "the session goes on")
     }
 
     func testInputThatFailsHalfwayLeavesBlankLinesAndFreesItsNames() {
         let stop = StopSwitch()
         var t = session(stop)
-        let r = t.type("train a = mlp on digits.train { mode nominal; steps 2 }; report accuracy(load(\"missing.safetensors\", mlp, digits), digits.test)")
-        XCTAssertEqual(r.failure, .missingInput)
+        let r = t.type("train a = mlp on digits.train { mode nominal; steps 2 }; train bad = mlp on digits.train { optimizer sgd(lr: 1e38); steps 5 }")
+        XCTAssertEqual(r.failure, .runtime)
         XCTAssertEqual(t.type("a").failure, .invalidInput)
         XCTAssertTrue(t.session.script.segments.contains { $0.origin == .tombstone },
                       "the lines stay (blank) so report tables keyed by line are never reused")
@@ -158,11 +159,11 @@ final class RunningTests: XCTestCase {
         let csv = (0..<20).map { "\($0 % 2),\($0),\($0 * 2)" }.joined(separator: "\n")
         try ("label,a,b\n" + csv + "\n").write(to: dir.appendingPathComponent("d.csv"), atomically: true, encoding: .utf8)
         var t = Transcript(ReplSession(options: ReplOptions(directory: dir, threads: 1)))
-        let failed = t.type("data d = builtin.digits; report accuracy(load(\"missing.safetensors\", n, d), d.test)")
+        let failed = t.type("data d = builtin.digits; train bad = n on d.train { optimizer sgd(lr: 1e38); steps 5 }")
         XCTAssertEqual(failed.failure, .invalidInput, "n is not declared: nothing ran")
         t.type("net n { flatten; linear -> 10 }")
-        let half = t.type("data d = builtin.digits; report accuracy(load(\"missing.safetensors\", n, d), d.test)")
-        XCTAssertEqual(half.failure, .missingInput)
+        let half = t.type("data d = builtin.digits; train bad = n on d.train { optimizer sgd(lr: 1e38); steps 5 }")
+        XCTAssertEqual(half.failure, .runtime)
         XCTAssertTrue(t.session.tainted.contains("d"))
         // `d` now names other data: the session runs again on a fresh executor rather than keep the stale digits.
         let r = t.type("data d = csv(\"d.csv\")")

@@ -9,18 +9,9 @@ import EqxTensor
 
 // MARK: Networks without the front end
 
-/// A layer with its per-sample output shape inferred (the checker's shape rules, restated for tests).
+/// A layer with its per-sample output shape from its kind's shape rule.
 func layer(_ name: String, _ kind: LayerKind, input s: [Int]) -> Layer {
-    let out: [Int]
-    switch kind {
-    case let .conv(o, kh, kw, stride, pad, _, _): out = [o, (s[1] + 2 * pad - kh) / stride + 1, (s[2] + 2 * pad - kw) / stride + 1]
-    case .linear(let o, _): out = [o]
-    case .dense(let o, _): out = [o, s[1], s[2]]
-    case let .maxPool(k, st), let .avgPool(k, st): out = [s[0], (s[1] - k) / st + 1, (s[2] - k) / st + 1]
-    case .globalAvgPool: out = [s[0]]
-    case .flatten: out = [s.reduce(1, *)]
-    default: out = s
-    }
+    let out = kind.definition.outputShape(input: s)
     return Layer(name: name, kind: kind, inputShape: s, outputShape: out)
 }
 

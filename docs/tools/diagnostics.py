@@ -357,6 +357,11 @@ entry("W0704", "`representation` with `match none`: the identity is already a re
       "  representation\n}\n")
 entry("W0801", "`split` on a source that has its own test split: the training part is divided again and the "
       "source's test split is dropped.", "eqx 1\ndata digits = builtin.digits {\n  split 0.9\n}\n")
+entry("W0802", "A checkpoint given to `load` is not there when the script is checked. It may be written before the "
+      "statement runs (by another unit of a sweep, or copied in before `--resume`), so this is a warning; the run "
+      "stops at the statement (E0901, exit 66) if the file is still missing then.",
+      "eqx 1\ndata digits = builtin.digits\n" + NET + "let m = load(\"later.safetensors\", cnn(width: 4), data: digits)\n"
+      "report acc: accuracy(m, digits.test)\n")
 
 
 def run(entry_id, script, command, files):

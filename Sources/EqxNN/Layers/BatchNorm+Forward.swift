@@ -1,0 +1,23 @@
+import EqxIR
+import EqxTensor
+
+/// The forward op of `BatchNorm` (EqxIR/Layers/BatchNorm.swift).
+extension BatchNorm {
+    /// Batch statistics in training (kept in the context until the pass ends), running ones in evaluation.
+    func forward(_ x: Variable, layer: Layer, network: Network, context: inout ForwardContext, thenReLU: Bool) throws -> Variable {
+        var stats = context.statistics[layer.name] ?? {
+            var s = BatchNormStatistics(channels: layer.inputShape[0], momentum: momentum.map(Float.init))
+            s.runningMean = network.state["\(layer.name).running_mean"]!
+            s.runningVariance = network.state["\(layer.name).running_var"]!
+            s.batchesTracked = network.batchNormBatches[layer.name] ?? 0
+            if context.options.cumulativeBatchNorm { s.momentum = nil }
+            return s
+        }()
+        let weight = context.parameter(layer, "weight"), bias = context.parameter(layer, "bias")
+        let y = thenReLU
+            ? try batchNormReLU(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
+            : try EqxTensor.batchNorm(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
+        if context.options.training { context.statistics[layer.name] = stats }
+        return y
+    }
+}

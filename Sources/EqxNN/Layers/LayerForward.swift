@@ -1,0 +1,10 @@
+import EqxIR
+import EqxTensor
+
+// Each layer kind's forward op (its backward is the tensor op's own). One extension per kind, next to the
+// kind's definition in EqxIR/Layers; `Network.apply` dispatches to them.
+
+extension ForwardContext {
+    /// The parameter `suffix` of `layer` in this pass.
+    func parameter(_ layer: Layer, _ suffix: String) -> Variable? { params["\(layer.name).\(suffix)"] }
+}
