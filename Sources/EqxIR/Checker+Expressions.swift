@@ -263,7 +263,8 @@ extension Checker {
 
     static let constructors = ["mirror", "rotations", "dihedral", "translations", "symmetric", "trivial",
                                "idx", "cifar10", "npy", "npz", "csv", "block_graphs", "load", "orbit"]
-    static let measurementFunctions = ["accuracy", "loss", "invariance", "equivariance", "distance_to_E", "parameters"]
+    static let measurementFunctions = ["accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity",
+                                        "parameters"]
 
     private func netCall(_ decl: NetDeclaration, _ args: [Argument], range: SourceRange) -> Value? {
         let names = decl.parameters.map(\.name.name)

@@ -317,7 +317,7 @@ public final class Checker {
     }
 
     static let reservedFunctions: Set<String> = [
-        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "parameters", "load", "orbit",
+        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity", "parameters", "load", "orbit",
         "mirror", "rotations", "dihedral", "translations", "symmetric", "idx", "cifar10", "npy", "npz", "csv",
         "block_graphs", "builtin",
     ]
