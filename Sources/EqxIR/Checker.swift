@@ -152,6 +152,7 @@ public final class Checker {
             let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
+            var families = RepetitionFamilies()
             for r in 0..<count {
                 reportCounter = counterBefore
                 instanceSuffix = before + "#\(r)"
@@ -159,9 +160,11 @@ public final class Checker {
                 withChildScope {
                     if let v = variable { define(v, .value(.number(Double(r), isInteger: true))) }
                     for s in body { checkStatement(s) }
+                    collectInstances(of: body, into: &families)
                 }
             }
             instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
+            defineFamilies(families)
             summarizeNewTables(since: tablesBefore)
         case .for(let variable, let seqExpr, let body):
             guard let seq = evaluate(seqExpr) else { return }
@@ -178,6 +181,7 @@ public final class Checker {
             let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
+            var families = RepetitionFamilies()
             for v in values {
                 reportCounter = counterBefore
                 instanceSuffix = before + "[\(variable.name)=\(v.display)]"
@@ -185,9 +189,11 @@ public final class Checker {
                 withChildScope {
                     define(variable, .value(v))
                     for s in body { checkStatement(s) }
+                    collectInstances(of: body, into: &families)
                 }
             }
             instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
+            defineFamilies(families)
             summarizeNewTables(since: tablesBefore)
         }
     }
@@ -317,7 +323,7 @@ public final class Checker {
     }
 
     static let reservedFunctions: Set<String> = [
-        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity", "parameters", "load", "orbit",
+        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity", "parameters", "load", "orbit", "pairs",
         "mirror", "rotations", "dihedral", "translations", "symmetric", "idx", "cifar10", "npy", "npz", "csv",
         "block_graphs", "builtin",
     ]
