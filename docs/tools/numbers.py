@@ -15,7 +15,9 @@ state; results are bit-identical for a given thread count). Two kinds of quotati
   `{}` in the template stands for the value of `column` in table `table` of the run's results.json,
   formatted with `format`. The page must contain the filled-in template; `--write` rewrites the number.
 
-Sources whose data is not on this machine (E0803) are skipped and said so; under CI=true that fails.
+A script with a line `# ci: ARGS` (the papers' protocols in examples/papers/) runs with those arguments, at
+the scale CI runs it. Sources whose data is not on this machine (E0803) are skipped and said so; under
+CI=true that fails.
 Timings are never quoted: they depend on the machine.
 """
 import json
@@ -47,6 +49,8 @@ SOURCES = {
     "quickstart": "examples/quickstart.eqx",
     "flip": "docs/tutorial/flip.eqx",
     "rotation_dynamics": "examples/rotation_dynamics.eqx",
+    "sn_graphs": "examples/papers/nordenfors_sn_graphs.eqx",
+    "vgg11_fashion": "examples/papers/bokman_kahl_vgg11_fashion.eqx",
 }
 
 # (page, template with {}, source, table, column, format)
@@ -108,8 +112,10 @@ def run(name):
                 f.write(source())
         else:
             script = os.path.join(ROOT, source)
+        with open(script) as f:
+            ci = [l[len("# ci: "):].split() for l in f if l.startswith("# ci: ")]
         # Run where the run directory lands in d (runs/<script>/<id>, as the docs show it).
-        p = subprocess.run([EQX, "run", script, "--threads", THREADS], cwd=d, capture_output=True,
+        p = subprocess.run([EQX, "run", script, "--threads", THREADS] + (ci[0] if ci else []), cwd=d, capture_output=True,
                            text=True, env=dict(os.environ, NO_COLOR="1"))
         if p.returncode != 0:
             if "error[E0803]" in p.stderr:
