@@ -27,11 +27,14 @@ extension Checker {
         }
     }
 
-    /// Binds each family after its loop, unless the name is already declared where the loop is.
+    /// Binds each family after its loop, unless the name is already declared where the loop is (another
+    /// loop's family is replaced: the latest loop wins, as a later declaration would).
     func defineFamilies(_ families: RepetitionFamilies) {
-        for name in families.order where scope.lookupLocal(name.name) == nil {
+        for name in families.order {
+            if let existing = scope.lookupLocal(name.name), !familyDefinitions.contains(existing.range.start) { continue }
             let binding: Binding = families.failed.contains(name.name) ? .poisoned : .value(.list(families.members[name.name]!))
             scope.define(name.name, binding, range: name.range)
+            familyDefinitions.insert(name.range.start)
         }
     }
 

@@ -21,6 +21,9 @@ public final class Checker {
     var declarationNames: [Int: String] = [:]
     var declarationCounts: [String: Int] = [:]
     var rowKey: String?
+    /// Offsets of the names a loop bound to its instances (`plain` after `repeat 3 { train plain … }`): a
+    /// later declaration of the name takes it over instead of being a redefinition.
+    var familyDefinitions: Set<Int> = []
     var reportCounter = 0
     var plotCounter = 0
     var scope = Scope(parent: nil)
@@ -217,7 +220,7 @@ public final class Checker {
             warning("W0402", "'\(name.name)' hides the built-in of the same name", at: name.range)
         }
         let topLevel = scope.parent == nil
-        if let previous = scope.lookupLocal(name.name) {
+        if let previous = scope.lookupLocal(name.name), !familyDefinitions.contains(previous.range.start) {
             guard topLevel, session?.shadowing == true else {
                 error("E0402", "'\(name.name)' is already defined", at: name.range, label: "redefined here",
                       notes: [DiagnosticNote("first defined at \(location(previous.range))", range: previous.range)],

@@ -62,7 +62,7 @@ final class RepetitionReferenceTests: XCTestCase {
         let direct = try evaluate(nets[2], on: e.dataset(DataRef(data: "digits", split: .test)), loss: .crossEntropy).accuracy
         guard case .double(let a2) = top.rows[0][1] else { return XCTFail("a2 is not a number") }
         XCTAssertEqual(a2, direct)
-        let pairTable = try XCTUnwrap(e.tables.values.first { $0.columns.contains("mid") })
+        let pairTable = try XCTUnwrap(e.tables.values.first { $0.columns.contains("mid") && !$0.title.hasSuffix("_summary") })
         XCTAssertEqual(pairTable.rows.prefix(3).map { $0[0] }, [.string("p=[plain#0, plain#1]"), .string("p=[plain#0, plain#2]"),
                                                               .string("p=[plain#1, plain#2]")])
     }
@@ -83,6 +83,20 @@ final class RepetitionReferenceTests: XCTestCase {
         let reports = (wrapped?.steps ?? []).compactMap { step -> ReportSpec? in if case .report(let r) = step { return r } else { return nil } }
         guard case .accuracy(let ref, _)? = reports.first?.items.first?.measurement else { return XCTFail("no accuracy report") }
         XCTAssertEqual(ref, .trained("plain#2"))
+    }
+
+    /// A name a loop bound may be declared again after it (existing scripts do), and a second loop of the
+    /// same name takes the name over.
+    func testLaterDeclarationsTakeTheNameOver() throws {
+        let again = head + "train plain = mlp on digits.train[0..99] { epochs 1 }\nreport a: accuracy(plain, digits.test)\n"
+        XCTAssertEqual(check(again).1.map(\.message), [])
+        let twice = head + "repeat 2 {\n  train plain = mlp on digits.train[0..99] { epochs 1 }\n}\n"
+            + "report a: accuracy(plain[1], digits.test)\n"
+        let (program, errors) = check(twice)
+        XCTAssertEqual(errors.map(\.message), [])
+        let reports = (program?.steps ?? []).compactMap { step -> ReportSpec? in if case .report(let r) = step { return r } else { return nil } }
+        guard case .accuracy(let ref, _)? = reports.last?.items.first?.measurement else { return XCTFail("no accuracy report") }
+        XCTAssertEqual(ref, .trained("plain~2#1"))
     }
 
     func testRemainderFormatsAndParsesBack() throws {

@@ -83,6 +83,18 @@ CLAIMS = [
     ("docs/tutorial.md", "is invariant to rounding\n({})", "flip", "report_line85", "mid.relative_change", "{:.1e}"),
     ("docs/tutorial.md", "while keeping {}% test accuracy", "flip", "report_line85", "mid_accuracy", "pct1"),
     ("docs/tutorial.md", "trained in E with trivial channels\n({}%)", "flip", "report_line51", "equi", "pct1"),
+    ("docs/science.md", "S_10 graphs: median {} (relative) |", "sn_graphs", "report_line75_summary", "equi", "{:.2g}"),
+    ("docs/science.md", "C4: {} relative (float rounding)", "rotation_dynamics", "report_line58", "augmented", "{:.1e}"),
+    ("docs/science.md", "farther than full orbits | S_10 graphs: median {} relative", "sn_graphs", "report_line75_summary", "aug", "{:.1e}"),
+    ("docs/science.md", "| Nom | leaves E | S_10 graphs: median {} relative", "sn_graphs", "report_line75_summary", "nom", "{:.1e}"),
+    ("docs/science.md", "C4 conv layers: {} absolute", "rotation_dynamics", "report_line64", "nominal_convs.absolute", "{:.3f}"),
+    ("docs/science.md", "the key identity) | C4: {},", "rotation_dynamics", "report_line64", "identity_at_E", "{:.1e}"),
+    ("docs/science.md", "‖(I − Π_E)∇R‖ = {} |", "rotation_dynamics", "report_line64", "identity_at_E.off_E", "{:.3f}"),
+    ("docs/science.md", "| no identity | C4: {} |", "rotation_dynamics", "report_line64", "identity_off_E", "{:.3f}"),
+    ("docs/science.md", "0 by construction | {} |", "vgg11_fashion", "report_line120_summary", "gcnn_self", "{:.2g}"),
+    ("docs/science.md", "than between two nets) | {} |", "vgg11_fashion", "report_line120_summary", "cnn_self", "{:.3f}"),
+    ("docs/science.md", "larger than the self-merge | {} |", "vgg11_fashion", "report_line153_summary", "reset", "{:.3f}"),
+    ("docs/science.md", "lowers the two-net barrier | {} |", "vgg11_fashion", "report_line153_summary", "repair", "{:.3f}"),
 ]
 
 
