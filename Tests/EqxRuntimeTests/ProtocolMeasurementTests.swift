@@ -22,16 +22,6 @@ final class ProtocolMeasurementTests: XCTestCase {
 
         """
 
-    func execute() throws -> Executor {
-        let dir = try temporaryDirectory(self, "eqx-protocol")
-        let checked = Pipeline.check(SourceFile(name: "p.eqx", text: script), baseDirectory: dir)
-        let program = try XCTUnwrap(checked.program, "\(checked.diagnostics.map(\.message))")
-        let e = Executor(program: program, canonicalSource: checked.canonicalSource,
-                         options: RunOptions(scriptName: "p", scriptDirectory: dir, threads: 1, writesFiles: false))
-        try e.run()
-        return e
-    }
-
     func row(_ e: Executor, _ table: String) throws -> [String: Double] {
         let t = try XCTUnwrap(e.tables[table])
         var out: [String: Double] = [:]
@@ -57,7 +47,7 @@ final class ProtocolMeasurementTests: XCTestCase {
     }
 
     func testPerLayerDistancesAndGradientIdentity() throws {
-        let e = try execute()
+        let e = try executeScript(script, name: "p", self)
         let d = try row(e, "report_line8")
         let layers = ["conv1", "bn1", "conv2", "fc"]
         var expected: Set<String> = ["all", "all.absolute"]

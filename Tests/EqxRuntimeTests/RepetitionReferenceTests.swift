@@ -50,11 +50,7 @@ final class RepetitionReferenceTests: XCTestCase {
         XCTAssertEqual(pairsSeen, [["plain#0", "plain#1"], ["plain#1", "plain#2"], ["plain#2", "plain#0"],
                                    ["plain#0", "plain#1"], ["plain#0", "plain#2"], ["plain#1", "plain#2"]])
 
-        let dir = try temporaryDirectory(self, "eqx-repetitions")
-        let checked = Pipeline.check(SourceFile(name: "rep.eqx", text: head + merges), baseDirectory: dir)
-        let e = Executor(program: try XCTUnwrap(checked.program), canonicalSource: checked.canonicalSource,
-                         options: RunOptions(scriptName: "rep", scriptDirectory: dir, threads: 1, writesFiles: false))
-        try e.run()
+        let e = try executeScript(head + merges, name: "rep", self)
         // Three different networks, and each report names the instance it was asked for.
         let nets = try (0..<3).map { try XCTUnwrap(e.trained["plain#\($0)"]).network }
         XCTAssertNotEqual(nets[0].state["linear1.weight"]!.scalars, nets[1].state["linear1.weight"]!.scalars)
