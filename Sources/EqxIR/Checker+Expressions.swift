@@ -47,7 +47,11 @@ extension Checker {
 
     func lookupValue(_ name: String, range: SourceRange) -> Value? {
         guard let found = resolve(name, at: range) else { return .symbol(name) }
-        switch found.binding {
+        return value(of: found.binding)
+    }
+
+    func value(of binding: Binding) -> Value? {
+        switch binding {
         case .value(let v): return v
         case .net(let d): return .netDeclaration(d.name)
         case .block(let d): return .blockDeclaration(d.name)
@@ -83,6 +87,14 @@ extension Checker {
             if y == 0 { error("E0403", "division by zero", at: range); return nil }
             let q = x / y
             return .number(q, isInteger: bothInt && q == q.rounded())
+        case .remainder:
+            // Integers only, and never negative, so `(r - 1) % n` indexes repetitions cyclically.
+            guard bothInt, y > 0 else {
+                error("E0403", "'%' needs an integer and a positive integer, got \(a.display) % \(b.display)", at: range)
+                return nil
+            }
+            let m = x.truncatingRemainder(dividingBy: y)
+            return .number(m < 0 ? m + y : m, isInteger: true)
         }
     }
 
@@ -155,7 +167,11 @@ extension Checker {
             return .data(ref)
         case (.list(let items), .number(let x, true)):
             guard x >= 0, x < Double(items.count) else {
-                error("E0403", "index \(formatNumber(x)) is outside the list of \(items.count)", at: index.range)
+                let what = nameOf(base).map { "'\($0)' has \(items.count) instance\(items.count == 1 ? "" : "s")" }
+                    ?? "the list has \(items.count) element\(items.count == 1 ? "" : "s")"
+                error("E0403", "index \(formatNumber(x)) is out of range: \(what)", at: index.range,
+                      label: items.isEmpty ? "no valid index" : "valid: 0…\(items.count - 1)",
+                      help: "index from 0; `(r + 1) % \(max(1, items.count))` wraps around")
                 return nil
             }
             return items[Int(x)]
@@ -222,8 +238,10 @@ extension Checker {
                 error("E0406", "'.at' takes one number α", at: range)
                 return nil
             }
-            guard case .merge(_, let net, _)? = scope.lookup(nameOf(base) ?? "")?.binding else { return nil }
-            return .model(.merged(id, alpha: a), net)
+            // The merge's network: from its declaration, or (for `pair[0].at(0.5)`) from its step.
+            if case .merge(_, let net, _)? = scope.lookup(nameOf(base) ?? "")?.binding { return .model(.merged(id, alpha: a), net) }
+            for case .merge(let m) in steps where m.id == id { return .model(.merged(id, alpha: a), m.network) }
+            return nil
         }
         guard case .identifier(let fname) = callee.kind else {
             error("E0403", "only named functions can be called", at: callee.range)
@@ -243,6 +261,7 @@ extension Checker {
                 return nil
             }
         }
+        if fname == "pairs" { return pairs(args, range: range) }
         if let g = groupConstructor(fname, args, range: range) { return g }
         if let d = dataConstructor(fname, args, range: range) { return d }
         if let m = measurementCall(fname, args, range: range) { return m }
@@ -262,8 +281,9 @@ extension Checker {
     }
 
     static let constructors = ["mirror", "rotations", "dihedral", "translations", "symmetric", "trivial",
-                               "idx", "cifar10", "npy", "npz", "csv", "block_graphs", "load", "orbit"]
-    static let measurementFunctions = ["accuracy", "loss", "invariance", "equivariance", "distance_to_E", "parameters"]
+                               "idx", "cifar10", "npy", "npz", "csv", "block_graphs", "load", "orbit", "pairs"]
+    static let measurementFunctions = ["accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity",
+                                        "parameters"]
 
     private func netCall(_ decl: NetDeclaration, _ args: [Argument], range: SourceRange) -> Value? {
         let names = decl.parameters.map(\.name.name)

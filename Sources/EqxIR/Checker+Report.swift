@@ -10,7 +10,8 @@ extension Checker {
         case "loss": allowed = ["on", "kind", "under"]
         case "invariance": allowed = ["on"]
         case "equivariance": allowed = ["on", "channels"]
-        case "distance_to_E": allowed = ["channels"]
+        case "distance_to_E": allowed = ["channels", "layers"]
+        case "gradient_identity": allowed = ["on", "channels", "kind"]
         case "parameters": allowed = []
         case "load": allowed = ["data"]
         default: return nil
@@ -45,6 +46,16 @@ extension Checker {
             guard let (_, ce) = a.labelled["channels"] else { return .trivial }
             return symbol(ce, what: "channel action", among: ["trivial", "regular"]).flatMap(ChannelAction.init(rawValue:))
         }
+        /// The training's loss, or the one `kind:` names.
+        func lossKind() -> LossKind? {
+            var kind = LossKind.crossEntropy
+            if case .trained(let id) = ref, let t = trainSpec(id) { kind = t.loss }
+            if let (_, ke) = a.labelled["kind"] {
+                guard let s = symbol(ke, what: "loss", among: ["crossentropy", "mse", "bce"]) else { return nil }
+                kind = LossKind(rawValue: s)!
+            }
+            return kind
+        }
         func data(_ i: Int) -> DataRef? {
             guard let de = arg(i, "on", "data"), let d = dataRef(de, what: "data") else { return nil }
             if let shape = dataShape(d), shape != net.inputShape {
@@ -54,13 +65,7 @@ extension Checker {
         }
         switch f {
         case "accuracy", "loss":
-            guard let d = data(1) else { return nil }
-            var kind = LossKind.crossEntropy
-            if case .trained(let id) = ref, let t = trainSpec(id) { kind = t.loss }
-            if let (_, ke) = a.labelled["kind"] {
-                guard let s = symbol(ke, what: "loss", among: ["crossentropy", "mse", "bce"]) else { return nil }
-                kind = LossKind(rawValue: s)!
-            }
+            guard let d = data(1), let kind = lossKind() else { return nil }
             if let (_, ge) = a.labelled["under"] {
                 guard let g = groupValue(ge) else { return nil }
                 if let why = g.incompatibility(withInput: net.inputShape) {
@@ -87,7 +92,23 @@ extension Checker {
         case "distance_to_E":
             guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let ch = channelsArg() else { return nil }
             guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
-            return .measurement(.distanceToE(ref, g, ch))
+            var layers: [String]? = nil
+            if let (_, le) = a.labelled["layers"] {
+                guard let chosen = layerSelection(le, in: net) else { return nil }
+                layers = chosen
+            }
+            return .measurement(.distanceToE(ref, g, ch, layers: layers))
+        case "gradient_identity":
+            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg(),
+                  let kind = lossKind() else { return nil }
+            guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
+            let side = net.inputShape.count == 3 ? (net.inputShape[1], net.inputShape[2]) : (1, 1)
+            guard g.isEnumerable, g.order(height: side.0, width: side.1) <= 10_000 else {
+                error("E0505", "\(g) is too large for the full-orbit gradient of 'gradient_identity'", at: ge.range,
+                      help: "the augmented gradient sums over every element; use a group of at most 10,000 elements")
+                return nil
+            }
+            return .measurement(.gradientIdentity(ref, g, ch, d, kind))
         default: // parameters
             return .measurement(.parameterCount(ref))
         }
@@ -99,7 +120,8 @@ extension Checker {
         case "loss": return "loss(net, digits.test)"
         case "invariance": return "invariance(net, flip, digits.test)"
         case "equivariance": return "equivariance(net, rot, digits.test)"
-        case "distance_to_E": return "distance_to_E(net, rot) or distance_to_E(net, flip, channels: regular)"
+        case "distance_to_E": return "distance_to_E(net, rot), distance_to_E(net, flip, channels: regular) or distance_to_E(net, rot, layers: convs)"
+        case "gradient_identity": return "gradient_identity(net, rot, digits.train[0..256]) or gradient_identity(net, flip, d, channels: regular)"
         case "parameters": return "parameters(net)"
         default: return "load(\"net.safetensors\", cnn(width: 16), digits.train)"
         }
@@ -170,7 +192,7 @@ extension Checker {
         case .trainQuantity(let id, .curve): axis = .step; description = "a training curve over steps"; name = declaredName(id)
         case .trainQuantity(let id, .distance): axis = .step; description = "a distance-to-E curve over steps"; name = declaredName(id)
         case .text: axis = nil; description = "a text"; name = defaultLabel(item.value)
-        case .number, .accuracy, .loss, .underEachElement, .invariance, .equivariance, .distanceToE, .parameterCount,
+        case .number, .accuracy, .loss, .underEachElement, .invariance, .equivariance, .distanceToE, .gradientIdentity, .parameterCount,
              .mergeBarrier, .trainQuantity:
             axis = .groups; description = "a number, drawn as dots"; name = defaultLabel(item.value)
         }

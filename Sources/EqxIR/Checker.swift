@@ -21,6 +21,9 @@ public final class Checker {
     var declarationNames: [Int: String] = [:]
     var declarationCounts: [String: Int] = [:]
     var rowKey: String?
+    /// Offsets of the names a loop bound to its instances (`plain` after `repeat 3 { train plain … }`): a
+    /// later declaration of the name takes it over instead of being a redefinition.
+    var familyDefinitions: Set<Int> = []
     var reportCounter = 0
     var plotCounter = 0
     var scope = Scope(parent: nil)
@@ -152,6 +155,7 @@ public final class Checker {
             let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
+            var families = RepetitionFamilies()
             for r in 0..<count {
                 reportCounter = counterBefore
                 instanceSuffix = before + "#\(r)"
@@ -159,9 +163,11 @@ public final class Checker {
                 withChildScope {
                     if let v = variable { define(v, .value(.number(Double(r), isInteger: true))) }
                     for s in body { checkStatement(s) }
+                    collectInstances(of: body, into: &families)
                 }
             }
             instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
+            defineFamilies(families)
             summarizeNewTables(since: tablesBefore)
         case .for(let variable, let seqExpr, let body):
             guard let seq = evaluate(seqExpr) else { return }
@@ -178,6 +184,7 @@ public final class Checker {
             let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
             let counterBefore = reportCounter
+            var families = RepetitionFamilies()
             for v in values {
                 reportCounter = counterBefore
                 instanceSuffix = before + "[\(variable.name)=\(v.display)]"
@@ -185,9 +192,11 @@ public final class Checker {
                 withChildScope {
                     define(variable, .value(v))
                     for s in body { checkStatement(s) }
+                    collectInstances(of: body, into: &families)
                 }
             }
             instanceSuffix = before; rowKey = beforeRow; seed = seedBefore
+            defineFamilies(families)
             summarizeNewTables(since: tablesBefore)
         }
     }
@@ -211,7 +220,7 @@ public final class Checker {
             warning("W0402", "'\(name.name)' hides the built-in of the same name", at: name.range)
         }
         let topLevel = scope.parent == nil
-        if let previous = scope.lookupLocal(name.name) {
+        if let previous = scope.lookupLocal(name.name), !familyDefinitions.contains(previous.range.start) {
             guard topLevel, session?.shadowing == true else {
                 error("E0402", "'\(name.name)' is already defined", at: name.range, label: "redefined here",
                       notes: [DiagnosticNote("first defined at \(location(previous.range))", range: previous.range)],
@@ -317,7 +326,7 @@ public final class Checker {
     }
 
     static let reservedFunctions: Set<String> = [
-        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "parameters", "load", "orbit",
+        "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity", "parameters", "load", "orbit", "pairs",
         "mirror", "rotations", "dihedral", "translations", "symmetric", "idx", "cifar10", "npy", "npz", "csv",
         "block_graphs", "builtin",
     ]

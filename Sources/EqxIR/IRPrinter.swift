@@ -121,7 +121,10 @@ public enum IRPrinter {
             return "\(accuracy ? "accuracy" : "loss")(\(n), \(d), under: \(g)" + (accuracy ? ")" : ", \(l.rawValue))")
         case .invariance(let n, let g, let d): return "invariance(\(n), \(g), \(d))"
         case .equivariance(let n, let g, let c, let d): return "equivariance(\(n), \(g), \(d), channels: \(c.rawValue))"
-        case .distanceToE(let n, let g, let c): return "distance_to_E(\(n), \(g), channels: \(c.rawValue))"
+        case .distanceToE(let n, let g, let c, let layers):
+            return "distance_to_E(\(n), \(g), channels: \(c.rawValue)" + (layers.map { ", layers: [\($0.joined(separator: ", "))]" } ?? "") + ")"
+        case .gradientIdentity(let n, let g, let c, let d, let l):
+            return "gradient_identity(\(n), \(g), \(d), kind: \(l.rawValue), channels: \(c.rawValue))"
         case .parameterCount(let n): return "parameters(\(n))"
         case .mergeBarrier(let id, let q): return "\(id).\(q.rawValue)"
         case .trainQuantity(let id, let q): return "\(id).\(q.rawValue)"

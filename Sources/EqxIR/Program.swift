@@ -229,8 +229,10 @@ public indirect enum Measurement: Hashable, Sendable {
     case invariance(ModelRef, GroupSpec, DataRef)
     /// Per-layer ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ relative to ‖Φ_i(x)‖.
     case equivariance(ModelRef, GroupSpec, ChannelAction, DataRef)
-    /// ‖θ − Π_E θ‖ total and per layer, absolute and relative.
-    case distanceToE(ModelRef, GroupSpec, ChannelAction)
+    /// ‖θ − Π_E θ‖ total and per layer, absolute and relative; over the named layers only when `layers` is set.
+    case distanceToE(ModelRef, GroupSpec, ChannelAction, layers: [String]?)
+    /// Nordenfors et al.'s identity on data: ‖∇R_aug − Π_E∇R‖ and ‖(I − Π_E)∇R‖ (full orbit, eval mode).
+    case gradientIdentity(ModelRef, GroupSpec, ChannelAction, DataRef, LossKind)
     case parameterCount(ModelRef)
     case mergeBarrier(String, MergeQuantity)
     case trainQuantity(String, TrainQuantity)

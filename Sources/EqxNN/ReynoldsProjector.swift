@@ -48,11 +48,12 @@ public struct ReynoldsProjector {
         return out
     }
 
-    /// ‖θ − Π_E θ‖ per layer and in total, absolute and relative to ‖θ‖ (trainable parameters only).
-    public func distance(_ state: StateDict) -> DistanceToE {
+    /// ‖θ − Π_E θ‖ per layer and in total, absolute and relative to ‖θ‖ (trainable parameters only), over
+    /// the named layers when `layers` is given.
+    public func distance(_ state: StateDict, layers: Set<String>? = nil) -> DistanceToE {
         var perLayer: [DistanceToE.Layer] = []
         var total = 0.0, norm = 0.0
-        for layer in representation.spec.flattenedLayers where !layer.parameterShapes.isEmpty {
+        for layer in representation.spec.flattenedLayers where !layer.parameterShapes.isEmpty && layers?.contains(layer.name) ?? true {
             var d2 = 0.0, n2 = 0.0
             for (suffix, _) in layer.parameterShapes {
                 let key = "\(layer.name).\(suffix)"

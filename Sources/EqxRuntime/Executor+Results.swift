@@ -41,12 +41,19 @@ extension Executor {
             let errors = try equivarianceErrors(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape),
                                                 hidden: ch, on: data, seed: program.seed)
             return errors.map { ("\(label).\($0.layer)", .double($0.error)) }
-        case .distanceToE(let ref, let g, let ch):
+        case .distanceToE(let ref, let g, let ch, let layers):
             let net = try network(ref)
             let p = try ReynoldsProjector(group: FiniteGroup.make(g, inputShape: net.spec.inputShape), spec: net.spec, hidden: ch)
-            let d = p.distance(net.state)
+            let d = p.distance(net.state, layers: layers.map(Set.init))
             return [(label, .double(d.relative)), ("\(label).absolute", .double(d.absolute))]
                 + d.layers.map { ("\(label).\($0.name)", .double($0.relative)) }
+                + d.layers.map { ("\(label).\($0.name).absolute", .double($0.absolute)) }
+        case .gradientIdentity(let ref, let g, let ch, let d, let kind):
+            let net = try network(ref)
+            let r = try EqxTraining.gradientIdentity(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape),
+                                                     hidden: ch, on: dataset(d), loss: kind)
+            return [(label, .double(r.discrepancy)), ("\(label).off_E", .double(r.offE)),
+                    ("\(label).gradient", .double(r.nominalNorm)), ("\(label).augmented_gradient", .double(r.augmentedNorm))]
         case .parameterCount(let ref):
             return [(label, .int(try network(ref).parameterCount))]
         case .mergeBarrier(let id, let q):
@@ -186,7 +193,7 @@ extension Executor {
                 }
                 curves.append(.init(panel: .accuracy, series: "\(item.label), training batch",
                                     points: t.curve.map { (x: Double($0.step), y: $0.accuracy) }))
-            case .number, .text, .accuracy, .loss, .underEachElement, .invariance, .equivariance, .distanceToE, .parameterCount:
+            case .number, .text, .accuracy, .loss, .underEachElement, .invariance, .equivariance, .distanceToE, .gradientIdentity, .parameterCount:
                 continue   // the checker admits only curves on these axes
             }
         }

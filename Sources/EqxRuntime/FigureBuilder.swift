@@ -158,6 +158,7 @@ struct FigureBuilder {
             case .invariance: name = "relative output change"
             case .equivariance: name = "equivariance error"
             case .distanceToE: name = "‖θ − Π_E θ‖ / ‖θ‖"
+            case .gradientIdentity: name = "‖∇R_aug − Π_E ∇R‖"
             case .parameterCount: name = "parameters"
             case .trainQuantity(_, .finalLoss): name = "final batch loss"
             case .trainQuantity(_, .finalAccuracy): name = "final accuracy"

@@ -199,7 +199,7 @@ struct RunReport {
             case .integer, .number, .dimensions: c = "n"
             case .string: c = "s"
             case .arrow, .dotDot, .colon, .comma, .semicolon, .dot, .leftParen, .rightParen, .leftBracket, .rightBracket,
-                 .leftBrace, .rightBrace, .plus, .minus, .star, .slash, .equals, .identifier, .newline, .endOfFile: c = nil
+                 .leftBrace, .rightBrace, .plus, .minus, .star, .slash, .percent, .equals, .identifier, .newline, .endOfFile: c = nil
             }
             if let c { marks.append((t.range, c)) }
         }

@@ -14,7 +14,7 @@ public struct Identifier: Hashable, Sendable {
 public enum UnaryOperator: String, Hashable, Sendable { case negate = "-" }
 
 public enum BinaryOperator: String, Hashable, Sendable {
-    case add = "+", subtract = "-", multiply = "*", divide = "/"
+    case add = "+", subtract = "-", multiply = "*", divide = "/", remainder = "%"
     /// Binding power for the printer and parser: higher binds tighter.
     public var precedence: Int { self == .add || self == .subtract ? 1 : 2 }
 }

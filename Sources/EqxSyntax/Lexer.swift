@@ -276,9 +276,10 @@ struct Lexer {
         UInt8(ascii: ":"): .colon, UInt8(ascii: ","): .comma, UInt8(ascii: ";"): .semicolon,
         UInt8(ascii: "("): .leftParen, UInt8(ascii: ")"): .rightParen, UInt8(ascii: "["): .leftBracket,
         UInt8(ascii: "]"): .rightBracket, UInt8(ascii: "{"): .leftBrace, UInt8(ascii: "}"): .rightBrace,
-        UInt8(ascii: "+"): .plus, UInt8(ascii: "*"): .star, UInt8(ascii: "/"): .slash, UInt8(ascii: "="): .equals,
+        UInt8(ascii: "+"): .plus, UInt8(ascii: "*"): .star, UInt8(ascii: "/"): .slash, UInt8(ascii: "%"): .percent,
+        UInt8(ascii: "="): .equals,
     ]
-    static let known: Set<UInt8> = Set(":,;()[]{}+-*/=.#\" \t\r\n".utf8)
+    static let known: Set<UInt8> = Set(":,;()[]{}+-*/%=.#\" \t\r\n".utf8)
 
     mutating func scanPunctuation() -> Bool {
         let b = bytes[i]

@@ -61,7 +61,7 @@ extension Parser {
         var left = parseUnary()
         while tick() {
             let op: BinaryOperator
-            if at(.star) { op = .multiply } else if at(.slash) { op = .divide } else { break }
+            if at(.star) { op = .multiply } else if at(.slash) { op = .divide } else if at(.percent) { op = .remainder } else { break }
             advance()
             let right = parseUnary()
             left = node(.binary(op, left.expr, right.expr), left.expr.range.union(right.expr.range), children: [left, right])

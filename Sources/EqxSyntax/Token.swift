@@ -13,7 +13,7 @@ public enum TokenKind: Hashable, Sendable {
     case integer, number, dimensions, string
     case arrow, dotDot, colon, comma, semicolon, dot
     case leftParen, rightParen, leftBracket, rightBracket, leftBrace, rightBrace
-    case plus, minus, star, slash, equals
+    case plus, minus, star, slash, percent, equals
     case newline
     case endOfFile
 
@@ -42,6 +42,7 @@ public enum TokenKind: Hashable, Sendable {
         case .minus: return "'-'"
         case .star: return "'*'"
         case .slash: return "'/'"
+        case .percent: return "'%'"
         case .equals: return "'='"
         case .newline: return "a new line"
         case .endOfFile: return "the end of the file"

@@ -15,7 +15,9 @@ state; results are bit-identical for a given thread count). Two kinds of quotati
   `{}` in the template stands for the value of `column` in table `table` of the run's results.json,
   formatted with `format`. The page must contain the filled-in template; `--write` rewrites the number.
 
-Sources whose data is not on this machine (E0803) are skipped and said so; under CI=true that fails.
+A script with a line `# ci: ARGS` (the papers' protocols in examples/papers/) runs with those arguments, at
+the scale CI runs it. Sources whose data is not on this machine (E0803) are skipped and said so; under
+CI=true that fails.
 Timings are never quoted: they depend on the machine.
 """
 import json
@@ -47,6 +49,8 @@ SOURCES = {
     "quickstart": "examples/quickstart.eqx",
     "flip": "docs/tutorial/flip.eqx",
     "rotation_dynamics": "examples/rotation_dynamics.eqx",
+    "sn_graphs": "examples/papers/nordenfors_sn_graphs.eqx",
+    "vgg11_fashion": "examples/papers/bokman_kahl_vgg11_fashion.eqx",
 }
 
 # (page, template with {}, source, table, column, format)
@@ -79,6 +83,18 @@ CLAIMS = [
     ("docs/tutorial.md", "is invariant to rounding\n({})", "flip", "report_line85", "mid.relative_change", "{:.1e}"),
     ("docs/tutorial.md", "while keeping {}% test accuracy", "flip", "report_line85", "mid_accuracy", "pct1"),
     ("docs/tutorial.md", "trained in E with trivial channels\n({}%)", "flip", "report_line51", "equi", "pct1"),
+    ("docs/science.md", "S_10 graphs: median {} (relative) |", "sn_graphs", "report_line75_summary", "equi", "{:.2g}"),
+    ("docs/science.md", "C4: {} relative (float rounding)", "rotation_dynamics", "report_line58", "augmented", "{:.1e}"),
+    ("docs/science.md", "farther than full orbits | S_10 graphs: median {} relative", "sn_graphs", "report_line75_summary", "aug", "{:.1e}"),
+    ("docs/science.md", "| Nom | leaves E | S_10 graphs: median {} relative", "sn_graphs", "report_line75_summary", "nom", "{:.1e}"),
+    ("docs/science.md", "C4 conv layers: {} absolute", "rotation_dynamics", "report_line64", "nominal_convs.absolute", "{:.3f}"),
+    ("docs/science.md", "the key identity) | C4: {},", "rotation_dynamics", "report_line64", "identity_at_E", "{:.1e}"),
+    ("docs/science.md", "‖(I − Π_E)∇R‖ = {} |", "rotation_dynamics", "report_line64", "identity_at_E.off_E", "{:.3f}"),
+    ("docs/science.md", "| no identity | C4: {} |", "rotation_dynamics", "report_line64", "identity_off_E", "{:.3f}"),
+    ("docs/science.md", "0 by construction | {} |", "vgg11_fashion", "report_line121_summary", "gcnn_self", "{:.2g}"),
+    ("docs/science.md", "than between two nets) | {} |", "vgg11_fashion", "report_line121_summary", "cnn_self", "{:.3f}"),
+    ("docs/science.md", "larger than the self-merge | {} |", "vgg11_fashion", "report_line154_summary", "reset", "{:.3f}"),
+    ("docs/science.md", "lowers the two-net barrier | {} |", "vgg11_fashion", "report_line154_summary", "repair", "{:.3f}"),
 ]
 
 
@@ -108,8 +124,10 @@ def run(name):
                 f.write(source())
         else:
             script = os.path.join(ROOT, source)
+        with open(script) as f:
+            ci = [l[len("# ci: "):].split() for l in f if l.startswith("# ci: ")]
         # Run where the run directory lands in d (runs/<script>/<id>, as the docs show it).
-        p = subprocess.run([EQX, "run", script, "--threads", THREADS], cwd=d, capture_output=True,
+        p = subprocess.run([EQX, "run", script, "--threads", THREADS] + (ci[0] if ci else []), cwd=d, capture_output=True,
                            text=True, env=dict(os.environ, NO_COLOR="1"))
         if p.returncode != 0:
             if "error[E0803]" in p.stderr:

@@ -134,7 +134,7 @@ public struct UnitGraph: Hashable, Sendable {
         switch m {
         case .number, .text: break
         case .accuracy(let r, _), .loss(let r, _, _), .underEachElement(let r, _, _, _, _), .invariance(let r, _, _),
-             .equivariance(let r, _, _, _), .distanceToE(let r, _, _), .parameterCount(let r):
+             .equivariance(let r, _, _, _), .distanceToE(let r, _, _, _), .gradientIdentity(let r, _, _, _, _), .parameterCount(let r):
             collect(r, into: &out)
         case .mergeBarrier(let id, _): out.insert("m:" + id)
         case .trainQuantity(let id, _): out.insert("t:" + id)
