@@ -148,9 +148,7 @@ extension Checker {
                 var weight = 1.0, start = 0.0
                 if let e = mods.take("weight") { guard let w = number(e, what: "weight"), w >= 0 else { error("E0406", "weight must be ≥ 0", at: e.range); continue }; weight = w }
                 if let e = mods.take("from") { guard let f = number(e, what: "start fraction"), f >= 0, f < 1 else { error("E0406", "'from' is a fraction of the epochs in [0, 1)", at: e.range); continue }; start = f }
-                if let why = g.incompatibility(withInput: network.inputShape) {
-                    error("E0501", "group \(g) cannot act on the data: \(why)", at: c.arguments[0].range); continue
-                }
+                guard checkGroupActs(g, onInput: network.inputShape, at: c.arguments[0].range) else { continue }
                 invariance = InvariancePenalty(group: g, weight: weight, start: start)
             case "loss":
                 guard c.arguments.count == 1, let s = symbol(c.arguments[0], what: "loss", among: ["crossentropy", "mse", "bce"]) else {
@@ -238,9 +236,7 @@ extension Checker {
            checkGroup(g, on: network, channels: channels, groupRange: groupRange, channelsRange: channelsRange) {
             checkSubspace(g, on: network, channels: channels, train: name.name, mode: modeRange)
         }
-        if case .augmented(let g, _) = mode, let why = g.incompatibility(withInput: network.inputShape) {
-            error("E0501", "group \(g) cannot act on the data: \(why)", at: groupRange)
-        }
+        if case .augmented(let g, _) = mode { checkGroupActs(g, onInput: network.inputShape, at: groupRange) }
         for (t, range) in zip(tracked, trackedRanges) {
             // The mode's own group and channels were checked above, at the mode.
             guard case .distanceToE(let g, let ch) = t, mode != .equivariant(g) || ch != channels else { continue }
