@@ -127,7 +127,7 @@ extension Checker {
     @discardableResult
     func checkGroupActs(_ group: GroupSpec, onInput shape: [Int], at range: SourceRange, notes: [DiagnosticNote] = []) -> Bool {
         guard let why = group.incompatibility(withInput: shape) else { return true }
-        if case .semidirect(let t, let k) = group, t.incompatibility(withInput: shape) == nil, k.incompatibility(withInput: shape) == nil {
+        if case .semidirect(let t, let k) = group, t.incompatibility(withInput: shape) == nil {
             error("E0508", "\(k) does not normalise the translations of the \(shape.count == 3 ? "\(shape[1])×\(shape[2])" : "\(shape)") samples, so \(group) is not a group acting on them: \(why)",
                   at: range, label: "does not fit samples of shape \(shape)", notes: notes,
                   help: k.needsSquareGrids ? "rotations need translations along both axes of a square grid: semidirect(translations, \(k)) on square data (resize 28x28)" : nil)

@@ -236,7 +236,8 @@ extension Checker {
            checkGroup(g, on: network, channels: channels, groupRange: groupRange, channelsRange: channelsRange) {
             checkSubspace(g, on: network, channels: channels, train: name.name, mode: modeRange)
         }
-        if case .augmented(let g, _) = mode { checkGroupActs(g, onInput: network.inputShape, at: groupRange) }
+        var augmentationActs = true
+        if case .augmented(let g, _) = mode { augmentationActs = checkGroupActs(g, onInput: network.inputShape, at: groupRange) }
         for (t, range) in zip(tracked, trackedRanges) {
             // The mode's own group and channels were checked above, at the mode.
             guard case .distanceToE(let g, let ch) = t, mode != .equivariant(g) || ch != channels else { continue }
@@ -246,7 +247,7 @@ extension Checker {
             warning("W0601", "batch \(batch) is larger than the \(n) training samples; batches will be smaller", at: statement.range)
         }
         var transforms = 1
-        if case .augmented(let g, .orbit) = mode {   // every sample in all |G| transforms
+        if case .augmented(let g, .orbit) = mode, augmentationActs {   // every sample in all |G| transforms
             let shape = network.inputShape
             transforms = shape.count == 3 ? g.order(height: shape[1], width: shape[2]) : g.order(height: 1, width: 1)
         }
