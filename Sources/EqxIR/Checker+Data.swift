@@ -165,9 +165,7 @@ extension Checker {
                     if c.arguments.count != 1 { error("E0406", "augment takes a group: augment flip", at: c.head.range) }
                     continue
                 }
-                if let why = g.incompatibility(withInput: shape.sampleShape) {
-                    error("E0501", "group \(g) cannot act on the data: \(why)", at: c.arguments[0].range); continue
-                }
+                guard checkGroupActs(g, onInput: shape.sampleShape, at: c.arguments[0].range) else { continue }
                 guard g.isEnumerable else { error("E0505", "\(g) is too large to enumerate every transform of every sample", at: c.arguments[0].range); continue }
                 let k = g.order(height: shape.sampleShape.count == 3 ? shape.sampleShape[1] : 1,
                                 width: shape.sampleShape.count == 3 ? shape.sampleShape[2] : 1)

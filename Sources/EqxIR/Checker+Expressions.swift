@@ -64,13 +64,22 @@ extension Checker {
 
     private func arithmetic(_ op: BinaryOperator, _ a: Value, _ b: Value, range: SourceRange) -> Value? {
         if case .group(let g, let gn) = a, case .group(let h, let hn) = b, op == .multiply {
-            // A direct product acts by composing the factors' actions, which needs them to commute.
-            func isMirror(_ x: GroupSpec) -> Bool { if case .mirror = x { return true } else { return false } }
-            let commute = g == .trivial || h == .trivial || (isMirror(g) && isMirror(h) && g != h)
-            guard commute else {
+            // A direct product acts by composing the factors' actions: EqxGroups decides whether they commute.
+            switch GroupSpec.productObstruction(g, h) {
+            case .noncommuting?:
                 error("E0505", "the actions of \(gn) and \(hn) do not commute, so their direct product does not act on images", at: range,
-                      help: g.description.hasPrefix("rot") || h.description.hasPrefix("rot") ? "rotations and mirrors together form dihedral(4)" : "use one of the groups, or mirror(horizontal) * mirror(vertical)")
+                      help: g.description.hasPrefix("rot") || h.description.hasPrefix("rot")
+                          ? "rotations and mirrors together form dihedral(4)"
+                          : g.containsTranslations != h.containsTranslations && !g.containsSymmetric && !h.containsSymmetric
+                          ? "translations with a point group form the semidirect product semidirect(translations, \(g.containsTranslations ? hn : gn))"
+                          : "use one of the groups, or mirror(horizontal) * mirror(vertical)")
                 return nil
+            case .sharedElements?:
+                error("E0505", "\(gn) and \(hn) share transformations, so their direct product would count them twice", at: range,
+                      help: "use one of the groups, or mirror(horizontal) * mirror(vertical)")
+                return nil
+            case nil:
+                break
             }
             return .group(.product(g, h), name: "\(gn) * \(hn)")
         }
@@ -280,7 +289,7 @@ extension Checker {
         return nil
     }
 
-    static let constructors = ["mirror", "rotations", "dihedral", "translations", "symmetric", "trivial",
+    static let constructors = ["mirror", "rotations", "dihedral", "translations", "symmetric", "semidirect", "trivial",
                                "idx", "cifar10", "npy", "npz", "csv", "block_graphs", "load", "orbit", "pairs"]
     static let measurementFunctions = ["accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity",
                                         "parameters"]
@@ -348,6 +357,12 @@ extension Checker {
         return i
     }
 
+    /// How a group argument is named in the combined group's name: a declared group by its name.
+    private func groupName(_ e: Expr, _ g: GroupSpec) -> String {
+        if case .identifier(let n) = e.kind, scope.lookup(n) != nil { return n }
+        return g.description
+    }
+
     private func groupConstructor(_ f: String, _ args: [Argument], range: SourceRange) -> Value? {
         func one() -> Expr? {
             guard args.count == 1, args[0].label == nil else {
@@ -386,6 +401,17 @@ extension Checker {
                 error("E0505", "symmetric(\(n)): n must be between 2 and 20", at: e.range); return nil
             }
             return .group(.symmetric(n), name: "symmetric(\(n))")
+        case "semidirect":
+            // T ⋊ K: written as a call, so it parses like every other group and prints back the same.
+            guard args.count == 2, args.allSatisfy({ $0.label == nil }) else {
+                error("E0406", "'semidirect' takes two groups: semidirect(translations, rotations(4))", at: range); return nil
+            }
+            guard let t = groupValue(args[0].value), let k = groupValue(args[1].value) else { return nil }
+            if let why = GroupSpec.semidirectObstruction(t, k) {
+                error("E0505", why, at: range, help: "write semidirect(translations, K) with K a mirror, rotations(4) or dihedral(4)")
+                return nil
+            }
+            return .group(.semidirect(t, k), name: "semidirect(\(groupName(args[0].value, t)), \(groupName(args[1].value, k)))")
         default:
             return nil
         }

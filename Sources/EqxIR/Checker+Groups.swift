@@ -1,3 +1,4 @@
+import EqxGroups
 import EqxSyntax
 
 extension NetworkSpec {
@@ -49,22 +50,14 @@ extension Checker {
     @discardableResult
     func checkGroup(_ group: GroupSpec, on network: NetworkSpec, channels: ChannelAction, groupRange: SourceRange,
                     channelsRange: SourceRange? = nil) -> Bool {
-        if let why = group.incompatibility(withInput: network.inputShape) {
-            error("E0501", "group \(group) cannot act on the data: \(why)", at: groupRange,
-                  notes: [DiagnosticNote("the network '\(network.name)' is declared at \(location(network.range))", range: network.range)],
-                  help: group.description.hasPrefix("rot") || group == .dihedral4 ? "resize the data to a square size (data ... { resize 28x28 })" : nil)
-            return false
-        }
+        guard checkGroupActs(group, onInput: network.inputShape, at: groupRange,
+                             notes: [DiagnosticNote("the network '\(network.name)' is declared at \(location(network.range))", range: network.range)])
+        else { return false }
         let input = network.inputShape
         let order = group.order(height: input.count == 3 ? input[1] : 1, width: input.count == 3 ? input[2] : 1)
         let actions = network.channelActions(hidden: channels)
         var ok = true
-        let needsSquare: Bool = {
-            func sq(_ g: GroupSpec) -> Bool {
-                switch g { case .rotations, .dihedral4: return true; case .product(let a, let b): return sq(a) || sq(b); default: return false }
-            }
-            return sq(group)
-        }()
+        let needsSquare = group.needsSquareGrids
         let flat = network.flattenedLayers
         let operands = network.assignChannelActions(hidden: channels).operands
         for layer in flat {
@@ -127,6 +120,23 @@ extension Checker {
             }
         }
         return ok
+    }
+
+    /// Reports why `group` cannot act on samples of `shape`, at `range`: E0508 when both factors of a
+    /// semidirect product act but the point group does not map the input's translations to themselves
+    /// (rotations need a square lattice), E0501 otherwise. Returns whether the group acts.
+    @discardableResult
+    func checkGroupActs(_ group: GroupSpec, onInput shape: [Int], at range: SourceRange, notes: [DiagnosticNote] = []) -> Bool {
+        guard let why = group.incompatibility(withInput: shape) else { return true }
+        if case .semidirect(let t, let k) = group, t.incompatibility(withInput: shape) == nil {
+            error("E0508", "\(k) does not normalise the translations of the \(shape.count == 3 ? "\(shape[1])×\(shape[2])" : "\(shape)") samples, so \(group) is not a group acting on them: \(why)",
+                  at: range, label: "does not fit samples of shape \(shape)", notes: notes,
+                  help: k.needsSquareGrids ? "rotations need translations along both axes of a square grid: semidirect(translations, \(k)) on square data (resize 28x28)" : nil)
+        } else {
+            error("E0501", "group \(group) cannot act on the data: \(why)", at: range, notes: notes,
+                  help: group.needsSquareGrids && shape.count == 3 ? "resize the data to a square size (data ... { resize 28x28 })" : nil)
+        }
+        return false
     }
 }
 

@@ -68,9 +68,7 @@ extension Checker {
             guard let d = data(1), let kind = lossKind() else { return nil }
             if let (_, ge) = a.labelled["under"] {
                 guard let g = groupValue(ge) else { return nil }
-                if let why = g.incompatibility(withInput: net.inputShape) {
-                    error("E0501", "group \(g) cannot act on the data: \(why)", at: ge.range); return nil
-                }
+                guard checkGroupActs(g, onInput: net.inputShape, at: ge.range) else { return nil }
                 guard g.elementNames != nil || g.isEnumerable && !g.containsTranslations else {
                     error("E0505", "'under:' reports one column per element; \(g) has too many", at: ge.range)
                     return nil
@@ -81,9 +79,7 @@ extension Checker {
             return .measurement(.loss(ref, d, kind))
         case "invariance", "equivariance":
             guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg() else { return nil }
-            if let why = g.incompatibility(withInput: net.inputShape) {
-                error("E0501", "group \(g) cannot act on the data: \(why)", at: ge.range); return nil
-            }
+            guard checkGroupActs(g, onInput: net.inputShape, at: ge.range) else { return nil }
             if f == "equivariance" {
                 guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
                 return .measurement(.equivariance(ref, g, ch, d))

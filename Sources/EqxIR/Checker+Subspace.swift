@@ -11,7 +11,7 @@ extension Checker {
                        mode: SourceRange) {
         let key = SubspaceKey(network: network, group: spec, channels: channels)
         if subspaceCache[key] == nil {
-            let group = try? FiniteGroup.make(spec, inputShape: network.inputShape)
+            let group = try? spec.finiteGroup(forInput: network.inputShape)
             subspaceCache[key] = group.flatMap { g in
                 (try? EquivariantDimensions(group: g, spec: network, hidden: channels)).map { (g, $0) }
             }

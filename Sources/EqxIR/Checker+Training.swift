@@ -148,9 +148,7 @@ extension Checker {
                 var weight = 1.0, start = 0.0
                 if let e = mods.take("weight") { guard let w = number(e, what: "weight"), w >= 0 else { error("E0406", "weight must be ≥ 0", at: e.range); continue }; weight = w }
                 if let e = mods.take("from") { guard let f = number(e, what: "start fraction"), f >= 0, f < 1 else { error("E0406", "'from' is a fraction of the epochs in [0, 1)", at: e.range); continue }; start = f }
-                if let why = g.incompatibility(withInput: network.inputShape) {
-                    error("E0501", "group \(g) cannot act on the data: \(why)", at: c.arguments[0].range); continue
-                }
+                guard checkGroupActs(g, onInput: network.inputShape, at: c.arguments[0].range) else { continue }
                 invariance = InvariancePenalty(group: g, weight: weight, start: start)
             case "loss":
                 guard c.arguments.count == 1, let s = symbol(c.arguments[0], what: "loss", among: ["crossentropy", "mse", "bce"]) else {
@@ -238,9 +236,8 @@ extension Checker {
            checkGroup(g, on: network, channels: channels, groupRange: groupRange, channelsRange: channelsRange) {
             checkSubspace(g, on: network, channels: channels, train: name.name, mode: modeRange)
         }
-        if case .augmented(let g, _) = mode, let why = g.incompatibility(withInput: network.inputShape) {
-            error("E0501", "group \(g) cannot act on the data: \(why)", at: groupRange)
-        }
+        var augmentationActs = true
+        if case .augmented(let g, _) = mode { augmentationActs = checkGroupActs(g, onInput: network.inputShape, at: groupRange) }
         for (t, range) in zip(tracked, trackedRanges) {
             // The mode's own group and channels were checked above, at the mode.
             guard case .distanceToE(let g, let ch) = t, mode != .equivariant(g) || ch != channels else { continue }
@@ -250,7 +247,7 @@ extension Checker {
             warning("W0601", "batch \(batch) is larger than the \(n) training samples; batches will be smaller", at: statement.range)
         }
         var transforms = 1
-        if case .augmented(let g, .orbit) = mode {   // every sample in all |G| transforms
+        if case .augmented(let g, .orbit) = mode, augmentationActs {   // every sample in all |G| transforms
             let shape = network.inputShape
             transforms = shape.count == 3 ? g.order(height: shape[1], width: shape[2]) : g.order(height: 1, width: 1)
         }

@@ -127,7 +127,7 @@ public final class Checker {
             if case .symbol("translations") = v { v = .group(.translations(.both), name: "translations") }
             guard case .group(let g, _) = v else {
                 error("E0403", "'\(name.name)' must be a group, but the expression is a \(v.typeName)", at: e.range,
-                      help: "groups are trivial, mirror(horizontal), mirror(vertical), rotations(4), dihedral(4), translations, translations(width), symmetric(n), or products G * H")
+                      help: "groups are trivial, mirror(horizontal), mirror(vertical), rotations(4), dihedral(4), translations, translations(width), symmetric(n), products G * H, or semidirect(translations, K)")
                 return
             }
             groups[name.name] = g
@@ -327,7 +327,7 @@ public final class Checker {
 
     static let reservedFunctions: Set<String> = [
         "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity", "parameters", "load", "orbit", "pairs",
-        "mirror", "rotations", "dihedral", "translations", "symmetric", "idx", "cifar10", "npy", "npz", "csv",
+        "mirror", "rotations", "dihedral", "translations", "symmetric", "semidirect", "idx", "cifar10", "npy", "npz", "csv",
         "block_graphs", "builtin",
     ]
 }

@@ -66,10 +66,7 @@ public struct NetworkSpaces {
     }
 
     /// Samples are images [C, H, W], node vectors [n] (S_n permutes coordinates) or plain vectors.
-    public static func inputSpace(shape: [Int]) -> FeatureSpace {
-        let layout = FeatureLayout(shape: shape)
-        return FeatureSpace(channels: layout.channels, representation: .trivial, spatial: layout.spatial)
-    }
+    public static func inputSpace(shape: [Int]) -> FeatureSpace { FeatureSpace(sampleShape: shape) }
 }
 
 extension FeatureLayout {

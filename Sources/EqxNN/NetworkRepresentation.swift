@@ -53,24 +53,23 @@ public struct NetworkRepresentation {
         return out
     }
 
-    /// The action on a batch of inputs [N, ...]: (g·x)[n] = ρ_0(g) x[n].
-    public func inputPermutation(element g: Int) throws -> [Int] {
-        try group.featurePermutation(element: g, on: inputSpace)
+    /// The action on input samples, (g·x)[n] = ρ_0(g) x[n] for every sample n of a batch.
+    public var inputAction: SampleAction {
+        get throws { try SampleAction.shared(group: group, sampleShape: spec.inputShape) }
     }
 }
 
 extension Tensor {
-    /// Applies a per-sample permutation of the trailing axes to every row of a batch.
-    public func permutingSamples(_ perm: [Int]) throws -> Tensor {
-        let n = shape[0], size = count / Swift.max(n, 1)
-        guard perm.count == size else {
-            throw TensorError.shapeMismatch(op: "apply group element", expected: [n, perm.count], got: shape)
+    /// The batch [N, …] with sample s moved by `elements[s]` (g·x per sample).
+    public func acted(by action: SampleAction, elements: [Int]) throws -> Tensor {
+        guard let n = shape.first, n == elements.count, count == n * action.sampleSize else {
+            throw TensorError.shapeMismatch(op: "apply group element", expected: [elements.count, action.sampleSize], got: shape)
         }
-        var idx = [Int](repeating: 0, count: count)
-        for b in 0..<n {
-            let base = b * size
-            for i in 0..<size { idx[base + i] = base + perm[i] }
-        }
-        return try gathered(indices: idx, shape: shape)
+        return try gathered(indices: action.batchIndices(elements: elements), shape: shape)
+    }
+
+    /// The batch with every sample moved by the same element.
+    public func acted(by action: SampleAction, element g: Int) throws -> Tensor {
+        try acted(by: action, elements: Array(repeating: g, count: shape.first ?? 0))
     }
 }

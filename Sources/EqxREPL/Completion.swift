@@ -10,7 +10,7 @@ public enum ReplCompletion: Equatable {
 extension ReplSession {
     static let builtinFunctions = [
         "accuracy", "loss", "invariance", "equivariance", "distance_to_E", "gradient_identity", "parameters", "load", "orbit", "pairs",
-        "mirror", "rotations", "dihedral", "translations", "symmetric", "trivial", "idx", "cifar10", "npy", "npz",
+        "mirror", "rotations", "dihedral", "translations", "symmetric", "semidirect", "trivial", "idx", "cifar10", "npy", "npz",
         "csv", "block_graphs", "builtin",
     ]
 

@@ -116,7 +116,7 @@ enum ValueDisplay {
         guard !g.containsTranslations || inputShape != nil else {
             return "group \(name) = \(g): translations; its order is the number of grid positions of the data it acts on\n"
         }
-        guard let finite = try? FiniteGroup.make(g, inputShape: shape) else {
+        guard let finite = try? g.finiteGroup(forInput: shape) else {
             return "group \(name) = \(g)\n"
         }
         var out = "group \(name) = \(g): order \(finite.order)"

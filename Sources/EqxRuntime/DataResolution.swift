@@ -210,22 +210,10 @@ enum DataResolver {
 
     /// Every sample in all |G| transforms, grouped by element (all of e·x first, then g₁·x, …).
     static func orbitClosure(_ d: Dataset, group spec: GroupSpec) throws -> Dataset {
-        let group = try FiniteGroup.make(spec, inputShape: d.sampleShape)
-        // The same input space a network's representation acts on (images, node vectors, plain vectors).
-        let space = NetworkSpaces.inputSpace(shape: d.sampleShape)
-        var inputs: [Float] = []
-        var labels: [Int] = []
-        inputs.reserveCapacity(d.inputs.count * group.order)
-        let size = d.sampleSize
-        for g in group.elements {
-            let perm = try group.featurePermutation(element: g, on: space)
-            for s in 0..<d.count {
-                let base = s * size
-                for i in 0..<size { inputs.append(d.inputs[base + perm[i]]) }
-            }
-            labels += d.labels
-        }
-        return try Dataset(name: d.name, sampleShape: d.sampleShape, inputs: inputs, labels: labels, classes: d.classes)
+        let action = try spec.sampleAction(forInput: d.sampleShape)
+        let labels = Array(repeating: d.labels, count: action.group.order).flatMap { $0 }
+        return try Dataset(name: d.name, sampleShape: d.sampleShape, inputs: action.orbits(of: d.inputs), labels: labels,
+                           classes: d.classes)
     }
 }
 
@@ -243,15 +231,9 @@ public struct RuntimeError: Error, CustomStringConvertible {
 
 
 extension Dataset {
-    /// Every sample moved by the same index permutation of its entries (a group element's action).
-    func transformed(by perm: [Int]) throws -> Dataset {
-        let size = sampleSize
-        var out = [Float](repeating: 0, count: inputs.count)
-        for s in 0..<count {
-            let base = s * size
-            for i in 0..<size { out[base + i] = inputs[base + perm[i]] }
-        }
-        return try Dataset(name: name, sampleShape: sampleShape, inputs: out, labels: labels, classes: classes)
+    /// Every sample moved by the same group element.
+    func transformed(by action: SampleAction, element g: Int) throws -> Dataset {
+        try Dataset(name: name, sampleShape: sampleShape, inputs: action.moving(inputs, by: g), labels: labels, classes: classes)
     }
 }
 

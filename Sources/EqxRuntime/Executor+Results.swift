@@ -19,38 +19,38 @@ extension Executor {
             return [(label, .double(try evaluate(network(ref), on: dataset(d), loss: kind).loss))]
         case .underEachElement(let ref, let d, let kind, let g, let wantAccuracy):
             let net = try network(ref)
-            let group = try FiniteGroup.make(g, inputShape: net.spec.inputShape)
-            let rep = try NetworkRepresentation(group: group, spec: net.spec, hidden: .trivial)
+            let action = try g.sampleAction(forInput: net.spec.inputShape)
+            let group = action.group
             let data = try dataset(d)
             var columns: [(String, ResultTable.Value)] = []
             for e in group.elements {
-                let moved = try data.transformed(by: rep.inputPermutation(element: e))
+                let moved = try data.transformed(by: action, element: e)
                 let r = try evaluate(net, on: moved, loss: kind)
                 columns.append(("\(label).\(group.name(of: e))", .double(wantAccuracy ? r.accuracy : r.loss)))
             }
             return columns
         case .invariance(let ref, let g, let d):
             let net = try network(ref)
-            let e = try invarianceError(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape), on: dataset(d),
+            let e = try invarianceError(net, group: g.finiteGroup(forInput: net.spec.inputShape), on: dataset(d),
                                         seed: program.seed)
             return [("\(label).relative_change", .double(e.relativeChange)), ("\(label).disagreement", .double(e.disagreement))]
         case .equivariance(let ref, let g, let ch, let d):
             let net = try network(ref)
             var data = try dataset(d)
             if data.count > 512 { data = try data.subset(0..<512) }
-            let errors = try equivarianceErrors(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape),
+            let errors = try equivarianceErrors(net, group: g.finiteGroup(forInput: net.spec.inputShape),
                                                 hidden: ch, on: data, seed: program.seed)
             return errors.map { ("\(label).\($0.layer)", .double($0.error)) }
         case .distanceToE(let ref, let g, let ch, let layers):
             let net = try network(ref)
-            let p = try ReynoldsProjector(group: FiniteGroup.make(g, inputShape: net.spec.inputShape), spec: net.spec, hidden: ch)
+            let p = try ReynoldsProjector(group: g.finiteGroup(forInput: net.spec.inputShape), spec: net.spec, hidden: ch)
             let d = p.distance(net.state, layers: layers.map(Set.init))
             return [(label, .double(d.relative)), ("\(label).absolute", .double(d.absolute))]
                 + d.layers.map { ("\(label).\($0.name)", .double($0.relative)) }
                 + d.layers.map { ("\(label).\($0.name).absolute", .double($0.absolute)) }
         case .gradientIdentity(let ref, let g, let ch, let d, let kind):
             let net = try network(ref)
-            let r = try EqxTraining.gradientIdentity(net, group: FiniteGroup.make(g, inputShape: net.spec.inputShape),
+            let r = try EqxTraining.gradientIdentity(net, group: g.finiteGroup(forInput: net.spec.inputShape),
                                                      hidden: ch, on: dataset(d), loss: kind)
             return [(label, .double(r.discrepancy)), ("\(label).off_E", .double(r.offE)),
                     ("\(label).gradient", .double(r.nominalNorm)), ("\(label).augmented_gradient", .double(r.augmentedNorm))]

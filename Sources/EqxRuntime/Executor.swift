@@ -250,7 +250,7 @@ public final class Executor {
             return try Network(spec: spec, state: Checkpoints.readState(contents, template: template.state, file: url.path))
         case .transformed(let inner, let g, let element):
             let base = try network(inner)
-            let group = try FiniteGroup.make(g, inputShape: base.spec.inputShape)
+            let group = try g.finiteGroup(forInput: base.spec.inputShape)
             let rep = try NetworkRepresentation(group: group, spec: base.spec, hidden: .trivial)
             return try Network(spec: base.spec, state: rep.transform(base.state, element: element))
         }
@@ -372,9 +372,9 @@ public final class Executor {
         switch spec.target {
         case .model(let ref): partner = try network(ref)
         case .transformed(let g, let e):
-            group = try FiniteGroup.make(g, inputShape: spec.network.inputShape); groupElements = [e]
+            group = try g.finiteGroup(forInput: spec.network.inputShape); groupElements = [e]
         case .orbit(let g):
-            group = try FiniteGroup.make(g, inputShape: spec.network.inputShape); groupElements = Array(group!.elements.dropFirst())
+            group = try g.finiteGroup(forInput: spec.network.inputShape); groupElements = Array(group!.elements.dropFirst())
         }
         var matching: [Tensor] = []
         if case .activations(let ref) = spec.matching {
@@ -388,11 +388,8 @@ public final class Executor {
             reset = batches
             // A self-merge is re-estimated on x and g·x, so the merged network stays invariant.
             if let g = group {
-                let rep = try NetworkRepresentation(group: g, spec: spec.network, hidden: .trivial)
-                for e in groupElements {
-                    let perm = try rep.inputPermutation(element: e)
-                    reset += try batches.map { try $0.permutingSamples(perm) }
-                }
+                let action = try SampleAction.shared(group: g, sampleShape: spec.network.inputShape)
+                for e in groupElements { reset += try batches.map { try $0.acted(by: action, element: e) } }
             }
         }
         let evals = try spec.evaluation.map { ($0.description, try dataset($0)) }

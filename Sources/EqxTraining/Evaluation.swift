@@ -37,7 +37,7 @@ public struct InvarianceError: Equatable {
 
 public func invarianceError(_ network: Network, group: FiniteGroup, on data: Dataset,
                             seed: UInt64 = 0, samples: Int = 16) throws -> InvarianceError {
-    let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: .trivial)
+    let action = try SampleAction.shared(group: group, sampleShape: network.spec.inputShape)
     let elements = try testElements(group, seed: seed, samples: samples)
     guard !elements.isEmpty else { return InvarianceError(relativeChange: 0, disagreement: 0) }
     let x = try data.allInputs
@@ -46,7 +46,7 @@ public func invarianceError(_ network: Network, group: FiniteGroup, on data: Dat
     var change = 0.0, disagree = 0.0
     let n = data.count, k = fx.count / max(1, n)
     for g in elements {
-        let fgx = try network.predict(x.permutingSamples(rep.inputPermutation(element: g)))
+        let fgx = try network.predict(x.acted(by: action, element: g))
         let pg = try fgx.argmaxLastAxis()
         var sumRel = 0.0
         let a = fx.scalars, b = fgx.scalars
@@ -74,13 +74,15 @@ public func equivarianceErrors(_ network: Network, group: FiniteGroup, hidden: C
     let x = try data.allInputs
     let base = try network.forward(x, options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
     var sums = [Double](repeating: 0, count: layers.count)
+    let input = try rep.inputAction
+    // ρ_i(g) on each layer's features is the same per-sample action, on that layer's space.
+    let features = try rep.outputSpaces.map { try SampleAction(group: group, space: $0) }
     for g in elements {
-        let moved = try network.forward(x.permutingSamples(rep.inputPermutation(element: g)),
+        let moved = try network.forward(x.acted(by: input, element: g),
                                         options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
         for (i, layer) in layers.enumerated() {
             guard let phi = base[layer.name], let phig = moved[layer.name] else { continue }
-            let perm = try group.featurePermutation(element: g, on: rep.outputSpaces[i])
-            let expected = try phi.permutingSamples(perm)
+            let expected = try phi.acted(by: features[i], element: g)
             let diff = try (phig - expected).squaredNorm
             let norm = phi.squaredNorm
             sums[i] += norm > 0 ? (diff / norm).squareRoot() : diff.squareRoot()

@@ -25,13 +25,13 @@ public func gradientIdentity(_ network: Network, group: FiniteGroup, hidden: Cha
     guard data.count > 0 else { throw TrainingError(message: "cannot measure a gradient on empty data '\(data.name)'") }
     let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: hidden)
     let projector = try ReynoldsProjector(representation: rep)
-    let permutations = try group.elements.map { try rep.inputPermutation(element: $0) }
+    let action = try rep.inputAction
     let keys = network.state.parameterKeys
     var nominal = keys.map { [Double](repeating: 0, count: network.state[$0]!.count) }
     var augmented = nominal
     let chunk = max(1, 512 / group.order)
     for (x, labels) in try data.sequentialBatches(size: chunk) {
-        let orbit = try Tensor.concatenatedBatch(permutations.map { try x.permutingSamples($0) })
+        let orbit = try Tensor.concatenatedBatch(group.elements.map { try x.acted(by: action, element: $0) })
         let orbitLabels = Array(Array(repeating: labels, count: group.order).joined())
         // Each pass gives the mean gradient of its batch; weighting by the sample count sums per-sample gradients.
         try accumulateGradient(network, x, labels, loss: loss, weight: Double(labels.count), keys: keys, into: &nominal)

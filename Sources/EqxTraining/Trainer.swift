@@ -38,7 +38,7 @@ public final class Trainer {
 
     func representation(_ g: GroupSpec, hidden: ChannelAction) throws -> NetworkRepresentation {
         if let r = representations[g], hidden == spec.channels { return r }
-        let r = try NetworkRepresentation(group: FiniteGroup.make(g, inputShape: network.spec.inputShape),
+        let r = try NetworkRepresentation(group: g.finiteGroup(forInput: network.spec.inputShape),
                                           spec: network.spec, hidden: hidden)
         if hidden == spec.channels { representations[g] = r }
         return r
@@ -134,22 +134,22 @@ public final class Trainer {
         case .nominal, .equivariant:
             break
         case .augmented(let g, .orbit):
-            let rep = try representation(g, hidden: spec.channels)
+            let action = try g.sampleAction(forInput: network.spec.inputShape)
             var parts: [Tensor] = []
-            for e in rep.group.elements { parts.append(try x.permutingSamples(rep.inputPermutation(element: e))) }
+            for e in action.group.elements { parts.append(try x.acted(by: action, element: e)) }
             x = try Tensor.concatenatedBatch(parts)
-            labels = Array(repeating: labels, count: rep.group.order).flatMap { $0 }
+            labels = Array(repeating: labels, count: action.group.order).flatMap { $0 }
         case .augmented(let g, .random):
-            let rep = try representation(g, hidden: spec.channels)
+            let action = try g.sampleAction(forInput: network.spec.inputShape)
             var rng = RandomStream(seed: seed, name: "augment/\(spec.seedName)/step\(step)")
-            x = try transformEachSample(x, representation: rep, rng: &rng, nonIdentity: false)
+            x = try transformEachSample(x, action: action, rng: &rng, nonIdentity: false)
         }
         // The invariance penalty compares f(x) with f(g·x) for a random non-identity g per sample.
         var penalty: (weight: Float, count: Int)? = nil
         if let inv = spec.invariance, Double(epoch) >= inv.start * Double(epochCount), inv.weight > 0 {
-            let rep = try representation(inv.group, hidden: .trivial)
+            let action = try inv.group.sampleAction(forInput: network.spec.inputShape)
             var rng = RandomStream(seed: seed, name: "invariance/\(spec.seedName)/step\(step)")
-            let gx = try transformEachSample(x, representation: rep, rng: &rng, nonIdentity: true)
+            let gx = try transformEachSample(x, action: action, rng: &rng, nonIdentity: true)
             penalty = (Float(inv.weight), x.shape[0])
             x = try Tensor.concatenatedBatch([x, gx])
         }
@@ -217,21 +217,18 @@ public final class Trainer {
     }
 
     /// x with each sample moved by its own uniformly drawn element (excluding the identity if asked).
-    func transformEachSample(_ x: Tensor, representation rep: NetworkRepresentation, rng: inout RandomStream,
+    func transformEachSample(_ x: Tensor, action: SampleAction, rng: inout RandomStream,
                              nonIdentity: Bool) throws -> Tensor {
-        let n = x.shape[0], size = x.count / max(n, 1)
-        let order = rep.group.order
-        var cache: [Int: [Int]] = [:]
-        var idx = [Int](repeating: 0, count: x.count)
-        for s in 0..<n {
+        let order = action.group.order
+        var elements: [Int] = []
+        elements.reserveCapacity(x.shape[0])
+        for _ in 0..<x.shape[0] {
             var element = Int(rng.nextUInt64() % UInt64(nonIdentity ? max(1, order - 1) : order))
             if nonIdentity && order > 1 { element += 1 }
-            if order > 1 << 20 { element = drawLarge(rep.group, rng: &rng, nonIdentity: nonIdentity) }
-            let perm: [Int]
-            if let p = cache[element] { perm = p } else { perm = try rep.inputPermutation(element: element); cache[element] = perm }
-            for i in 0..<size { idx[s * size + i] = s * size + perm[i] }
+            if order > 1 << 20 { element = drawLarge(action.group, rng: &rng, nonIdentity: nonIdentity) }
+            elements.append(element)
         }
-        return try x.gathered(indices: idx, shape: x.shape)
+        return try x.acted(by: action, elements: elements)
     }
 
     private func drawLarge(_ group: FiniteGroup, rng: inout RandomStream, nonIdentity: Bool) -> Int {

@@ -53,7 +53,7 @@ final class FlipMergeTests: XCTestCase {
 
         // With T² = id the path is symmetric: f_{θ_{1−α}}(x) = f_{θ_α}(m·x).
         let x = try digitBatches(.test, count: 100, batch: 100)[0]
-        let mx = try x.permutingSamples(NetworkRepresentation(group: flip, spec: spec, hidden: .trivial).inputPermutation(element: 1))
+        let mx = try x.acted(by: NetworkRepresentation(group: flip, spec: spec, hidden: .trivial).inputAction, element: 1)
         let quarter = try merger.network(at: 0.25), threeQuarters = try merger.network(at: 0.75)
         let f = try threeQuarters.forward(x, options: .evaluation).output.value
         let g = try quarter.forward(mx, options: .evaluation).output.value
@@ -98,8 +98,8 @@ final class FlipMergeTests: XCTestCase {
                                       clauses: Self.clauses + "\n  reset batchnorm on digits.train[0..299]")
         XCTAssertNotNil(resetSpec.resetBatchNorm)
         resetSpec.alphas = [0, 0.5, 1]
-        let mirror = try NetworkRepresentation(group: flip, spec: a.spec, hidden: .trivial).inputPermutation(element: 1)
-        let reset = try batches + batches.map { try $0.permutingSamples(mirror) }
+        let mirror = try NetworkRepresentation(group: flip, spec: a.spec, hidden: .trivial).inputAction
+        let reset = try batches + batches.map { try $0.acted(by: mirror, element: 1) }
         let resetMerger = try Merger(spec: resetSpec, inputs: mergeInputs(base: a, partner: nil, group: flip,
                                                                           matching: batches, reset: reset))
         let resetMidpoint = try resetMerger.network(at: 0.5)

@@ -118,7 +118,7 @@ final class InvolutiveMatchingTests: XCTestCase {
         }
         var quarter = try mergeSpec(net: TrainedFixtures.cnnBody, target: "rot(a, \"r\")", clauses: "  match weights")
         quarter.involutive = true
-        let rot = try FiniteGroup.make(.rotations(4), inputShape: spec.inputShape)
+        let rot = try GroupSpec.rotations(4).finiteGroup(forInput: spec.inputShape)
         XCTAssertThrowsError(try Merger(spec: quarter, inputs: mergeInputs(base: a, partner: nil, group: rot, matching: batches)))
     }
 }

@@ -32,7 +32,7 @@ final class AugmentedGradientTests: XCTestCase {
         let labels = (0..<batch).map { _ in rng.int(below: spec.outputShape[0]) }
 
         let nominal = try gradient(network, x, labels)
-        let orbit = try Tensor.concatenatedBatch(g.elements.map { try x.permutingSamples(rep.inputPermutation(element: $0)) })
+        let orbit = try Tensor.concatenatedBatch(g.elements.map { try x.acted(by: rep.inputAction, element: $0) })
         let augmented = try gradient(network, orbit, Array(repeating: labels, count: g.order).flatMap { $0 })
         let projected = projector.project(nominal)
 

@@ -45,7 +45,7 @@ final class EquivarianceLawTests: XCTestCase {
             let options = ForwardOptions(training: true, gradients: false)
             let fx = try Network(spec: c.spec, state: theta).forward(x, options: options).output.value
             for e in testElements(g) {
-                let gx = try x.permutingSamples(rep.inputPermutation(element: e))
+                let gx = try x.acted(by: rep.inputAction, element: e)
                 let fgx = try Network(spec: c.spec, state: theta).forward(gx, options: options).output.value
                 XCTAssertLessThan(relativeError(fgx, fx), tolerance, "\(c): training-mode f(\(g.name(of: e))·x) ≠ f(x)")
             }
@@ -63,7 +63,7 @@ final class EquivarianceLawTests: XCTestCase {
             for e in testElements(g) {
                 let transformed = try Network(spec: c.spec, state: rep.transform(theta, element: e))
                 let lhs = try activations(transformed, x)
-                let pulledBack = try x.permutingSamples(rep.inputPermutation(element: g.inverse(e)))
+                let pulledBack = try x.acted(by: rep.inputAction, element: g.inverse(e))
                 let rhs = try activations(network, pulledBack)
                 for (i, layer) in layers.enumerated() {
                     // Φ_i^{g·θ}(x) = ρ_i(g) Φ_i^θ(g⁻¹·x).
@@ -85,8 +85,8 @@ final class EquivarianceLawTests: XCTestCase {
         let r = 1
         let rotated = try Network(spec: spec, state: rep.transform(theta, element: r)).forward(x, options: .evaluation).output.value
         let network = try Network(spec: spec, state: theta)
-        let byInverse = try network.forward(x.permutingSamples(rep.inputPermutation(element: 3)), options: .evaluation).output.value
-        let byElement = try network.forward(x.permutingSamples(rep.inputPermutation(element: r)), options: .evaluation).output.value
+        let byInverse = try network.forward(x.acted(by: rep.inputAction, element: 3), options: .evaluation).output.value
+        let byElement = try network.forward(x.acted(by: rep.inputAction, element: r), options: .evaluation).output.value
         XCTAssertLessThan(relativeError(rotated, byInverse), tolerance)
         XCTAssertGreaterThan(relativeError(rotated, byElement), 1e-2)
     }

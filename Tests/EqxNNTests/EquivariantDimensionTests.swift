@@ -12,7 +12,7 @@ final class EquivariantDimensionTests: XCTestCase {
     @discardableResult
     func assertSameDimensions(_ g: GroupSpec, _ spec: NetworkSpec, hidden: ChannelAction,
                               file: StaticString = #filePath, line: UInt = #line) throws -> Int {
-        let group = try FiniteGroup.make(g, inputShape: spec.inputShape)
+        let group = try g.finiteGroup(forInput: spec.inputShape)
         let projector = try ReynoldsProjector(group: group, spec: spec, hidden: hidden)
         let counted = try EquivariantDimensions(group: group, spec: spec, hidden: hidden)
         let context = "\(g) with \(hidden) channels on \(spec.name)"

@@ -69,7 +69,7 @@ final class FrontEndLawTests: XCTestCase {
             guard case .equivariant(let g) = t.mode else { XCTFail("\(t.id): not equivariant"); continue }
             let spec = t.network
             XCTAssertEqual(spec.inputShape, [1, 8, 8])
-            let rep = try NetworkRepresentation(group: FiniteGroup.make(g, inputShape: spec.inputShape), spec: spec, hidden: t.channels)
+            let rep = try NetworkRepresentation(group: g.finiteGroup(forInput: spec.inputShape), spec: spec, hidden: t.channels)
             let projector = try ReynoldsProjector(representation: rep)
             let theta = Network(spec: spec, seed: 1, streamName: t.id).state
             XCTAssertGreaterThan(projector.distance(theta).relative, 0.1, t.id)
@@ -82,7 +82,7 @@ final class FrontEndLawTests: XCTestCase {
             let network = try Network(spec: spec, state: theta)
             for element in rep.group.elements {
                 let moved = try Network(spec: spec, state: rep.transform(theta, element: element)).forward(x, options: .evaluation).output.value
-                let pulled = try network.forward(x.permutingSamples(rep.inputPermutation(element: rep.group.inverse(element))),
+                let pulled = try network.forward(x.acted(by: rep.inputAction, element: rep.group.inverse(element)),
                                                  options: .evaluation).output.value
                 XCTAssertLessThan(relativeError(moved, pulled), 2e-5, "\(t.id): element \(element)")
             }

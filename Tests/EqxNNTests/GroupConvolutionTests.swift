@@ -106,7 +106,7 @@ final class GroupConvolutionTests: XCTestCase {
         let network = try Network(spec: spec, state: theta)
         let x = randomInput(spec, batch: 4, "gcnn-free")
         let fx = try network.forward(x, options: .evaluation).output.value
-        let fmx = try network.forward(x.permutingSamples(rep.inputPermutation(element: 1)), options: .evaluation).output.value
+        let fmx = try network.forward(x.acted(by: rep.inputAction, element: 1), options: .evaluation).output.value
         XCTAssertLessThan(relativeError(fmx, fx), 1e-5)
     }
 }

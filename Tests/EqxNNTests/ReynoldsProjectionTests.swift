@@ -82,7 +82,7 @@ final class ReynoldsProjectionTests: XCTestCase {
             for k in theta.keys { XCTAssertEqual(moved[k]!.shape, theta[k]!.shape, "\(c): \(k)") }
             XCTAssertNoThrow(try Network(spec: c.spec, state: moved), "\(c)")
             let x = randomInput(c.spec, batch: 2, "shapes/\(c)")
-            XCTAssertEqual(try x.permutingSamples(rep.inputPermutation(element: e)).shape, x.shape, "\(c)")
+            XCTAssertEqual(try x.acted(by: rep.inputAction, element: e).shape, x.shape, "\(c)")
         }
     }
 
@@ -105,11 +105,11 @@ final class ReynoldsProjectionTests: XCTestCase {
 
     func testNonCommutingProductIsRejected() throws {
         let spec = imageNetwork(width: 4)
-        let g = try FiniteGroup.make(.product(.rotations(4), .mirror(.horizontal)), inputShape: spec.inputShape)
+        let g = try GroupSpec.product(.rotations(4), .mirror(.horizontal)).finiteGroup(forInput: spec.inputShape)
         XCTAssertThrowsError(try NetworkRepresentation(group: g, spec: spec, hidden: .trivial)) {
             XCTAssertTrue("\($0)".contains("commute"), "\($0)")
         }
-        let t = try FiniteGroup.make(.product(.translations(.both), .mirror(.horizontal)), inputShape: spec.inputShape)
+        let t = try GroupSpec.product(.translations(.both), .mirror(.horizontal)).finiteGroup(forInput: spec.inputShape)
         XCTAssertThrowsError(try NetworkRepresentation(group: t, spec: spec, hidden: .trivial))
     }
 

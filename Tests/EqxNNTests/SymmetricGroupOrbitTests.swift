@@ -82,7 +82,7 @@ final class SymmetricGroupOrbitTests: XCTestCase {
         var randomMoved = 0.0
         for e in testElements(g, samples: 6) {
             XCTAssertEqual(try rep.transform(p, element: e), p, "\(g.name(of: e))·Π_E θ ≠ Π_E θ")
-            let gx = try x.permutingSamples(rep.inputPermutation(element: e))
+            let gx = try x.acted(by: rep.inputAction, element: e)
             XCTAssertLessThan(relativeError(try network.forward(gx, options: .evaluation).output.value, fx), 1e-5)
             randomMoved = max(randomMoved, relativeError(try random.forward(gx, options: .evaluation).output.value, rx))
         }

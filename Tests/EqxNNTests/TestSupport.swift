@@ -133,7 +133,7 @@ func activations(_ network: Network, _ x: Tensor) throws -> [String: Tensor] {
 
 /// ρ_i(g) applied to a batch of layer-i activations.
 func act(_ rep: NetworkRepresentation, _ g: Int, layer i: Int, on t: Tensor) throws -> Tensor {
-    try t.permutingSamples(rep.group.featurePermutation(element: g, on: rep.outputSpaces[i]))
+    try t.acted(by: SampleAction(group: rep.group, space: rep.outputSpaces[i]), element: g)
 }
 
 /// max over layers and test elements of ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ / ‖Φ_i(x)‖, and the same for the logits.
@@ -143,7 +143,7 @@ func equivarianceError(_ network: Network, _ rep: NetworkRepresentation, _ x: Te
     let layers = network.spec.flattenedLayers
     var worst = 0.0, worstLayer = "", logits = 0.0
     for g in testElements(rep.group) {
-        let moved = try activations(network, x.permutingSamples(rep.inputPermutation(element: g)))
+        let moved = try activations(network, x.acted(by: rep.inputAction, element: g))
         for (i, layer) in layers.enumerated() {
             let e = relativeError(moved[layer.name]!, try act(rep, g, layer: i, on: base[layer.name]!))
             if e > worst { worst = e; worstLayer = "\(layer.name) under \(rep.group.name(of: g))" }
@@ -156,7 +156,7 @@ func equivarianceError(_ network: Network, _ rep: NetworkRepresentation, _ x: Te
 
 /// A group for a network, as the runtime makes it from a script's declaration.
 func group(_ spec: GroupSpec, _ network: NetworkSpec) throws -> FiniteGroup {
-    try FiniteGroup.make(spec, inputShape: network.inputShape)
+    try spec.finiteGroup(forInput: network.inputShape)
 }
 
 /// Elements to test with: all of a small group, else the generators and `samples` random ones.

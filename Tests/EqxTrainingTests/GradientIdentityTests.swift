@@ -26,7 +26,7 @@ final class GradientIdentityTests: XCTestCase {
         let nominal = try meanGradient(network, x, data.labels)
         var augmented = nominal.mapValues { $0.map { _ in 0.0 } }, projected = augmented
         for e in g.elements {
-            let moved = try meanGradient(network, x.permutingSamples(rep.inputPermutation(element: e)), data.labels)
+            let moved = try meanGradient(network, x.acted(by: rep.inputAction, element: e), data.labels)
             let perms = try rep.permutations(element: e)
             for (k, v) in moved {
                 let p = perms[k]

@@ -63,7 +63,7 @@ final class SymmetryMetricTests: XCTestCase {
         var rng = RandomStream(seed: 8, name: "test/training/augment-sample")
         let x = rng.uniformTensor([1, 1, 4, 4], -1, 1)
         let data = try Dataset(name: "one", sampleShape: [1, 4, 4], inputs: x.scalars, labels: [1], classes: 2)
-        let candidates = try g.elements.map { try x.permutingSamples(rep.inputPermutation(element: $0)).scalars }
+        let candidates = try g.elements.map { try x.acted(by: rep.inputAction, element: $0).scalars }
         for a in 0..<g.order { for b in 0..<a { XCTAssertNotEqual(candidates[a], candidates[b], "transforms must be distinct") } }
 
         let steps = 800

@@ -93,7 +93,7 @@ func bitIdentical(_ a: StateDict, _ b: StateDict) -> Bool {
 }
 
 func group(_ spec: GroupSpec, _ network: NetworkSpec) throws -> FiniteGroup {
-    try FiniteGroup.make(spec, inputShape: network.inputShape)
+    try spec.finiteGroup(forInput: network.inputShape)
 }
 
 func invariancePenalty(_ group: GroupSpec, weight: Double, start: Double) -> InvariancePenalty {

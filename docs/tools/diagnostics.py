@@ -198,7 +198,7 @@ entry("E0504", "`symmetric(n)` permutes nodes; it does not act on convolution ke
       "net gnn {\n  conv 3x3 -> 8 pad 1\n  flatten\n  linear -> 2\n}\ntrain t = gnn on graphs.train {\n"
       "  mode equivariant(perm)\n  epochs 1\n}\n")
 entry("E0505", "A group that does not exist or cannot be used this way: `rotations(n)` or `dihedral(n)` with "
-      "n ≠ 4, `symmetric(n)` outside 2…20, a direct product whose actions do not commute (`mirror(horizontal) * rotations(4)`: use `dihedral(4)`), a group element that must be named (`rot(net, \"r2\")`) or does "
+      "n ≠ 4, `symmetric(n)` outside 2…20, a direct product whose actions do not commute (`mirror(horizontal) * rotations(4)`: use `dihedral(4)`) or share transformations, a semidirect product whose factors are not translations and a point group, a group element that must be named (`rot(net, \"r2\")`) or does "
       "not exist, full-orbit augmentation or an orbit merge over a group too large to enumerate.",
       "eqx 1\ngroup rot = rotations(8)\n")
 
@@ -213,6 +213,12 @@ entry("E0507", "Cyclic translations act on the input grid; a strided convolution
       "so the group no longer acts on later layers. Keep stride 1 (with circular padding) until `global avgpool`.",
       "eqx 1\ndata digits = builtin.digits\ngroup shift = translations\nnet n {\n  conv 3x3 -> 8 pad 1 padding circular\n"
       "  maxpool 2\n  global avgpool\n  linear -> 10\n}\ntrain t = n on digits.train {\n  mode equivariant(shift)\n  epochs 1\n}\n")
+entry("E0508", "A semidirect product `semidirect(translations, K)` whose point group does not map the "
+      "translations of the input to themselves: rotations (`rotations(4)`, `dihedral(4)`) need square samples "
+      "and translations along both axes. Reported at the group where it meets the data.",
+      "eqx 1\ndata digits = builtin.digits {\n  resize 8x6\n}\ngroup p4 = semidirect(translations, rotations(4))\n"
+      "net n {\n  conv 3x3 -> 8 pad 1 padding circular\n  relu\n  global avgpool\n  linear -> 10\n}\n"
+      "train t = n on digits.train {\n  mode equivariant(p4)\n  epochs 1\n}\n")
 
 # ---- E07 merges
 entry("E0602", "`order from T` shares training T's batch order, which only means the same batches when both "

@@ -79,11 +79,8 @@ public struct FeatureLayout: Hashable, Sendable {
 
     /// The layout of a per-sample shape seen on its own: images [C, H, W], node vectors [n], plain vectors.
     public init(shape: [Int]) {
-        switch shape.count {
-        case 3: self.init(channels: shape[0], spatial: .grid(height: shape[1], width: shape[2]))
-        case 1: self.init(channels: 1, spatial: .vector(length: shape[0]))
-        default: self.init(channels: shape.reduce(1, *), spatial: .none)
-        }
+        let space = FeatureSpace(sampleShape: shape)
+        self.init(channels: space.channels, spatial: space.spatial)
     }
 
     /// The common rule: an image output is its channels over its grid, anything else keeps the input's layout.
