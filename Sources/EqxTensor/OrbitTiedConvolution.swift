@@ -154,17 +154,7 @@ struct OrbitTiedConvolution {
                 sumOverOrbits(mine, into: tied, width: width)
                 sgemmSerial(transA: false, transB: false, m: o, n: width, k: kTied, alpha: 1, a: w, lda: kTied, b: tied, ldb: width,
                             beta: 0, c: product, ldc: width)
-                for (i, s) in batch.enumerated() {
-                    for ch in 0..<o {
-                        let src = product + ch * width + i * p, dst = y + (s * o + ch) * p
-                        if let bias {
-                            let b = bias[ch]
-                            for q in 0..<p { dst[q] = src[q] + b }
-                        } else {
-                            copyRun(dst, src, p)
-                        }
-                    }
-                }
+                conv.scatter(product, batch: batch, bias: bias, into: y)
             }
         }
     }
@@ -205,19 +195,6 @@ struct OrbitTiedConvolution {
                 }
             }
         }
-        if let dw {
-            dw.update(from: partialW.pointer, count: o * kTied)
-            for ti in 1..<t {
-                let part = partialW.pointer + ti * o * kTied
-                for i in 0..<(o * kTied) { dw[i] += part[i] }
-            }
-        }
-        if let db {
-            for ch in 0..<o {
-                var acc = 0.0
-                for ti in 0..<t { acc += partialB[ti * o + ch] }
-                db[ch] = Float(acc)
-            }
-        }
+        sumPartials(partialW.pointer, partialB, threads: t, o: o, k: kTied, dw: dw, db: db)
     }
 }

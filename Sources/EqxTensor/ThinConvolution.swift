@@ -73,19 +73,6 @@ struct ThinConvolution {
                 }
             }
         }
-        if let dw {
-            dw.update(from: partialW.pointer, count: o * k)
-            for ti in 1..<max(t, 1) {
-                let part = partialW.pointer + ti * o * k
-                for i in 0..<(o * k) { dw[i] += part[i] }
-            }
-        }
-        if let db {
-            for ch in 0..<o {
-                var acc = 0.0
-                for ti in 0..<t { acc += partialB[ti * o + ch] }
-                db[ch] = Float(acc)
-            }
-        }
+        sumPartials(partialW.pointer, partialB, threads: t, o: o, k: k, dw: dw, db: db)
     }
 }
