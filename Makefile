@@ -5,7 +5,7 @@ SWIFT ?= swift
 FLAGS = -c release -Xswiftc -enable-testing
 EQX = .build/release/eqx
 
-.PHONY: run test build bench deps libs fuzz fuzz-build fuzz-ci
+.PHONY: run test build bench bench-compare deps libs fuzz fuzz-build fuzz-ci
 
 # The Debian packages eqx links against, and the datasets the examples can get from Debian. Each is
 # installed only when missing, so with everything present no target needs root (sudo is used otherwise).
@@ -45,6 +45,15 @@ test: build
 
 bench: build
 	$(EQX) bench --json
+
+# eqx against bench/pytorch_reference.py, alternating for BENCH_ROUNDS rounds on BENCH_THREADS threads;
+# the table also goes into docs/performance.md's generated section.
+BENCH_ROUNDS ?= 5
+BENCH_THREADS ?= 2
+BENCH_STEPS ?= --warmup 2 --iterations 5
+bench-compare: build
+	python3 bench/compare.py --eqx "$(EQX) bench --json $(BENCH_STEPS)" --torch "python3 bench/pytorch_reference.py --json $(BENCH_STEPS)" \
+	  --rounds $(BENCH_ROUNDS) --threads $(BENCH_THREADS) --write docs/performance.md
 
 # libFuzzer targets (fuzz/README.md): the front end and one per data loader. `make fuzz` runs each for
 # FUZZ_TIME seconds (600 by default); `make fuzz-ci` for 30 s each; both fail on any crash.

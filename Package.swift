@@ -32,8 +32,9 @@ let package = Package(
         .target(name: "EqxGroups"),
         .target(name: "EqxIR", dependencies: ["EqxSyntax", "EqxGroups"]),
 
-        // Numerics.
-        .target(name: "EqxTensor", dependencies: ["CBLAS"], swiftSettings: fast),
+        // Numerics. CEqxKernels: hand-written AVX2/FMA kernels with a portable C path chosen at run time.
+        .target(name: "CEqxKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "EqxTensor", dependencies: ["CBLAS", "CEqxKernels"], swiftSettings: fast),
         // Parses untrusted files: built with every runtime check (no -Ounchecked).
         .target(name: "EqxData", dependencies: ["CZlib", .product(name: "Crypto", package: "swift-crypto")],
                 resources: [.copy("Resources/digits.csv.gz")]),
@@ -46,7 +47,9 @@ let package = Package(
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // Sweeps as SLURM array jobs or a local process pool (units from EqxRuntime/Units).
         .target(name: "EqxCluster", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxData"]),
-        .target(name: "EqxBench", dependencies: ["EqxTensor", "EqxNN"], swiftSettings: fast),
+        // Builds every bench network from eqx source through the checker, trainer and merger (as `eqx run`).
+        .target(name: "EqxBench", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxTensor", "EqxNN", "EqxData", "EqxTraining", "EqxMerge"],
+                swiftSettings: fast),
         .target(name: "EqxREPL", dependencies: ["EqxRuntime", "CReadline"]),
         .executableTarget(name: "eqx", dependencies: [
             "EqxSyntax", "EqxIR", "EqxRuntime", "EqxREPL", "EqxBench", "EqxCluster",

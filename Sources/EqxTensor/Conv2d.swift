@@ -39,13 +39,16 @@ public func conv2d(
     }
     let needsGrad = Gradients.isEnabled && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false))
     let perThread = g.outputPlane >= perThreadMinimumPlane && g.n >= ComputeThreads.count
+    let thin = ThinConvolution.applies(g) ? ThinConvolution(g: g, o: ws[0]) : nil
     var retained: ScratchBuffer? = nil
     var out = Tensor(shape: [g.n, ws[0], g.oh, g.ow]) { _ in }
     x.value.withUnsafeBufferPointer { xp in
         weight.value.withUnsafeBufferPointer { wp in
             withOptionalPointer(bias?.value) { bp in
                 out.withUnsafeMutableBufferPointer { yp in
-                    if perThread {
+                    if let thin {
+                        thin.forward(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!)
+                    } else if perThread {
                         conv.forwardPerThread(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!)
                     } else {
                         retained = conv.forwardBatched(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!,
@@ -70,7 +73,12 @@ public func conv2d(
                         withOptionalMutablePointer(&dw) { dwp in
                             db.withUnsafeMutableBufferPointer { dbp in
                                 let dbPointer = needB ? dbp.baseAddress! : nil
-                                if perThread {
+                                if let thin {
+                                    thin.backward(xp.baseAddress!, gp.baseAddress!, dw: dwp, db: dbPointer)
+                                    if let dxp {
+                                        conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: nil, db: nil)
+                                    }
+                                } else if perThread {
                                     conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: dwp, db: dbPointer)
                                 } else {
                                     conv.backwardBatched(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, columns: retained,

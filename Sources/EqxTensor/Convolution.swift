@@ -58,16 +58,22 @@ struct Convolution {
                 }
                 sgemmSerial(transA: false, transB: false, m: o, n: width, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: width,
                             beta: 0, c: product, ldc: width)
-                for (i, s) in batch.enumerated() {
-                    for ch in 0..<o {
-                        let src = product + ch * width + i * p, dst = y + (s * o + ch) * p
-                        if let bias {
-                            let b = bias[ch]
-                            for q in 0..<p { dst[q] = src[q] + b }
-                        } else {
-                            copyRun(dst, src, p)
-                        }
-                    }
+                scatter(product, batch: batch, bias: bias, into: y)
+            }
+        }
+    }
+
+    /// Writes a chunk's GEMM product [O, chunk·P] to y [N, O, P] at the chunk's images, adding the bias.
+    func scatter(_ product: UnsafePointer<Float>, batch: Range<Int>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+        let width = batch.count * p
+        for (i, s) in batch.enumerated() {
+            for ch in 0..<o {
+                let src = product + ch * width + i * p, dst = y + (s * o + ch) * p
+                if let bias {
+                    let b = bias[ch]
+                    for q in 0..<p { dst[q] = src[q] + b }
+                } else {
+                    copyRun(dst, src, p)
                 }
             }
         }
@@ -122,20 +128,7 @@ struct Convolution {
                 }
             }
         }
-        if let dw {
-            dw.update(from: partialW.pointer, count: o * k)
-            for ti in 1..<max(t, 1) {
-                let part = partialW.pointer + ti * o * k
-                for i in 0..<(o * k) { dw[i] += part[i] }
-            }
-        }
-        if let db {
-            for ch in 0..<o {
-                var acc = 0.0
-                for ti in 0..<t { acc += partialB[ti * o + ch] }
-                db[ch] = Float(acc)
-            }
-        }
+        sumPartials(partialW.pointer, partialB, threads: t, o: o, k: k, dw: dw, db: db)
     }
 
     var chunkSamples: Int { max(1, min(n, im2colBudget / max(1, k * p))) }
@@ -205,6 +198,26 @@ struct Convolution {
                       c: dcols.pointer, ldc: width)
                 patches.col2im(dcols.pointer, batch: batch, into: dx)
             }
+        }
+    }
+}
+
+/// dw [O, K] = Σ over threads of the per-thread partials [threads, O, K], and db [O] = Σ over threads of
+/// partialB [threads, O], both in thread order (deterministic for a given thread count).
+func sumPartials(_ partialW: UnsafePointer<Float>, _ partialB: [Double], threads t: Int, o: Int, k: Int,
+                 dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+    if let dw {
+        dw.update(from: partialW, count: o * k)
+        for ti in 1..<max(t, 1) {
+            let part = partialW + ti * o * k
+            for i in 0..<(o * k) { dw[i] += part[i] }
+        }
+    }
+    if let db {
+        for ch in 0..<o {
+            var acc = 0.0
+            for ti in 0..<t { acc += partialB[ti * o + ch] }
+            db[ch] = Float(acc)
         }
     }
 }

@@ -31,12 +31,14 @@ final class Conv2dTests: XCTestCase {
         let name = "conv \(xs) \(ws) s\(stride) p\(padding) \(mode)\(bias ? " bias" : "")"
         let x = randomTensor(xs, name + "x"), w = randomTensor(ws, name + "w", scale: 0.5)
         let b = randomTensor([ws[0]], name + "b")
-        let saved = perThreadMinimumPlane
-        defer { perThreadMinimumPlane = saved }
-        // Both code paths: all images in one GEMM, and one GEMM per image spread over threads.
-        for minimumPlane in [Int.max, 1] {
-        perThreadMinimumPlane = minimumPlane
-        try checkOp(name + (minimumPlane == 1 ? " per-thread" : " batched"), inputs: bias ? [x, w, b] : [x, w], differentiable: differentiable, op: { v in
+        let saved = (perThreadMinimumPlane, thinConvolutionMaximumTaps)
+        defer { (perThreadMinimumPlane, thinConvolutionMaximumTaps) = saved }
+        // Every code path: all images in one GEMM, one GEMM per image spread over threads, and the
+        // direct few-tap kernels (where they apply).
+        for (minimumPlane, taps) in [(Int.max, 0), (1, 0), (1, 64)] {
+        (perThreadMinimumPlane, thinConvolutionMaximumTaps) = (minimumPlane, taps)
+        let path = taps > 0 ? " direct" : minimumPlane == 1 ? " per-thread" : " batched"
+        try checkOp(name + path, inputs: bias ? [x, w, b] : [x, w], differentiable: differentiable, op: { v in
             try conv2d(v[0], weight: v[1], bias: bias ? v[2] : nil, stride: stride, padding: padding, paddingMode: mode)
         }, reference: { d in
             naiveConv2d(d[0], xs, d[1], ws, bias ? d[2] : nil, stride: stride, padding: padding, circular: mode == .circular)

@@ -1,0 +1,65 @@
+import XCTest
+@testable import EqxTensor
+
+/// `orbitTiedConv2d` against the naive convolution with the expanded kernel (forward, finite differences of
+/// every input) and against `conv2d` with the expanded kernel, whose weight gradient summed over each orbit
+/// must equal the tied op's.
+final class OrbitTiedConvolutionTests: XCTestCase {
+    func testOrbitCounts() throws {
+        XCTAssertEqual(try TapOrbits.horizontalMirror(3, 3).count, 6)
+        XCTAssertEqual(try TapOrbits.rotations(3).count, 3)
+        XCTAssertEqual(try TapOrbits.rotations(3).orbit, [0, 1, 0, 1, 2, 1, 0, 1, 0])
+        XCTAssertEqual(try TapOrbits.horizontalMirror(3, 3).orbit, [0, 1, 0, 2, 3, 2, 4, 5, 4])
+        XCTAssertEqual(try TapOrbits.rotations(4).count, 4)
+        XCTAssertThrowsError(try TapOrbits(kernelHeight: 3, kernelWidth: 3, actions: [[0, 0, 1, 2, 3, 4, 5, 6, 7]]))
+    }
+
+    func check(x xs: [Int], o: Int, orbits: TapOrbits, bias: Bool, stride: Int, padding: Int, mode: PaddingMode,
+               file: StaticString = #filePath, line: UInt = #line) throws {
+        let name = "tied \(xs) o\(o) r\(orbits.count) s\(stride) p\(padding) \(mode)"
+        let ws = [o, xs[1], orbits.count], full = [o, xs[1], orbits.kernelHeight, orbits.kernelWidth]
+        let x = randomTensor(xs, name + "x"), w = randomTensor(ws, name + "w", scale: 0.5), b = randomTensor([o], name + "b")
+        try checkOp(name, inputs: bias ? [x, w, b] : [x, w], op: { v in
+            try orbitTiedConv2d(v[0], weight: v[1], orbits: orbits, bias: bias ? v[2] : nil, stride: stride, padding: padding,
+                                paddingMode: mode)
+        }, reference: { d in
+            let taps = orbits.kernelHeight * orbits.kernelWidth
+            let expanded = (0..<(o * xs[1] * taps)).map { d[1][($0 / taps) * orbits.count + orbits.orbit[$0 % taps]] }
+            return naiveConv2d(d[0], xs, expanded, full, bias ? d[2] : nil, stride: stride, padding: padding, circular: mode == .circular)
+        }, file: file, line: line)
+    }
+
+    func testMatchesTheExpandedKernelAndFiniteDifferences() throws {
+        for orbits in [try TapOrbits.horizontalMirror(3, 3), try TapOrbits.rotations(3)] {
+            try check(x: [3, 2, 7, 7], o: 4, orbits: orbits, bias: true, stride: 1, padding: 1, mode: .zeros)
+            try check(x: [2, 3, 6, 9], o: 3, orbits: orbits, bias: false, stride: 2, padding: 1, mode: .circular)
+            try check(x: [5, 1, 5, 5], o: 2, orbits: orbits, bias: true, stride: 1, padding: 0, mode: .zeros)
+        }
+        try check(x: [2, 2, 6, 6], o: 3, orbits: try TapOrbits.horizontalMirror(2, 3), bias: true, stride: 1, padding: 1, mode: .zeros)
+    }
+
+    func testGradientIsTheOrbitSumOfTheFullGradient() throws {
+        let orbits = try TapOrbits.rotations(3)
+        let x = randomTensor([6, 8, 12, 12], "tied/sum/x"), free = randomTensor([16, 8, 3], "tied/sum/w")
+        let seedShape = [6, 16, 12, 12], seed = randomTensor(seedShape, "tied/sum/seed")
+        let xt = Variable(x, requiresGrad: true), wt = Variable(free, requiresGrad: true)
+        let yt = try orbitTiedConv2d(xt, weight: wt, orbits: orbits, padding: 1)
+        try yt.backward(seed: seed)
+        let xf = Variable(x, requiresGrad: true), wf = Variable(try orbits.expand(free), requiresGrad: true)
+        let yf = try conv2d(xf, weight: wf, padding: 1)
+        try yf.backward(seed: seed)
+        assertClose(doubles(yt.value), doubles(yf.value), atol: 1e-4, rtol: 1e-4, "forward")
+        assertClose(doubles(xt.grad!), doubles(xf.grad!), atol: 1e-4, rtol: 1e-4, "input gradient")
+        let full = wf.grad!.scalars
+        var summed = [Double](repeating: 0, count: free.count)
+        for i in 0..<full.count { summed[(i / 9) * 3 + orbits.orbit[i % 9]] += Double(full[i]) }
+        assertClose(doubles(wt.grad!), summed, atol: 1e-3, rtol: 1e-4, "weight gradient")
+    }
+
+    func testShapeErrors() throws {
+        let orbits = try TapOrbits.rotations(3)
+        XCTAssertThrowsError(try orbitTiedConv2d(Variable(.zeros([1, 2, 5, 5])), weight: Variable(.zeros([3, 2, 9])), orbits: orbits))
+        XCTAssertThrowsError(try orbitTiedConv2d(Variable(.zeros([1, 2, 5, 5])), weight: Variable(.zeros([3, 1, 3])), orbits: orbits))
+        XCTAssertThrowsError(try orbits.expand(.zeros([3, 2, 4])))
+    }
+}
