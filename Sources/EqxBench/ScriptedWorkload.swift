@@ -74,14 +74,14 @@ struct ScriptedWorkload {
         guard case .transformed(let g, let element) = spec.target else {
             throw BenchmarkError.invalidSettings("bench merge '\(spec.id)' must be a self-merge")
         }
-        let group = try FiniteGroup.make(g, inputShape: spec.network.inputShape)
+        let group = try g.finiteGroup(forInput: spec.network.inputShape)
         var matching: [Tensor] = []
         if case .activations(let ref) = spec.matching { matching = try data(ref).sequentialBatches(size: 250).map(\.inputs) }
         var reset: [Tensor] = []
         if let ref = spec.resetBatchNorm {
             let batches = try data(ref).sequentialBatches(size: 250).map(\.inputs)
-            let perm = try NetworkRepresentation(group: group, spec: spec.network, hidden: .trivial).inputPermutation(element: element)
-            reset = try batches + batches.map { try $0.permutingSamples(perm) }
+            let action = try NetworkRepresentation(group: group, spec: spec.network, hidden: .trivial).inputAction
+            reset = try batches + batches.map { try $0.acted(by: action, element: element) }
         }
         let evals = try spec.evaluation.map { ($0.description, try data($0)) }
         return MergeInputs(base: base, partner: nil, group: group, matchingBatches: matching, resetBatches: reset,

@@ -110,7 +110,9 @@ extension Checker {
                 ok = false
             } else if (h + 2 * pad - kh) % stride != 0 || (w + 2 * pad - kw) % stride != 0 {
                 warning("W0501", "'\(layer.name)' \(what) an asymmetric grid (\(kh)x\(kw) window, stride \(stride), pad \(pad) on \(h)x\(w)), so \(group) equivariance is only approximate",
-                        at: layer.range, help: "choose sizes with (size + 2·pad − kernel) divisible by the stride, e.g. pad \(Checker.symmetricPadding(size: h, kernel: kh, stride: stride, near: pad))")
+                        at: layer.range, help: Checker.symmetricPadding(size: h, kernel: kh, stride: stride, near: pad).map {
+                            "choose sizes with (size + 2·pad − kernel) divisible by the stride, e.g. pad \($0)"
+                        } ?? "no padding makes a \(kh)x\(kw) window with stride \(stride) symmetric on \(h)x\(w): change the grid size before this layer (e.g. odd sizes for odd kernels with stride 2)")
             }
             if group.containsTranslations && !window.circular && (pad > 0 || kh > 1 || kw > 1) {
                 if layer.kind.mixesChannels {
@@ -142,11 +144,12 @@ extension Checker {
 
 extension Checker {
     /// The padding nearest `near` for which a window of `kernel` with `stride` covers a `size` grid
-    /// symmetrically: (size + 2·pad − kernel) divisible by the stride.
-    static func symmetricPadding(size: Int, kernel: Int, stride: Int, near: Int) -> Int {
+    /// symmetrically, (size + 2·pad − kernel) divisible by the stride; nil when none does (an even grid under
+    /// an odd kernel with stride 2).
+    static func symmetricPadding(size: Int, kernel: Int, stride: Int, near: Int) -> Int? {
         for delta in 0...max(1, stride) {
             for p in [near - delta, near + delta] where p >= 0 && (size + 2 * p - kernel) % stride == 0 { return p }
         }
-        return near
+        return nil
     }
 }

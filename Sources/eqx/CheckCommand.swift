@@ -15,8 +15,15 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "How to print diagnostics: human or json.")
     var diagnosticsFormat: DiagnosticsFormat = .human
 
+    @Option(name: .customLong("set"), help: ArgumentHelp(
+        "Check with a top-level let's value replaced (repeatable), as `eqx run --set` would run it.", valueName: "name=value"))
+    var overrides: [String] = []
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give at least one script") }
+        for o in overrides where LetOverride(o) == nil {
+            throw ValidationError("--set takes NAME=VALUE, e.g. --set epochs=2 (got '\(o)')")
+        }
     }
 
     func run() throws {
@@ -24,7 +31,7 @@ struct CheckCommand: ParsableCommand {
         for f in files {
             let source: SourceFile, directory: URL
             do { (source, directory) = try ScriptInput.read(f) } catch let e as ExitCode { worst = max(worst, e.rawValue); continue }
-            let checked = Pipeline.check(source, baseDirectory: directory)
+            let checked = Pipeline.check(source, baseDirectory: directory, overrides: overrides.compactMap(LetOverride.init))
             DiagnosticPrinter.print(checked.diagnostics, file: source, format: diagnosticsFormat)
             if checked.hasErrors {
                 worst = max(worst, checked.missesInput ? Exit.missingInput : Exit.invalidScript)
