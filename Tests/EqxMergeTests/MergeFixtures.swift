@@ -301,3 +301,14 @@ func plantedInvolutionNetwork(stateSeed: UInt64, plantSeed: UInt64, noise: Float
     return (try Network(spec: spec, state: theta), sigmas, projector)
 }
 
+/// Both matchings recover the permutation planted in `b` (b = p·a): B is re-indexed by p⁻¹.
+func assertRecovers(_ p: ChannelPermutation, a: Network, b: Network, symbols: PermutationSymbols, trial: Int,
+                    file: StaticString = #filePath, line: UInt = #line) throws {
+    let expected = p.perms.map(inversePermutation)
+    let batches = try digitBatches(.train, count: 300, batch: 150)
+    XCTAssertEqual(try Matching.activations(a: a, b: b, symbols: symbols, batches: batches).perms, expected,
+                   "activations, trial \(trial)", file: file, line: line)
+    var rng = RandomStream(seed: UInt64(trial), name: "match/order/test")
+    let (byWeights, _) = try Matching.weights(a: a.state, b: b.state, spec: a.spec, symbols: symbols, rng: &rng)
+    XCTAssertEqual(byWeights.perms, expected, "weights, trial \(trial)", file: file, line: line)
+}

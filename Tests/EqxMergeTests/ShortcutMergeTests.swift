@@ -58,12 +58,7 @@ final class ShortcutMergeTests: XCTestCase {
             let x = try digitBatches(.test, count: 50, batch: 50)[0]
             let ya = try a.predict(x), yb = try b.predict(x)
             XCTAssertLessThan(zip(ya.scalars, yb.scalars).map { abs($0 - $1) }.max()!, 1e-4)
-            let expected = p.perms.map(inversePermutation)
-            let batches = try digitBatches(.train, count: 300, batch: 150)
-            XCTAssertEqual(try Matching.activations(a: a, b: b, symbols: symbols, batches: batches).perms, expected, "trial \(trial)")
-            var rng = RandomStream(seed: UInt64(trial), name: "match/order/test")
-            let (byWeights, _) = try Matching.weights(a: a.state, b: b.state, spec: spec, symbols: symbols, rng: &rng)
-            XCTAssertEqual(byWeights.perms, expected, "trial \(trial)")
+            try assertRecovers(p, a: a, b: b, symbols: symbols, trial: trial)
         }
     }
 

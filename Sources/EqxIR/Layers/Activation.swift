@@ -11,6 +11,7 @@ public struct Activation: LayerDefinition {
     public init(_ function: Function) { self.function = function }
 
     public static let heads = ["relu", "leaky_relu", "tanh", "sigmoid"]
+    public static let lawExample = "leaky_relu 0.1\ntanh\nsigmoid\nrelu"
     public static func options(head: String) -> [String] { [] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

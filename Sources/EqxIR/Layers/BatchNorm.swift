@@ -7,6 +7,7 @@ public struct BatchNorm: LayerDefinition {
     public init(affine: Bool = true, momentum: Double? = 0.1) { self.affine = affine; self.momentum = momentum }
 
     public static let heads = ["batchnorm"]
+    public static let lawExample = "batchnorm\nrelu"
     public static func options(head: String) -> [String] { ["affine", "momentum"] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

@@ -17,6 +17,7 @@ public struct Conv: LayerDefinition {
     }
 
     public static let heads = ["conv"]
+    public static let lawExample = "conv 3x3 -> 8 stride 2 pad 1"
     public static func options(head: String) -> [String] { ["stride", "pad", "padding", "bias", "in"] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

@@ -6,6 +6,7 @@ public struct Dense: LayerDefinition {
     public init(out: Int, bias: Bool = true) { self.out = out; self.bias = bias }
 
     public static let heads = ["dense"]
+    public static let lawExample = "dense -> 6"
     public static func options(head: String) -> [String] { ["bias", "in"] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

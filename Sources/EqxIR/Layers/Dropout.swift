@@ -3,6 +3,7 @@ public struct Dropout: LayerDefinition {
     public var probability: Double
     public init(probability: Double) { self.probability = probability }
     public static let heads = ["dropout"]
+    public static let lawExample = "dropout 0.5"
     public static func options(head: String) -> [String] { [] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

@@ -3,6 +3,7 @@
 public struct Flatten: LayerDefinition {
     public init() {}
     public static let heads = ["flatten"]
+    public static let lawExample = "flatten\nbatchnorm"
     public static func options(head: String) -> [String] { [] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

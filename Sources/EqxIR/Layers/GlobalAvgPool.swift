@@ -2,6 +2,7 @@
 public struct GlobalAvgPool: LayerDefinition {
     public init() {}
     public static let heads = ["global"]
+    public static let lawExample = "global avgpool"
     public static func options(head: String) -> [String] { [] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

@@ -11,6 +11,10 @@ public protocol LayerDefinition: Hashable, Sendable {
     static var heads: [String] { get }
     /// Options each head accepts (besides `channels`, which every layer takes).
     static func options(head: String) -> [String]
+    /// Layers using this kind, placed after a conv on an 8×7×7 map: the law tests (group laws, Π_E, dim E,
+    /// equivariance, planted permutations) build a network from it for every kind in `LayerKind.definitions`,
+    /// so a new kind is tested by them without new test code.
+    static var lawExample: String { get }
     /// Reads a clause whose head is one of `heads`; reports diagnostics and returns nil on an error.
     static func build(_ clause: LayerClause) -> (kind: LayerKind, output: [Int])?
 

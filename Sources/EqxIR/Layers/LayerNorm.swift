@@ -7,6 +7,7 @@ public struct LayerNorm: LayerDefinition {
     public init(dimensions: Int, affine: Bool = true) { self.dimensions = dimensions; self.affine = affine }
 
     public static let heads = ["layernorm"]
+    public static let lawExample = "layernorm\nlayernorm over spatial affine true"
     public static func options(head: String) -> [String] { ["affine", "over"] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

@@ -5,6 +5,7 @@ public struct Linear: LayerDefinition {
     public init(out: Int, bias: Bool = true) { self.out = out; self.bias = bias }
 
     public static let heads = ["linear"]
+    public static let lawExample = "flatten\nlinear -> 12\nrelu"
     public static func options(head: String) -> [String] { ["bias", "in"] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

@@ -9,6 +9,7 @@ public struct Pool: LayerDefinition {
     }
 
     public static let heads = ["maxpool", "avgpool"]
+    public static let lawExample = "maxpool 3 stride 2\navgpool 1"
     public static func options(head: String) -> [String] { ["stride"] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {

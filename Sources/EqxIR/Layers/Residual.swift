@@ -9,6 +9,7 @@ public struct Residual: LayerDefinition {
     public init(body: [Layer], shortcut: [Layer]? = nil) { self.body = body; self.shortcut = shortcut }
 
     public static let heads = ["residual"]
+    public static let lawExample = "residual {\n  conv 3x3 -> 8 pad 1\n  relu\n}\nresidual {\n  conv 3x3 -> 12 stride 2 pad 1\n} shortcut {\n  conv 1x1 -> 12 stride 2\n  batchnorm\n}"
     public static func options(head: String) -> [String] { [] }
 
     public static func build(_ c: LayerClause) -> (kind: LayerKind, output: [Int])? {
