@@ -3,14 +3,17 @@ import Foundation
 import XCTest
 import EqxTestSupport
 
-/// examples/resnets/resnet20_flip_merge.eqx, as shipped, at the `# ci:` scale on generated 3×32×32 data
-/// (no CIFAR-10 here): the ResNet-20 definition with projection shortcuts checks, trains, merges two nets
-/// and merges one with its mirror image, whose α = ½ point is flip-invariant to rounding.
+/// examples/resnets/*.eqx (ResNet-20 with layer norm, ResNet-18 with batch norm), as shipped, at their `# ci:`
+/// scale on generated 3×32×32 data (no CIFAR-10 here): each definition with projection shortcuts checks,
+/// trains, merges two nets and merges one with its mirror image, whose α = ½ point is flip-invariant to rounding.
 final class ResNetExampleTests: XCTestCase {
-    func testResNet20FlipSelfMergeIsInvariantAtOneHalf() throws {
-        let dir = try temporaryDirectory(self, "eqx-resnet20")
+    func testResNet20FlipSelfMergeIsInvariantAtOneHalf() throws { try runExample("resnet20_flip_merge") }
+    func testResNet18FlipSelfMergeIsInvariantAtOneHalf() throws { try runExample("resnet18_flip_merge") }
+
+    func runExample(_ name: String) throws {
+        let dir = try temporaryDirectory(self, "eqx-\(name)")
         let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("examples/resnets/resnet20_flip_merge.eqx")
+            .deletingLastPathComponent().appendingPathComponent("examples/resnets/\(name).eqx")
         var text = try String(contentsOf: example, encoding: .utf8)
         XCTAssertTrue(text.contains("data images = cifar10\n"))
         text = text.replacingOccurrences(of: "data images = cifar10\n",

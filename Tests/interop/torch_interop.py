@@ -83,6 +83,113 @@ report reloaded: accuracy(load("net.safetensors", cnn, digits.train), digits.tes
 passed, failed = 0, 0
 
 
+# A ResNet with a downsampling block (projection shortcut: 1×1 conv with stride 2 and batch norm), issue 12.
+RESNET = """eqx 1
+seed 7
+data digits = builtin.digits
+block basic(c) {
+  residual {
+    conv 3x3 -> c pad 1 bias false
+    batchnorm
+    relu
+    conv 3x3 -> c pad 1 bias false
+    batchnorm
+  }
+  relu
+}
+block down(c) {
+  residual {
+    conv 3x3 -> c stride 2 pad 1 bias false
+    batchnorm
+    relu
+    conv 3x3 -> c pad 1 bias false
+    batchnorm
+  } shortcut {
+    conv 1x1 -> c stride 2 bias false
+    batchnorm
+  }
+  relu
+}
+net resnet {
+  conv 3x3 -> 8 pad 1 bias false
+  batchnorm
+  relu
+  basic(8)
+  down(16)
+  basic(16)
+  global avgpool
+  linear -> 10
+}
+train model = resnet on digits.train {
+  optimizer sgd(lr: 0.05, momentum: 0.9)
+  batch 32
+  epochs 3
+}
+save model to "resnet.safetensors"
+save predictions(model, digits.test) to "resnet_predictions.npy"
+report acc: accuracy(model, digits.test)
+"""
+
+
+class TorchBlock(torch.nn.Module):
+    """A basic residual block with eqx's layer names: conv1/bn1, conv2/bn2 and, for a projection shortcut,
+    conv3/bn3 (the shortcut's layers come after the body's in eqx's naming)."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        nn = torch.nn
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.project = stride != 1 or cin != cout
+        if self.project:
+            self.conv3 = nn.Conv2d(cin, cout, 1, stride=stride, bias=False)
+            self.bn3 = nn.BatchNorm2d(cout)
+
+    def forward(self, x):
+        f = torch.nn.functional
+        y = self.bn2(self.conv2(f.relu(self.bn1(self.conv1(x)))))
+        return f.relu(y + (self.bn3(self.conv3(x)) if self.project else x))
+
+
+class TorchResNet(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        nn = torch.nn
+        self.conv1 = nn.Conv2d(1, 8, 3, padding=1, bias=False)
+        self.bn1 = nn.BatchNorm2d(8)
+        self.basic1 = TorchBlock(8, 8, 1)
+        self.down1 = TorchBlock(8, 16, 2)
+        self.basic2 = TorchBlock(16, 16, 1)
+        self.linear1 = nn.Linear(16, 10)
+
+    def forward(self, x):
+        f = torch.nn.functional
+        x = f.relu(self.bn1(self.conv1(x)))
+        x = self.basic2(self.down1(self.basic1(x)))
+        return self.linear1(x.mean(dim=(2, 3)))
+
+
+def check_resnet(eqx, tmp, x):
+    """The eqx ResNet's checkpoint in a plain PyTorch ResNet: the same keys, the same logits."""
+    directory = os.path.join(tmp, "resnet")
+    os.makedirs(directory)
+    if run_eqx(eqx, ("resnet.eqx", RESNET), directory, directory) is None:
+        return
+    state = load_file(os.path.join(directory, "resnet.safetensors"))
+    model = TorchResNet()
+    missing, unexpected = model.load_state_dict(state, strict=False)
+    check("ResNet: the PyTorch ResNet takes every tensor under the same keys (shortcut: down1.conv3, down1.bn3)",
+          not unexpected and all(k.endswith("num_batches_tracked") for k in missing), f"{missing} {unexpected}")
+    model.eval()
+    with torch.no_grad():
+        logits = model(x).numpy()
+    records = np.load(os.path.join(directory, "resnet_predictions.npy"))
+    gap = np.abs(records["logits"] - logits).max()
+    check("ResNet: every test logit within 1e-5 of PyTorch's", gap < 1e-5, f"max difference {gap:.2e}")
+
+
 def check(name, ok, detail=""):
     global passed, failed
     if ok:
@@ -258,6 +365,9 @@ def main():
               f"{float32_noise(probe_model_for(state, offsets[k], k), x[[samples[row]]], k):.1e})")
         original = eqx_outputs - np.array(offsets)
         check("eqx's and PyTorch's predictions agree", (original.argmax(axis=1) == predictions[samples].numpy()).all())
+
+        # 5. A ResNet with a projection shortcut, through its checkpoint.
+        check_resnet(eqx, tmp, x)
     return 0
 
 
