@@ -114,11 +114,10 @@ extension Checker {
                             "choose sizes with (size + 2·pad − kernel) divisible by the stride, e.g. pad \($0)"
                         } ?? "no padding makes a \(kh)x\(kw) window with stride \(stride) symmetric on \(h)x\(w): change the grid size before this layer (e.g. odd sizes for odd kernels with stride 2)")
             }
-            if group.containsTranslations && !window.circular && (pad > 0 || kh > 1 || kw > 1) {
-                if layer.kind.mixesChannels {
-                    warning("W0502", "cyclic translations commute with '\(layer.name)' only with circular padding", at: layer.range,
-                            help: "add 'padding circular'")
-                }
+            // Only convolutions can pad circularly; a pool's border windows are covered by E0507 and W0501.
+            if group.containsTranslations, layer.kind.mixesChannels, !window.circular, pad > 0 || kh > 1 || kw > 1 {
+                warning("W0502", "cyclic translations commute with '\(layer.name)' only with circular padding", at: layer.range,
+                        help: "add 'padding circular'")
             }
         }
         return ok

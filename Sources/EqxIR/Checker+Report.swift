@@ -282,10 +282,10 @@ extension Checker {
         do {
             guard let s = try probe.checkpointShapes(path) else { return }
             shapes = s
-        } catch let missing as UnreadableInput where missing.reason == .missing {
+        } catch let unreadable as UnreadableInput where unreadable.reason == .missing {
             // Not an error yet: the file may be written before this statement runs (another unit of a
             // sweep, a copy between `eqx run` and `--resume`); the run fails at the statement if it is not.
-            warning("W0802", "checkpoint \"\(path)\" does not exist (yet): \(missing)", at: range, label: "not found",
+            warning("W0802", "checkpoint \"\(path)\" does not exist (yet)", at: range, label: "not found (relative paths start at the script's directory)",
                     help: "the run stops at this statement unless the file is there by then")
             return
         } catch {
