@@ -50,20 +50,24 @@ public func orbitBatchNorm(
     let xv = x.value
     var mean = [Float](repeating: 0, count: k), invStd = [Float](repeating: 0, count: k)
     if training {
-        // Per channel: the mean and the sum of squared deviations from it (two passes, Double), then
-        // pooled per orbit with the between-channel term, so no cancellation at large means.
+        // Per channel: the mean and the sum of squared deviations from it (shifted by a sample of the
+        // channel against cancellation), then pooled per orbit with the between-channel term.
         var channelMean = [Double](repeating: 0, count: c), channelSquares = [Double](repeating: 0, count: c)
         xv.withUnsafeBufferPointer { xp in
             channelMean.withUnsafeMutableBufferPointer { cm in
                 channelSquares.withUnsafeMutableBufferPointer { cq in
+                    let xb = xp.baseAddress!
                     parallelFor(c, cost: n * s) { range in
                         for ch in range {
-                            var sum = 0.0
-                            for i in 0..<n { for j in 0..<s { sum += Double(xp[(i * c + ch) * s + j]) } }
-                            let mu = sum / Double(n * s)
-                            var sq = 0.0
-                            for i in 0..<n { for j in 0..<s { let d = Double(xp[(i * c + ch) * s + j]) - mu; sq += d * d } }
-                            cm[ch] = mu; cq[ch] = sq
+                            let shift = xb[ch * s]
+                            var sum = 0.0, sq = 0.0
+                            for i in 0..<n {
+                                let (a, b) = blockShiftedMoments(xb + (i * c + ch) * s, s, shift: shift)
+                                sum += a; sq += b
+                            }
+                            let m = Double(n * s)
+                            cm[ch] = Double(shift) + sum / m
+                            cq[ch] = max(0, sq - sum * sum / m)
                         }
                     }
                 }
@@ -133,19 +137,19 @@ public func orbitBatchNorm(
                 dy.withUnsafeBufferPointer { gp in
                     sumDy.withUnsafeMutableBufferPointer { sd in
                         sumDyXhat.withUnsafeMutableBufferPointer { sx in
+                            let xb = xp.baseAddress!, gb = gp.baseAddress!, yb = yp.baseAddress!
                             parallelFor(c, cost: n * s) { range in
                                 for ch in range {
                                     let o = orbitOf[ch]
                                     var a = 0.0, b = 0.0
                                     for i in 0..<n {
-                                        for j in 0..<s {
-                                            let idx = (i * c + ch) * s + j
-                                            let g = thenReLU && !(yp[idx] > 0) ? 0 : Double(gp[idx])
-                                            a += g
-                                            b += g * Double((xp[idx] - mean[o]) * invStd[o])
-                                        }
+                                        let off = (i * c + ch) * s
+                                        let (sum, dot) = thenReLU
+                                            ? blockMaskedSumAndDot(gb + off, mask: yb + off, xb + off, s, shift: mean[o])
+                                            : blockSumAndDot(gb + off, xb + off, s, shift: mean[o])
+                                        a += sum; b += dot
                                     }
-                                    sd[ch] = a; sx[ch] = b
+                                    sd[ch] = a; sx[ch] = b * Double(invStd[o])
                                 }
                             }
                         }
