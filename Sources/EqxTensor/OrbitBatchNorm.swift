@@ -118,9 +118,11 @@ public func orbitBatchNorm(
                 for r in range {
                     let ch = r % c, o = orbitOf[ch]
                     let a = gamma[ch] * invStd[o], b = beta[ch] - mean[o] * a
-                    for j in 0..<s {
-                        let v = xp[r * s + j] * a + b
-                        ob[r * s + j] = thenReLU && !(v > 0) ? 0 : v
+                    // The branch outside the loops, so each loop vectorises.
+                    if thenReLU {
+                        for j in 0..<s { let v = xp[r * s + j] * a + b; ob[r * s + j] = v > 0 ? v : 0 }
+                    } else {
+                        for j in 0..<s { ob[r * s + j] = xp[r * s + j] * a + b }
                     }
                 }
             }
@@ -174,10 +176,15 @@ public func orbitBatchNorm(
                             parallelFor(n * c, cost: s) { range in
                                 for r in range {
                                     let ch = r % c, o = orbitOf[ch], inv = invStd[o], mu = mean[o], gc = gamma[ch]
-                                    for j in 0..<s {
-                                        let idx = r * s + j
-                                        let g = thenReLU && !(yp[idx] > 0) ? 0 : gp[idx]
-                                        ob[idx] = training ? inv * (gc * g - meanDy[o] - (xp[idx] - mu) * inv * meanDyXhat[o]) : gc * inv * g
+                                    let mdy = meanDy[o], mdx = meanDyXhat[o], base = r * s
+                                    if training {
+                                        orbitNormGradient(dy: gp.baseAddress! + base, y: yp.baseAddress! + base, x: xp.baseAddress! + base,
+                                                          into: ob + base, count: s, masked: thenReLU, gamma: gc, mean: mu, invStd: inv,
+                                                          meanDy: mdy, meanDyXhat: mdx)
+                                    } else if thenReLU {
+                                        for j in base..<(base + s) { ob[j] = yp[j] > 0 ? gc * inv * gp[j] : 0 }
+                                    } else {
+                                        for j in base..<(base + s) { ob[j] = gc * inv * gp[j] }
                                     }
                                 }
                             }
@@ -190,5 +197,29 @@ public func orbitBatchNorm(
         if weight != nil { grads.append(needW ? Tensor(sumDyXhat.map { Float($0) }) : nil) }
         if bias != nil { grads.append(needB ? Tensor(sumDy.map { Float($0) }) : nil) }
         return grads
+    }
+}
+
+/// inv·(γ·dy − mean(γ dy) − x̂·mean(γ dy x̂)) for one row, dy masked where a fused ReLU clamped (y ≤ 0), as
+/// vector selects.
+@inline(__always)
+private func orbitNormGradient(dy: UnsafePointer<Float>, y: UnsafePointer<Float>, x: UnsafePointer<Float>,
+                               into dx: UnsafeMutablePointer<Float>, count: Int, masked: Bool, gamma: Float, mean: Float,
+                               invStd: Float, meanDy: Float, meanDyXhat: Float) {
+    let zero = SIMD8<Float>(), gamma8 = SIMD8(repeating: gamma), mean8 = SIMD8(repeating: mean)
+    let inv8 = SIMD8(repeating: invStd), meanDy8 = SIMD8(repeating: meanDy), meanDyXhat8 = SIMD8(repeating: meanDyXhat)
+    let out = UnsafeMutableRawPointer(dx)
+    var k = 0
+    while k + 8 <= count {
+        var g = load8(dy, k)
+        if masked { g = g.replacing(with: 0, where: .!(load8(y, k) .> zero)) }
+        let value = inv8 * (gamma8 * g - meanDy8 - (load8(x, k) - mean8) * inv8 * meanDyXhat8)
+        out.storeBytes(of: value, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+        k += 8
+    }
+    while k < count {
+        let g = masked && !(y[k] > 0) ? 0 : dy[k]
+        dx[k] = invStd * (gamma * g - meanDy - (x[k] - mean) * invStd * meanDyXhat)
+        k += 1
     }
 }
