@@ -227,7 +227,7 @@ enum ValueDisplay {
     static func merge(_ spec: MergeSpec, outcome: MergeOutcome?, details: Bool) -> String {
         var out = "merge \(spec.id) = \(spec.base) with \(target(spec.target)), matching "
         switch spec.matching {
-        case .activations(let d): out += "activations on \(d)"
+        case .activations(let d, _): out += "activations on \(d)"
         case .weights: out += "weights"
         case .none: out += "none"
         }
