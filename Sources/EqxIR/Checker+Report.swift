@@ -182,7 +182,8 @@ extension Checker {
         }
         let axis: PlotSpec.Axis?, description: String, name: String
         switch m {
-        case .mergeBarrier(let id, .curve, _): axis = .alpha; description = "a loss curve over α"; name = declaredName(id)
+        case .mergeBarrier(let id, .curve, let curve):
+            axis = .alpha; description = "a loss curve over α"; name = declaredName(id) + (curve.map { ".\($0.rawValue)" } ?? "")
         case .mergeBarrier(let id, .permutations, _):
             axis = nil; description = "a table of permutation statistics"; name = declaredName(id)
         case .trainQuantity(let id, .curve): axis = .step; description = "a training curve over steps"; name = declaredName(id)
