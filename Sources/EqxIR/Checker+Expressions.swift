@@ -138,7 +138,8 @@ extension Checker {
             }
             guard let q = MergeQuantity(rawValue: member.name) else {
                 let names = MergeQuantity.allCases.map(\.rawValue) + ["at"] + (curve == nil ? variants.map(\.rawValue) : [])
-                error("E0404", "a merge has no member '\(member.name)'", at: member.range,
+                let what = curve.map { "the curve '\($0.rawValue)' of merge '\(declaredName(id))'" } ?? "a merge"
+                error("E0404", "\(what) has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
                       help: suggestion(for: member.name, among: names).map { "did you mean '\($0)'?" },
                       fixIts: suggestion(for: member.name, among: names).map { [FixIt(range: member.range, replacement: $0)] } ?? [])
