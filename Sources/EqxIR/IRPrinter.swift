@@ -96,7 +96,7 @@ public enum IRPrinter {
         }
     }
 
-    static func text(_ r: MatchPointRule) -> String {
+    public static func text(_ r: MatchPointRule) -> String {
         switch r {
         case .last: return "last"
         case .relu: return "relu"
