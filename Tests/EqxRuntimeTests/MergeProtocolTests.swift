@@ -19,8 +19,8 @@ final class MergeProtocolTests: XCTestCase {
         merge reset = a with b { match activations on digits.train[0..199] at relu; alpha 0..1 step 0.5; reset batchnorm on digits.train[0..199]; evaluate digits.test }
         merge repair = a with b { match activations on digits.train[0..199] at relu; alpha 0..1 step 0.5; repair; evaluate digits.test }
         merge pooled = a with b { match activations on digits.train[0..199]; alpha 0..1 step 0.5; evaluate digits.test }
-        report own: m.barrier, r: m.reset.barrier, p: m.plain.barrier, q: m.repair.barrier, sr: reset.barrier, sp: plain.barrier, sq: repair.barrier
-        report at_r: accuracy(m.reset.at(0.5), digits.test), at_m: accuracy(m.at(0.5), digits.test), at_sr: accuracy(reset.at(0.5), digits.test), at_p: accuracy(m.plain.at(0.5), digits.test), at_sp: accuracy(plain.at(0.5), digits.test)
+        report barriers = own: m.barrier, r: m.reset.barrier, p: m.plain.barrier, q: m.repair.barrier, sr: reset.barrier, sp: plain.barrier, sq: repair.barrier
+        report midpoints = at_r: accuracy(m.reset.at(0.5), digits.test), at_m: accuracy(m.at(0.5), digits.test), at_sr: accuracy(reset.at(0.5), digits.test), at_p: accuracy(m.plain.at(0.5), digits.test), at_sp: accuracy(plain.at(0.5), digits.test)
 
         """
 
@@ -52,12 +52,12 @@ final class MergeProtocolTests: XCTestCase {
         XCTAssertEqual(m["curves"], reset["curves"])
         XCTAssertEqual(m["symbols"], reset["symbols"])
 
-        let t = try XCTUnwrap(e.tables["report_line12"])
+        let t = try XCTUnwrap(e.tables["barriers"])
         var v: [String: ResultTable.Value] = [:]
         for (c, x) in zip(t.columns, t.rows[0]) { v[c] = x }
         XCTAssertEqual(v["own"], v["sr"]); XCTAssertEqual(v["r"], v["sr"])
         XCTAssertEqual(v["p"], v["sp"]); XCTAssertEqual(v["q"], v["sq"])
-        let at = try XCTUnwrap(e.tables["report_line13"])
+        let at = try XCTUnwrap(e.tables["midpoints"])
         var w: [String: ResultTable.Value] = [:]
         for (c, x) in zip(at.columns, at.rows[0]) { w[c] = x }
         XCTAssertEqual(w["at_r"], w["at_sr"]); XCTAssertEqual(w["at_m"], w["at_sr"]); XCTAssertEqual(w["at_p"], w["at_sp"])
