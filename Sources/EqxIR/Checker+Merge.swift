@@ -237,7 +237,10 @@ extension Checker {
             for item in items {
                 switch item.kind {
                 case .identifier(let n), .string(let n): names.append(n); entries.append(item)
-                default: error("E0406", "a match point is a layer name, e.g. relu1", at: item.range); return nil
+                case .member:
+                    // A layer inside a block: `stage1.relu1`.
+                    names.append(sourceText(item.range).filter { !$0.isWhitespace }); entries.append(item)
+                default: error("E0406", "a match point is a layer name, e.g. relu1 or stage1.relu1", at: item.range); return nil
                 }
             }
             rule = .layers(names)

@@ -47,6 +47,30 @@ final class MatchPointTests: XCTestCase {
         XCTAssertThrowsError(try symbols.matched(at: .relu, in: spec))
     }
 
+    /// Layers of a block are named by their full name, written as a member or a string.
+    func testBlockLayersAreNamedInFull() throws {
+        let program = try checkedProgram(scriptPrelude + """
+            block stage(c) {
+              conv 3x3 -> c pad 1
+              relu
+            }
+            net n {
+              stage 4
+              stage 6
+              global avgpool
+              linear -> 10
+            }
+            train a = n on digits.train { epochs 1 }
+            train b = n on digits.train { epochs 1 }
+            merge m = a with b { match activations on digits.train[0..99] at [stage1.relu1, "stage2.relu1"] }
+
+            """)
+        let spec = try XCTUnwrap(mergeSpecs(program)["m"])
+        guard case .activations(_, let rule) = spec.matching else { return XCTFail("\(spec.matching)") }
+        XCTAssertEqual(rule, .layers(["stage1.relu1", "stage2.relu1"]))
+        XCTAssertEqual(try PermutationSymbols(spec.network).matchPoints(rule, in: spec.network).get(), ["stage1.relu1", "stage2.relu1"])
+    }
+
     /// A residual stream is one symbol: `at relu` takes the last ReLU carrying it, after the last block.
     func testResidualStreamIsMatchedAtItsLastReLU() throws {
         let spec = try networkSpec("""
