@@ -116,6 +116,9 @@ final class MatchPointTests: XCTestCase {
             let outcome = try merger.run()
             XCTAssertEqual(outcome.matchPoints.map(\.layer), points, rule)
             XCTAssertEqual(outcome.matchPoints.map(\.symbol), ["conv1", "conv2", "conv3"], rule)
+            // `eqx dump-ir` prints the rule and the point of every symbol.
+            let shown = zip(["conv1", "conv2", "conv3"], points).map { "\($0): \($1)" }.joined(separator: ", ")
+            XCTAssertTrue(IRPrinter.describe(.merge(spec)).contains(" at \(rule) [\(shown)]"), IRPrinter.describe(.merge(spec)))
         }
         // Without a rule the points are the last carriers, as before.
         let plain = try mergeSpec(net: TrainedFixtures.cnnBody, target: "b", clauses: "  match activations on digits.train[0..499]")

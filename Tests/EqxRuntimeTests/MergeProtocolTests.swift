@@ -1,5 +1,6 @@
 import EqxData
-import EqxRuntime
+import EqxIR
+@testable import EqxRuntime
 import Foundation
 import XCTest
 import EqxTestSupport
@@ -21,6 +22,8 @@ final class MergeProtocolTests: XCTestCase {
         merge pooled = a with b { match activations on digits.train[0..199]; alpha 0..1 step 0.5; evaluate digits.test }
         report barriers = own: m.barrier, r: m.reset.barrier, p: m.plain.barrier, q: m.repair.barrier, sr: reset.barrier, sp: plain.barrier, sq: repair.barrier
         report midpoints = at_r: accuracy(m.reset.at(0.5), digits.test), at_m: accuracy(m.at(0.5), digits.test), at_sr: accuracy(reset.at(0.5), digits.test), at_p: accuracy(m.plain.at(0.5), digits.test), at_sp: accuracy(plain.at(0.5), digits.test)
+        plot every = m
+        plot one = m.repair
 
         """
 
@@ -61,5 +64,21 @@ final class MergeProtocolTests: XCTestCase {
         var w: [String: ResultTable.Value] = [:]
         for (c, x) in zip(at.columns, at.rows[0]) { w[c] = x }
         XCTAssertEqual(w["at_r"], w["at_sr"]); XCTAssertEqual(w["at_m"], w["at_sr"]); XCTAssertEqual(w["at_p"], w["at_sp"])
+
+        // `plot m` draws every curve, named after it; `plot m.repair` that curve alone, as the separate merge's.
+        func series(_ name: String) throws -> [String: [(x: Double, y: Double)]] {
+            for case .plot(let p) in e.program.steps where p.name == name {
+                guard case .curves(let cs) = try e.plotContribution(p) else { return [:] }
+                return Dictionary(cs.filter { $0.panel == .loss }.map { ($0.series, $0.points) }) { a, _ in a }
+            }
+            return [:]
+        }
+        let every = try series("every"), one = try series("one")
+        XCTAssertEqual(Set(every.keys), ["m reset, test", "m plain, test", "m repair, test"])
+        XCTAssertEqual(Array(one.keys), ["m.repair, test"])
+        XCTAssertEqual(one["m.repair, test"]?.map(\.y), every["m repair, test"]?.map(\.y))
+        guard case .array(let repairCurves)? = merges["repair"].flatMap({ if case .object(let o) = $0 { return o["curves"] } else { return nil } }),
+              case .object(let test)? = repairCurves.first, case .array(let losses)? = test["loss"] else { return XCTFail() }
+        XCTAssertEqual(one["m.repair, test"]?.map { JSONValue.double($0.y) }, losses)
     }
 }
