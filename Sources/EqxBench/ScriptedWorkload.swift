@@ -76,7 +76,7 @@ struct ScriptedWorkload {
         }
         let group = try g.finiteGroup(forInput: spec.network.inputShape)
         var matching: [Tensor] = []
-        if case .activations(let ref) = spec.matching { matching = try data(ref).sequentialBatches(size: 250).map(\.inputs) }
+        if case .activations(let ref, _) = spec.matching { matching = try data(ref).sequentialBatches(size: 250).map(\.inputs) }
         var reset: [Tensor] = []
         if let ref = spec.resetBatchNorm {
             let batches = try data(ref).sequentialBatches(size: 250).map(\.inputs)

@@ -57,7 +57,7 @@ extension Checker {
         case .block(let d): return .blockDeclaration(d.name)
         case .data(let spec): return .data(DataRef(data: spec.id, split: .all))
         case .train(let id, let net, _, _): return .model(.trained(id), net)
-        case .merge(let id, _, _): return .mergeResult(id)
+        case .merge(let id, _, _): return .mergeResult(id, curve: nil)
         case .poisoned: return nil
         }
     }
@@ -124,17 +124,28 @@ extension Checker {
                 error("E0404", "data has no member '\(member.name)'", at: member.range, help: "use .train or .test")
                 return nil
             }
-        case .mergeResult(let id):
+        case .mergeResult(let id, let curve):
             if member.name == "at" { return .symbol("\(id).at") }
+            let variants = mergeSpec(id)?.variants ?? []
+            if curve == nil, let v = MergeVariant(rawValue: member.name) {
+                guard variants.contains(v) else {
+                    error("E0404", "merge '\(declaredName(id))' has no curve '\(v.rawValue)'", at: member.range,
+                          label: "its curves: \(variants.map(\.rawValue).joined(separator: ", "))",
+                          help: "list it in the merge: curves \((variants + [v]).map(\.rawValue).joined(separator: ", "))")
+                    return nil
+                }
+                return .mergeResult(id, curve: v)
+            }
             guard let q = MergeQuantity(rawValue: member.name) else {
-                let names = MergeQuantity.allCases.map(\.rawValue) + ["at"]
-                error("E0404", "a merge has no member '\(member.name)'", at: member.range,
+                let names = MergeQuantity.allCases.map(\.rawValue) + ["at"] + (curve == nil ? variants.map(\.rawValue) : [])
+                let what = curve.map { "the curve '\($0.rawValue)' of merge '\(declaredName(id))'" } ?? "a merge"
+                error("E0404", "\(what) has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
                       help: suggestion(for: member.name, among: names).map { "did you mean '\($0)'?" },
                       fixIts: suggestion(for: member.name, among: names).map { [FixIt(range: member.range, replacement: $0)] } ?? [])
                 return nil
             }
-            return .measurement(.mergeBarrier(id, q))
+            return .measurement(.mergeBarrier(id, q, curve: curve))
         case .model(.trained(let id), _):
             guard let q = TrainQuantity(rawValue: member.name) else {
                 let names = TrainQuantity.allCases.map(\.rawValue)
@@ -239,7 +250,7 @@ extension Checker {
     private func evaluateCall(_ callee: Expr, _ args: [Argument], range: SourceRange) -> Value? {
         // `m.at(0.5)`: the merged network at α.
         if case .member(let base, let member) = callee.kind, member.name == "at" {
-            guard case .mergeResult(let id)? = evaluate(base) else {
+            guard case .mergeResult(let id, let curve)? = evaluate(base) else {
                 error("E0403", "'.at(α)' applies to a merge", at: callee.range)
                 return nil
             }
@@ -248,8 +259,10 @@ extension Checker {
                 return nil
             }
             // The merge's network: from its declaration, or (for `pair[0].at(0.5)`) from its step.
-            if case .merge(_, let net, _)? = scope.lookup(nameOf(base) ?? "")?.binding { return .model(.merged(id, alpha: a), net) }
-            for case .merge(let m) in steps where m.id == id { return .model(.merged(id, alpha: a), m.network) }
+            if case .merge(_, let net, _)? = scope.lookup(nameOf(base) ?? "")?.binding {
+                return .model(.merged(id, alpha: a, curve: curve), net)
+            }
+            for case .merge(let m) in steps where m.id == id { return .model(.merged(id, alpha: a, curve: curve), m.network) }
             return nil
         }
         guard case .identifier(let fname) = callee.kind else {

@@ -46,6 +46,9 @@ extension Checker {
         var alphas = stride(from: 0.0, through: 1.0001, by: 0.1).map { ($0 * 10).rounded() / 10 }
         var reset: DataRef? = nil
         var repair = false
+        var repairClause: Clause? = nil
+        var curves: [MergeVariant] = []
+        var curvesClause: Clause? = nil
         var evaluation: [DataRef] = []
         var sawMatch = false
         var involutionClause: Clause? = nil
@@ -55,9 +58,10 @@ extension Checker {
             var allowed: [String] = []
             switch c.head.name {
             case "match":
-                allowed = ["on"]
+                allowed = ["on", "at"]
                 sawMatch = true
                 guard c.arguments.count == 1, let m = symbol(c.arguments[0], what: "matching method", among: ["activations", "weights", "none"]) else { continue }
+                let atExpr = mods.take("at")
                 switch m {
                 case "activations":
                     guard let onExpr = mods.take("on") else {
@@ -68,9 +72,16 @@ extension Checker {
                         error("E0702", "matching data has samples of shape \(shape), but '\(network.name)' takes \(network.inputShape)", at: onExpr.range)
                         continue
                     }
-                    matching = .activations(ref)
-                case "weights": matching = .weights
-                default: matching = .none
+                    guard let rule = atExpr.map({ matchPointRule($0, network: network) }) ?? .last else { continue }
+                    matching = .activations(ref, at: rule)
+                case "weights", "none":
+                    if let e = atExpr {
+                        error("E0406", "'at' chooses where activations are compared; '\(m)' matching uses none", at: e.range,
+                              help: "use 'match activations on DATA at relu', or remove 'at'")
+                        continue
+                    }
+                    matching = m == "weights" ? .weights : .none
+                default: continue
                 }
             case "alpha":
                 allowed = ["step"]
@@ -103,6 +114,15 @@ extension Checker {
                 reset = ref
             case "repair":
                 repair = true
+                repairClause = c
+            case "curves":
+                curvesClause = c
+                for a in c.arguments {
+                    guard let v = symbol(a, what: "curve", among: MergeVariant.allCases.map(\.rawValue)),
+                          let variant = MergeVariant(rawValue: v) else { continue }
+                    if curves.contains(variant) { error("E0406", "curve '\(v)' is listed twice", at: a.range); continue }
+                    curves.append(variant)
+                }
             case "involutions":
                 if let extra = c.arguments.first {
                     error("E0406", "'involutions' takes no arguments", at: extra.range); continue
@@ -123,7 +143,7 @@ extension Checker {
                     evaluation.append(r)
                 }
             default:
-                let known = ["match", "alpha", "involutions", "representation", "reset", "repair", "evaluate"]
+                let known = ["match", "alpha", "involutions", "representation", "reset", "repair", "curves", "evaluate"]
                 let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown merge option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
@@ -136,7 +156,11 @@ extension Checker {
             warning("W0702", "no 'match' given: the networks are interpolated without aligning channels", at: statement.keywordRange,
                     help: "add 'match weights' or 'match activations on DATA'")
         }
-        if repair, case .activations = matching {} else if repair {
+        if let c = curvesClause {
+            guard checkCurves(curves, clause: c, repairClause: repairClause, reset: reset) else { return }
+        }
+        let repairs = repair || curves.contains(where: \.repairs)
+        if repairs, case .activations = matching {} else if repairs {
             error("E0703", "repair needs activation statistics: use 'match activations on DATA'", at: statement.keywordRange)
             return
         }
@@ -171,9 +195,93 @@ extension Checker {
         let spec = MergeSpec(id: id, base: baseRef, network: network, target: target, matching: matching,
                              involutive: involutive, representation: representationClause != nil, alphas: alphas,
                              resetBatchNorm: reset, repair: repair, evaluation: evaluation, seedName: id, seed: seed,
-                             range: statement.range)
+                             range: statement.range, curves: curves)
         steps.append(.merge(spec))
         define(name, .merge(id: id, network: network, spec: spec))
+    }
+
+    /// `curves plain, reset, repair`: every variant once (checked while reading), REPAIR named there rather
+    /// than by a `repair` clause, and batch-norm data exactly when some curve resets. Reports E0406 otherwise.
+    private func checkCurves(_ curves: [MergeVariant], clause: Clause, repairClause: Clause?, reset: DataRef?) -> Bool {
+        if clause.arguments.isEmpty {
+            error("E0406", "'curves' lists the curves to evaluate: curves plain, reset, repair", at: clause.range); return false
+        }
+        if let r = repairClause {
+            error("E0406", "with 'curves', REPAIR is one of the curves: list 'repair' (or 'repair_reset') there", at: r.head.range,
+                  notes: [DiagnosticNote("the curves are listed here", range: clause.range)], help: "remove the 'repair' line")
+            return false
+        }
+        let resets = curves.contains(where: \.resets)
+        if resets, reset == nil {
+            error("E0406", "the curves 'reset' and 'repair_reset' need batch-norm data: add 'reset batchnorm on DATA'", at: clause.range)
+            return false
+        }
+        if !resets, reset != nil {
+            error("E0406", "'reset batchnorm on DATA' gives the data of the curves that reset, but 'curves' lists none",
+                  at: clause.range, help: "add 'reset' to the curves, or remove 'reset batchnorm'")
+            return false
+        }
+        return true
+    }
+
+    /// `at last`, `at relu`, `at activation` or `at [layer, …]`, checked against the network's symbols:
+    /// E0710 at the entry that does not name a match point of exactly one symbol.
+    private func matchPointRule(_ e: Expr, network: NetworkSpec) -> MatchPointRule? {
+        let rule: MatchPointRule
+        var entries: [Expr] = [], names: [String] = []
+        switch e.kind {
+        case .identifier("last"): rule = .last
+        case .identifier("relu"): rule = .relu
+        case .identifier("activation"): rule = .activation
+        case .list(let items):
+            for item in items {
+                switch item.kind {
+                case .identifier(let n), .string(let n): names.append(n); entries.append(item)
+                case .member:
+                    // A layer inside a block: `stage1.relu1`.
+                    names.append(sourceText(item.range).filter { !$0.isWhitespace }); entries.append(item)
+                default: error("E0406", "a match point is a layer name, e.g. relu1 or stage1.relu1", at: item.range); return nil
+                }
+            }
+            rule = .layers(names)
+        default:
+            let s = sourceText(e.range)
+            let known = ["last", "relu", "activation"]
+            let guess = suggestion(for: s, among: known)
+            error("E0406", "match points are 'last', 'relu', 'activation' or a list of layers, e.g. at [relu1, relu2]", at: e.range,
+                  help: guess.map { "did you mean '\($0)'?" }, fixIts: guess.map { [FixIt(range: e.range, replacement: $0)] } ?? [])
+            return nil
+        }
+        let symbols = PermutationSymbols(network)
+        let layerNames = network.flattenedLayers.map(\.name)
+        func describe(_ s: Int) -> String {
+            "symbol \(symbols.symbols[s].name) (carried by \(symbols.symbols[s].carriers.joined(separator: ", ")))"
+        }
+        switch symbols.matchPoints(rule, in: network) {
+        case .success: return rule
+        case .failure(.notALayer(let i)):
+            let name = names[i]
+            let guess = suggestion(for: name, among: layerNames)
+            error("E0710", "'\(name)' is not a layer of '\(network.name)'", at: entries[i].range, label: "no such layer",
+                  help: guess.map { "did you mean '\($0)'?" }, fixIts: guess.map { [FixIt(range: entries[i].range, replacement: $0)] } ?? [])
+        case .failure(.carriesNoSymbol(let i)):
+            error("E0710", "'\(names[i])' carries no permutable channels, so it cannot be a match point",
+                  at: entries[i].range, label: "its channels are the network's input or its logits",
+                  help: "name a layer between the first and the last channel-mixing layer")
+        case .failure(.sameSymbol(let i, let earlier, let s)):
+            error("E0710", "'\(names[i])' and '\(names[earlier])' carry the same channels: "
+                  + "one match point per symbol", at: entries[i].range, label: "\(describe(s))",
+                  notes: [DiagnosticNote("the first match point of \(symbols.symbols[s].name)", range: entries[earlier].range)])
+        case .failure(.missing(let s)):
+            error("E0710", "no match point carries \(describe(s))", at: e.range,
+                  label: "one layer per symbol", help: "add one of its layers, e.g. \(symbols.symbols[s].carriers.last!)")
+        case .failure(.noLayerOfKind(let s)):
+            let kind = rule == .relu ? "ReLU" : "activation"
+            error("E0710", "no \(kind) carries \(describe(s)), so 'at \(sourceText(e.range))' has no match point for it",
+                  at: e.range, label: "no \(kind) after \(symbols.symbols[s].name)",
+                  help: "name the match points: at [\(symbols.symbols.map(\.matchPoint).joined(separator: ", "))]")
+        }
+        return nil
     }
 
     /// `involutions` makes θ ↦ π(g·θ) an action of order 2, which needs g² = e: a self-merge with an element
@@ -271,7 +379,7 @@ extension Checker {
         switch ref {
         case .trained: return ref
         case .transformed(let m, _, _): return rootTrained(m)
-        case .merged(let id, _): return mergeSpec(id).flatMap { rootTrained($0.base) }
+        case .merged(let id, _, _): return mergeSpec(id).flatMap { rootTrained($0.base) }
         case .loaded: return nil
         }
     }

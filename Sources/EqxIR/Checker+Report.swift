@@ -134,7 +134,7 @@ extension Checker {
         case .number(let x, _): return .number(x)
         case .string(let s): return .text(s)
         case .model(.trained(let id), _): return .trainQuantity(id, .finalAccuracy)
-        case .mergeResult(let id): return .mergeBarrier(id, .barrier)
+        case .mergeResult(let id, let curve): return .mergeBarrier(id, .barrier, curve: curve)
         case .symbol(let s): unknownName(s, at: e.range, expected: "name"); return nil
         default:
             error("E0403", "cannot \(what) a \(v.typeName)", at: e.range,
@@ -173,7 +173,7 @@ extension Checker {
         let m: Measurement
         switch value {
         // A bare merge or training name plots its curves.
-        case .mergeResult(let id): m = .mergeBarrier(id, .curve)
+        case .mergeResult(let id, let curve): m = .mergeBarrier(id, .curve, curve: curve)
         case .model(.trained(let id), _): m = .trainQuantity(id, .curve)
         default:
             guard let measured = measurement(value, at: item.value, what: "plot") else { return nil }
@@ -181,8 +181,9 @@ extension Checker {
         }
         let axis: PlotSpec.Axis?, description: String, name: String
         switch m {
-        case .mergeBarrier(let id, .curve): axis = .alpha; description = "a loss curve over α"; name = declaredName(id)
-        case .mergeBarrier(let id, .permutations):
+        case .mergeBarrier(let id, .curve, let curve):
+            axis = .alpha; description = "a loss curve over α"; name = declaredName(id) + (curve.map { ".\($0.rawValue)" } ?? "")
+        case .mergeBarrier(let id, .permutations, _):
             axis = nil; description = "a table of permutation statistics"; name = declaredName(id)
         case .trainQuantity(let id, .curve): axis = .step; description = "a training curve over steps"; name = declaredName(id)
         case .trainQuantity(let id, .distance): axis = .step; description = "a distance-to-E curve over steps"; name = declaredName(id)
@@ -200,7 +201,7 @@ extension Checker {
     }
 
     /// The name the user declared: instance ids inside a loop carry the repetition (`plain#0`).
-    private func declaredName(_ id: String) -> String {
+    func declaredName(_ id: String) -> String {
         guard !instanceSuffix.isEmpty, id.hasSuffix(instanceSuffix), id.count > instanceSuffix.count else { return id }
         return String(id.dropLast(instanceSuffix.count))
     }

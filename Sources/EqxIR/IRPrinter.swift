@@ -12,7 +12,8 @@ public enum IRPrinter {
             s += "\n" + describe(t.network, indent: "    ")
             return s
         case .merge(let m):
-            return "merge \(m.id): \(m.base) with \(text(m.target)) matching \(text(m.matching))\(m.involutive ? " involutions" : "")\(m.representation ? " representation" : "") alphas [" + m.alphas.map(number).joined(separator: ", ") + "] reset \(m.resetBatchNorm.map(\.description) ?? "no") repair \(m.repair)"
+            return "merge \(m.id): \(m.base) with \(text(m.target)) matching \(text(m.matching, network: m.network))\(m.involutive ? " involutions" : "")\(m.representation ? " representation" : "") alphas [" + m.alphas.map(number).joined(separator: ", ") + "] reset \(m.resetBatchNorm.map(\.description) ?? "no") repair \(m.repair)"
+                + (m.curves.isEmpty ? "" : " curves [" + m.curves.map(\.rawValue).joined(separator: ", ") + "]")
         case .report(let r):
             return "report \(r.table)\(r.row.map { " [\($0)]" } ?? ""): " + r.items.map { "\($0.label) = \(text($0.measurement))" }.joined(separator: ", ")
         case .plot(let p):
@@ -95,6 +96,15 @@ public enum IRPrinter {
         }
     }
 
+    public static func text(_ r: MatchPointRule) -> String {
+        switch r {
+        case .last: return "last"
+        case .relu: return "relu"
+        case .activation: return "activation"
+        case .layers(let names): return "[" + names.joined(separator: ", ") + "]"
+        }
+    }
+
     static func text(_ t: MergeTarget) -> String {
         switch t {
         case .model(let m): return m.description
@@ -103,9 +113,17 @@ public enum IRPrinter {
         }
     }
 
-    static func text(_ m: MatchingMethod) -> String {
+    /// Activation matching with the rule and the layer it picks for each symbol (`conv1: relu1`).
+    static func text(_ m: MatchingMethod, network: NetworkSpec) -> String {
         switch m {
-        case .activations(let d): return "activations on \(d)"
+        case .activations(let d, let rule):
+            let symbols = PermutationSymbols(network)
+            let points: String
+            switch symbols.matchPoints(rule, in: network) {
+            case .success(let p): points = zip(symbols.symbols.map(\.name), p).map { "\($0): \($1)" }.joined(separator: ", ")
+            case .failure: points = "invalid"
+            }
+            return "activations on \(d) at \(text(rule)) [\(points)]"
         case .weights: return "weights"
         case .none: return "none"
         }
@@ -126,7 +144,7 @@ public enum IRPrinter {
         case .gradientIdentity(let n, let g, let c, let d, let l):
             return "gradient_identity(\(n), \(g), \(d), kind: \(l.rawValue), channels: \(c.rawValue))"
         case .parameterCount(let n): return "parameters(\(n))"
-        case .mergeBarrier(let id, let q): return "\(id).\(q.rawValue)"
+        case .mergeBarrier(let id, let q, let curve): return "\(id).\(curve.map { "\($0.rawValue)." } ?? "")\(q.rawValue)"
         case .trainQuantity(let id, let q): return "\(id).\(q.rawValue)"
         }
     }

@@ -9,8 +9,11 @@ public struct PermutationSymbols: Hashable, Sendable {
         public var channels: Int
         /// Layers whose output channels this symbol permutes.
         public var producers: [String]
-        /// The layer whose output activations are matched (the last one carrying the symbol).
+        /// The layer whose output activations are matched: the last one carrying the symbol, unless
+        /// `matched(at:in:)` chose another.
         public var matchPoint: String
+        /// Layers whose output carries the symbol, in network order (its possible match points).
+        public var carriers: [String] = []
         /// A readable name: the first producer (and `+residual` when unified).
         public var name: String
     }
@@ -81,7 +84,9 @@ public struct PermutationSymbols: Hashable, Sendable {
                 if current.isEmpty || carrierOrder[carrier]! > carrierOrder[current]! { symbols[id].matchPoint = carrier }
             }
         }
+        for (name, raw) in rawOut { if let id = ids[find(raw)] { symbols[id].carriers.append(name) } }
         for i in symbols.indices {
+            symbols[i].carriers.sort { carrierOrder[$0]! < carrierOrder[$1]! }
             symbols[i].name = symbols[i].producers.first! + (symbols[i].producers.count > 1 ? "+\(symbols[i].producers.count - 1)" : "")
         }
         self.symbols = symbols

@@ -79,8 +79,8 @@ public struct DataRef: Hashable, Sendable, CustomStringConvertible {
 public indirect enum ModelRef: Hashable, Sendable, CustomStringConvertible {
     /// The result of a train statement (instance id, e.g. `plain#3` inside a repeat).
     case trained(String)
-    /// A merge's interpolated network at α.
-    case merged(String, alpha: Double)
+    /// A merge's interpolated network at α, on one of its curves (nil: its first).
+    case merged(String, alpha: Double, curve: MergeVariant? = nil)
     /// Weights from a checkpoint file for a given architecture.
     case loaded(path: String, network: NetworkSpec)
     /// g·θ for a group element (by index in `EqxGroups`' enumeration).
@@ -89,7 +89,7 @@ public indirect enum ModelRef: Hashable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .trained(let id): return id
-        case .merged(let id, let a): return "\(id).at(\(a))"
+        case .merged(let id, let a, let curve): return "\(id)\(curve.map { ".\($0.rawValue)" } ?? "").at(\(a))"
         case .loaded(let p, let n): return "load(\"\(p)\", \(n.name))"
         case .transformed(let m, let g, let e): return "\(g)[\(e)](\(m))"
         }
@@ -188,7 +188,8 @@ public enum MergeTarget: Hashable, Sendable {
 }
 
 public enum MatchingMethod: Hashable, Sendable {
-    case activations(DataRef)
+    /// Correlation of activations on the data, at the match points the rule picks.
+    case activations(DataRef, at: MatchPointRule = .last)
     case weights
     /// No alignment: plain interpolation (a baseline).
     case none
@@ -208,13 +209,23 @@ public struct MergeSpec: Hashable, Sendable {
     /// learned channel action; for a self-merge with g² = e the same as `involutive`.
     public var representation: Bool
     public var alphas: [Double]
-    /// Batch-norm statistics re-estimated on this data after interpolation (self-merges use x and g·x).
+    /// Batch-norm statistics re-estimated on this data after interpolation (self-merges use x and g·x):
+    /// for the one curve, or for the curves of `curves` that reset.
     public var resetBatchNorm: DataRef?
+    /// REPAIR on the one curve (without a `curves` clause).
     public var repair: Bool
     public var evaluation: [DataRef]
     public var seedName: String
     public var seed: UInt64
     public var range: SourceRange
+    /// The curves of a `curves` clause, all from the one matching; empty: the one curve `repair` and
+    /// `resetBatchNorm` describe.
+    public var curves: [MergeVariant] = []
+
+    /// Every curve the merge evaluates, its first the one `m.barrier`, `m.curve` and `m.at(α)` refer to.
+    public var variants: [MergeVariant] {
+        curves.isEmpty ? [MergeVariant(repair: repair, reset: resetBatchNorm != nil)] : curves
+    }
 }
 
 /// A value a report, track or plot asks for.
@@ -234,7 +245,8 @@ public indirect enum Measurement: Hashable, Sendable {
     /// Nordenfors et al.'s identity on data: ‖∇R_aug − Π_E∇R‖ and ‖(I − Π_E)∇R‖ (full orbit, eval mode).
     case gradientIdentity(ModelRef, GroupSpec, ChannelAction, DataRef, LossKind)
     case parameterCount(ModelRef)
-    case mergeBarrier(String, MergeQuantity)
+    /// A quantity of a merge, on one of its curves (nil: its first).
+    case mergeBarrier(String, MergeQuantity, curve: MergeVariant? = nil)
     case trainQuantity(String, TrainQuantity)
 }
 

@@ -21,7 +21,8 @@ public indirect enum Value: Hashable, Sendable {
     /// `cnn(width: 16)`: a declaration with arguments; shapes come when data meets it.
     case netCall(String, arguments: [String: Value], range: SourceRange)
     case blockDeclaration(String)
-    case mergeResult(String)
+    /// A merge, or one of its curves (nil: the merge itself, whose quantities are its first curve's).
+    case mergeResult(String, curve: MergeVariant? = nil)
     case trainResult(String)
     /// A quantity for report and plot (`accuracy(a, digits.test)`, `m.barrier`).
     case measurement(Measurement)
@@ -63,7 +64,7 @@ public indirect enum Value: Hashable, Sendable {
         case .model(let m, _): return m.description
         case .netCall(let n, let args, _):
             return n + "(" + args.keys.sorted().map { "\($0): \(args[$0]!.display)" }.joined(separator: ", ") + ")"
-        case .netDeclaration(let n), .blockDeclaration(let n), .mergeResult(let n), .trainResult(let n): return n
+        case .netDeclaration(let n), .blockDeclaration(let n), .mergeResult(let n, _), .trainResult(let n): return n
         case .measurement: return "measurement"
         }
     }

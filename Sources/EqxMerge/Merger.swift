@@ -76,21 +76,47 @@ public struct MergeCurve: Equatable {
     public var accuracies: [Double]
 }
 
-public struct MergeOutcome {
-    public var alphas: [Double]
+/// One curve of a merge along α (plain, batch-norm reset, REPAIR, …): losses and accuracies per
+/// evaluation set, the barriers on the last set and, for an orbit merge, the change from the net to m.at(1).
+public struct MergePath {
+    public var variant: MergeVariant
     public var curves: [MergeCurve]
-    /// Barriers on the last evaluation set (the test split by default).
     public var lossBarrier: Double
     public var accuracyBarrier: Double
     public var midpointLossBarrier: Double
     public var midpointAccuracyBarrier: Double
+    public var orbitChange: OrbitChange?
+}
+
+public struct MergeOutcome {
+    public var alphas: [Double]
+    /// One path per curve asked for, all from the same matching; the first is the merge's own.
+    public var paths: [MergePath]
     /// One report per symbol (for an orbit merge: per symbol and group element, named `sym@g`).
     public var symbols: [SymbolReport]
     /// Per symbol, whether the permutations form a representation (empty for a two-network merge).
     public var representations: [RepresentationReport]
-    /// For an orbit merge: loss, accuracy and invariance of the net and of the merged net.
-    public var orbitChange: OrbitChange?
     public var weightMatchingSweeps: Int?
+    /// Activation matching: per symbol the layer whose activations were compared (empty otherwise).
+    public var matchPoints: [(symbol: String, layer: String)]
+    /// How many matchings were solved (one per target; an orbit merge has one per element ≠ e, or one
+    /// joint search with `representation`). Every path uses the same ones.
+    public var matchings: Int
+
+    /// The path of a curve (nil: the first).
+    public func path(_ curve: MergeVariant?) -> MergePath {
+        curve.flatMap { c in paths.first { $0.variant == c } } ?? paths[0]
+    }
+
+    // The first path's values: a merge's own curve and barriers.
+    public var curves: [MergeCurve] { paths[0].curves }
+    /// Barriers on the last evaluation set (the test split by default).
+    public var lossBarrier: Double { paths[0].lossBarrier }
+    public var accuracyBarrier: Double { paths[0].accuracyBarrier }
+    public var midpointLossBarrier: Double { paths[0].midpointLossBarrier }
+    public var midpointAccuracyBarrier: Double { paths[0].midpointAccuracyBarrier }
+    /// For an orbit merge: loss, accuracy and invariance of the net and of the merged net.
+    public var orbitChange: OrbitChange? { paths[0].orbitChange }
 }
 
 /// Aligns and interpolates networks (design brief §2): self-merges with g·θ, orbit merges over all of G,
@@ -110,6 +136,8 @@ public final class Merger {
     /// The matched permutations: one for a two-network or self-merge, one per g ≠ e for an orbit merge.
     public private(set) var permutations: [ChannelPermutation] = []
     public private(set) var sweeps: Int?
+    /// Matchings solved so far (see `MergeOutcome.matchings`).
+    public private(set) var matchings = 0
 
     let progress: (MergeProgress) -> Void
 
@@ -120,7 +148,13 @@ public final class Merger {
         self.shouldStop = shouldStop
         self.progress = progress
         progress(MergeProgress(merge: spec.id, phase: .matching, done: 0, total: spec.alphas.count, alpha: nil))
-        symbols = PermutationSymbols(spec.network)
+        if case .activations(_, let rule) = spec.matching {
+            do { symbols = try PermutationSymbols(spec.network).matched(at: rule, in: spec.network) } catch {
+                throw TrainingError(message: "merge '\(spec.id)': a match point does not carry its symbol (E0710)")
+            }
+        } else {
+            symbols = PermutationSymbols(spec.network)
+        }
         aligned = inputs.base.state
         try Merger.validate(spec, inputs)
         try align()
@@ -149,7 +183,7 @@ public final class Merger {
                                     help: "merge with the mirrored network, e.g. 'with flip(net)'")
             }
         }
-        if spec.repair, inputs.matchingBatches.isEmpty {
+        if spec.variants.contains(where: \.repairs), inputs.matchingBatches.isEmpty {
             throw TrainingError(message: "merge '\(spec.id)': REPAIR estimates channel statistics on the matching data, but there is none",
                                 help: "use 'match activations on DATA' with 'repair'")
         }
@@ -190,14 +224,14 @@ public final class Merger {
             case (true, .activations):
                 let found = try Matching.representation(a: inputs.base, copies: copies, group: g, symbols: symbols,
                                                         batches: inputs.matchingBatches, beforeEachStep: stopIfAsked)
-                perms = found.perms; searches = found.searches
+                perms = found.perms; searches = found.searches; matchings += 1
                 for (e, p) in zip(elements, perms) { record(p, tag: "@\(g.name(of: e))") }
             case (true, .weights):
                 var rng = RandomStream(seed: spec.seed, name: "match/order/\(spec.seedName)")
                 let found = try Matching.weightsRepresentation(a: inputs.base.state, copies: copies.map(\.state), group: g,
                                                                spec: spec.network, symbols: symbols, rng: &rng,
                                                                beforeEachStep: stopIfAsked)
-                perms = found.perms; searches = found.searches; sweeps = found.sweeps
+                perms = found.perms; searches = found.searches; sweeps = found.sweeps; matchings += 1
                 for (e, p) in zip(elements, perms) { record(p, tag: "@\(g.name(of: e))") }
             case (true, .none), (false, _):
                 perms = try zip(elements, copies).map { try permutation(to: $0.1, tag: "@\(g.name(of: $0.0))") }
@@ -224,11 +258,12 @@ public final class Merger {
         case .activations:
             p = try Matching.activations(a: inputs.base, b: b, symbols: symbols, batches: inputs.matchingBatches,
                                          involutive: spec.involutive, beforeEachStep: stopIfAsked)
+            matchings += 1
         case .weights:
             var rng = RandomStream(seed: spec.seed, name: "match/order/\(spec.seedName)\(tag)")
             let (q, n) = try Matching.weights(a: inputs.base.state, b: b.state, spec: spec.network, symbols: symbols,
                                               involutive: spec.involutive, rng: &rng, beforeEachStep: stopIfAsked)
-            p = q; sweeps = n
+            p = q; sweeps = n; matchings += 1
         }
         record(p, tag: tag)
         return p
@@ -246,51 +281,57 @@ public final class Merger {
         }
     }
 
-    /// The merged network at α: (1 − α)·θ_A + α·θ_B*, then REPAIR and the batch-norm reset if asked.
-    public func network(at alpha: Double) throws -> Network {
-        try network(at: alpha, beforeEachBatch: {})
+    /// The merged network at α on a curve (nil: the first): (1 − α)·θ_A + α·θ_B*, then REPAIR and the
+    /// batch-norm reset if the curve asks for them.
+    public func network(at alpha: Double, curve: MergeVariant? = nil) throws -> Network {
+        try network(at: alpha, variant: curve ?? spec.variants[0], beforeEachBatch: {})
     }
 
-    private func network(at alpha: Double, beforeEachBatch: () throws -> Void) throws -> Network {
+    private func network(at alpha: Double, variant: MergeVariant, beforeEachBatch: () throws -> Void) throws -> Network {
         let state = try inputs.base.state.interpolated(with: aligned, alpha: Float(alpha))
         let net = try Network(spec: spec.network, state: state)
-        if spec.repair { try repair(net, alpha: alpha, beforeEachBatch: beforeEachBatch) }
-        if spec.resetBatchNorm != nil {
-            try net.resetBatchNormStatistics(on: inputs.resetBatches, beforeEachBatch: beforeEachBatch)
-        }
+        if variant.repairs { try repair(net, alpha: alpha, beforeEachBatch: beforeEachBatch) }
+        if variant.resets { try net.resetBatchNormStatistics(on: inputs.resetBatches, beforeEachBatch: beforeEachBatch) }
         return net
     }
 
-    /// Evaluates the path and computes the barriers.
+    /// Evaluates every curve along the path (from the one matching) and computes the barriers.
     public func run() throws -> MergeOutcome {
-        let alphas = spec.alphas
-        var curves = inputs.evaluation.map { MergeCurve(data: $0.name, losses: [], accuracies: []) }
+        let alphas = spec.alphas, variants = spec.variants
+        var curves = variants.map { _ in inputs.evaluation.map { MergeCurve(data: $0.name, losses: [], accuracies: []) } }
         for (k, a) in alphas.enumerated() {
             progress(MergeProgress(merge: spec.id, phase: .interpolating, done: k, total: alphas.count, alpha: a))
-            try stopIfAsked()
-            let net = try network(at: a, beforeEachBatch: stopIfAsked)
-            for (i, e) in inputs.evaluation.enumerated() {
-                let r = try evaluate(net, on: e.data, loss: inputs.loss, beforeEachBatch: stopIfAsked)
-                curves[i].losses.append(r.loss)
-                curves[i].accuracies.append(r.accuracy)
+            for (v, variant) in variants.enumerated() {
+                try stopIfAsked()
+                let net = try network(at: a, variant: variant, beforeEachBatch: stopIfAsked)
+                for (i, e) in inputs.evaluation.enumerated() {
+                    let r = try evaluate(net, on: e.data, loss: inputs.loss, beforeEachBatch: stopIfAsked)
+                    curves[v][i].losses.append(r.loss)
+                    curves[v][i].accuracies.append(r.accuracy)
+                }
             }
         }
         progress(MergeProgress(merge: spec.id, phase: .interpolating, done: alphas.count, total: alphas.count, alpha: nil))
-        let headline = curves.last!
-        let b = Merger.barriers(alphas: alphas, losses: headline.losses, accuracies: headline.accuracies)
-        return MergeOutcome(alphas: alphas, curves: curves, lossBarrier: b.loss, accuracyBarrier: b.accuracy,
-                            midpointLossBarrier: b.midLoss, midpointAccuracyBarrier: b.midAccuracy,
-                            symbols: symbolReports, representations: representationReports,
-                            orbitChange: try orbitChange(), weightMatchingSweeps: sweeps)
+        let paths = try zip(variants, curves).map { variant, curves in
+            let headline = curves.last!
+            let b = Merger.barriers(alphas: alphas, losses: headline.losses, accuracies: headline.accuracies)
+            return MergePath(variant: variant, curves: curves, lossBarrier: b.loss, accuracyBarrier: b.accuracy,
+                             midpointLossBarrier: b.midLoss, midpointAccuracyBarrier: b.midAccuracy,
+                             orbitChange: try orbitChange(variant))
+        }
+        var points: [(symbol: String, layer: String)] = []
+        if case .activations = spec.matching { points = symbols.symbols.map { ($0.name, $0.matchPoint) } }
+        return MergeOutcome(alphas: alphas, paths: paths, symbols: symbolReports, representations: representationReports,
+                            weightMatchingSweeps: sweeps, matchPoints: points, matchings: matchings)
     }
 
     /// The net as trained against the orbit average m.at(1), on the last evaluation set (nil unless an
     /// orbit merge). A straight line from the net to the average says nothing about what was lost, so this
     /// is the measure of an orbit merge, not the barrier.
-    private func orbitChange() throws -> OrbitChange? {
+    private func orbitChange(_ variant: MergeVariant) throws -> OrbitChange? {
         guard case .orbit = spec.target, let g = inputs.group, let last = inputs.evaluation.last else { return nil }
         try stopIfAsked()
-        let merged = try network(at: 1, beforeEachBatch: stopIfAsked)
+        let merged = try network(at: 1, variant: variant, beforeEachBatch: stopIfAsked)
         let before = try evaluate(inputs.base, on: last.data, loss: inputs.loss, beforeEachBatch: stopIfAsked)
         let after = try evaluate(merged, on: last.data, loss: inputs.loss, beforeEachBatch: stopIfAsked)
         try stopIfAsked()

@@ -102,7 +102,7 @@ extension ReplSession {
     func network(of ref: ModelRef) -> (NetworkSpec, TrainSpec?)? {
         switch ref {
         case .trained(let id): return trainSpec(id).map { ($0.network, $0) }
-        case .merged(let id, _):
+        case .merged(let id, _, _):
             guard let m = mergeSpec(id) else { return nil }
             return (m.network, rootTrain(of: m.base))
         case .loaded(_, let net): return (net, nil)
@@ -113,7 +113,7 @@ extension ReplSession {
     private func rootTrain(of ref: ModelRef) -> TrainSpec? {
         switch ref {
         case .trained(let id): return trainSpec(id)
-        case .merged(let id, _): return mergeSpec(id).flatMap { rootTrain(of: $0.base) }
+        case .merged(let id, _, _): return mergeSpec(id).flatMap { rootTrain(of: $0.base) }
         case .transformed(let inner, _, _): return rootTrain(of: inner)
         case .loaded: return nil
         }
@@ -142,7 +142,7 @@ extension ReplSession {
             let isMember: Bool = { if case .member = single?.kind { return true } else { return false } }()
             switch (single != nil && !isMember, r.items.first?.measurement) {
             case (true, .trainQuantity(_, .finalAccuracy)?): type = "network"
-            case (true, .mergeBarrier(let id, .barrier)?):
+            case (true, .mergeBarrier(let id, .barrier, nil)?):
                 if let m = mergeSpec(id) { return (.merge(m), "") }
                 return (.measurements(r.items), "")
             default: return (.measurements(r.items), "")

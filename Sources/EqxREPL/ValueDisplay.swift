@@ -225,7 +225,7 @@ enum ValueDisplay {
     static func merge(_ spec: MergeSpec, outcome: MergeOutcome?, details: Bool) -> String {
         var out = "merge \(spec.id) = \(spec.base) with \(target(spec.target)), matching "
         switch spec.matching {
-        case .activations(let d): out += "activations on \(d)"
+        case .activations(let d, let rule): out += "activations on \(d)" + (rule == .last ? "" : " at \(IRPrinter.text(rule))")
         case .weights: out += "weights"
         case .none: out += "none"
         }
@@ -234,6 +234,9 @@ enum ValueDisplay {
         guard let o = outcome else { return out + "  (not run yet)\n" }
         out += "  barrier \(formatNumber(o.lossBarrier)) (loss), \(formatNumber(o.accuracyBarrier)) (accuracy); "
             + "at α = ½: \(formatNumber(o.midpointLossBarrier)) (loss), \(formatNumber(o.midpointAccuracyBarrier)) (accuracy)\n"
+        for p in o.paths.dropFirst() {
+            out += "  \(p.variant.rawValue): barrier \(formatNumber(p.lossBarrier)) (loss), \(formatNumber(p.accuracyBarrier)) (accuracy)\n"
+        }
         guard details else { return out }
         for c in o.curves {
             var t = TextTable(columns: ["α", "loss", "accuracy"], rightAligned: [0, 1, 2])

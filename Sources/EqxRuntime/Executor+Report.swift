@@ -30,9 +30,14 @@ extension Executor {
         }
         let mergeRows = merges.keys.sorted().map { id -> RunReport.Merge in
             let o = merges[id]!.outcome
-            var barriers: [(String, Double)] = [("loss barrier", o.lossBarrier), ("accuracy barrier", o.accuracyBarrier),
-                                                ("loss barrier at α = ½", o.midpointLossBarrier),
-                                                ("accuracy barrier at α = ½", o.midpointAccuracyBarrier)]
+            var barriers: [(String, Double)] = []
+            for p in o.paths {
+                // A merge with several curves names each one's barriers after the curve.
+                let curve = o.paths.count > 1 ? " (\(p.variant.rawValue))" : ""
+                barriers += [("loss barrier\(curve)", p.lossBarrier), ("accuracy barrier\(curve)", p.accuracyBarrier),
+                             ("loss barrier at α = ½\(curve)", p.midpointLossBarrier),
+                             ("accuracy barrier at α = ½\(curve)", p.midpointAccuracyBarrier)]
+            }
             if let sweeps = o.weightMatchingSweeps { barriers.append(("weight-matching sweeps", Double(sweeps))) }
             let symbols = o.symbols.map { s in
                 [s.name, String(s.channels), String(s.fixedPoints), String(s.twoCycles),

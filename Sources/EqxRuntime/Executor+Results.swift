@@ -56,14 +56,15 @@ extension Executor {
                     ("\(label).gradient", .double(r.nominalNorm)), ("\(label).augmented_gradient", .double(r.augmentedNorm))]
         case .parameterCount(let ref):
             return [(label, .int(try network(ref).parameterCount))]
-        case .mergeBarrier(let id, let q):
+        case .mergeBarrier(let id, let q, let curve):
             guard let m = merges[id]?.outcome else { throw RuntimeError("merge '\(id)' has not run") }
+            let path = m.path(curve)
             switch q {
-            case .barrier: return [(label, .double(m.lossBarrier))]
-            case .accuracyBarrier: return [(label, .double(m.accuracyBarrier))]
-            case .midpointBarrier: return [(label, .double(m.midpointLossBarrier))]
-            case .midpointAccuracyBarrier: return [(label, .double(m.midpointAccuracyBarrier))]
-            case .curve: return [(label, .string(m.curves.last!.losses.map { String(format: "%.4g", $0) }.joined(separator: " ")))]
+            case .barrier: return [(label, .double(path.lossBarrier))]
+            case .accuracyBarrier: return [(label, .double(path.accuracyBarrier))]
+            case .midpointBarrier: return [(label, .double(path.midpointLossBarrier))]
+            case .midpointAccuracyBarrier: return [(label, .double(path.midpointAccuracyBarrier))]
+            case .curve: return [(label, .string(path.curves.last!.losses.map { String(format: "%.4g", $0) }.joined(separator: " ")))]
             case .permutations:
                 return m.symbols.flatMap { s in
                     [("\(label).\(s.name).fixed", ResultTable.Value.int(s.fixedPoints)),
@@ -71,8 +72,8 @@ extension Executor {
                      ("\(label).\(s.name).longer", .int(s.longerCycles.count)),
                      ("\(label).\(s.name).involution", .bool(s.isInvolution))]
                 } + m.representationColumns(label: label)
-            case .lossChange: return [(label, m.lossChangeValue)]
-            case .accuracyChange: return [(label, m.accuracyChangeValue)]
+            case .lossChange: return [(label, path.lossChangeValue)]
+            case .accuracyChange: return [(label, path.accuracyChangeValue)]
             }
         case .trainQuantity(let id, let q):
             guard let t = trained[id]?.outcome else { throw RuntimeError("'\(id)' has not been trained") }
@@ -160,7 +161,7 @@ extension Executor {
         // "digits.test" → "test" when every curve of the figure comes from the same data.
         var dataNames = Set<String>()
         for item in p.items {
-            if case .mergeBarrier(let id, _) = item.measurement, let m = merges[id]?.outcome {
+            if case .mergeBarrier(let id, _, _) = item.measurement, let m = merges[id]?.outcome {
                 for c in m.curves { dataNames.insert(String(c.data.prefix { $0 != "." })) }
             }
             if case .trainQuantity(let id, _) = item.measurement, let t = trained[id]?.outcome {
@@ -174,12 +175,17 @@ extension Executor {
         var curves: [FigureBuilder.Curve] = []
         for item in p.items {
             switch item.measurement {
-            case .mergeBarrier(let id, _):
+            case .mergeBarrier(let id, _, let curve):
                 guard let m = merges[id]?.outcome else { continue }
-                for c in m.curves {
-                    let name = "\(item.label), \(dataName(c.data))"
-                    curves.append(.init(panel: .loss, series: name, points: zip(m.alphas, c.losses).map { (x: $0.0, y: $0.1) }))
-                    curves.append(.init(panel: .accuracy, series: name, points: zip(m.alphas, c.accuracies).map { (x: $0.0, y: $0.1) }))
+                // The merge itself draws all its curves (named after the curve when it has several); `m.reset` one.
+                let paths = curve == nil ? m.paths : [m.path(curve)]
+                for path in paths {
+                    let series = m.paths.count > 1 && curve == nil ? "\(item.label) \(path.variant.rawValue)" : item.label
+                    for c in path.curves {
+                        let name = "\(series), \(dataName(c.data))"
+                        curves.append(.init(panel: .loss, series: name, points: zip(m.alphas, c.losses).map { (x: $0.0, y: $0.1) }))
+                        curves.append(.init(panel: .accuracy, series: name, points: zip(m.alphas, c.accuracies).map { (x: $0.0, y: $0.1) }))
+                    }
                 }
             case .trainQuantity(let id, .distance):
                 guard let t = trained[id]?.outcome else { continue }
@@ -231,24 +237,18 @@ extension Executor {
         var mergesJSON: [String: JSONValue] = [:]
         for (id, m) in merges {
             let o = m.outcome
-            mergesJSON[id] = .object([
+            mergesJSON[id] = .object(o.paths[0].json.merging([
                 "alphas": .array(o.alphas.map { .double($0) }),
-                "curves": .array(o.curves.map {
-                    .object(["data": .string($0.data), "loss": .array($0.losses.map { .double($0) }),
-                             "accuracy": .array($0.accuracies.map { .double($0) })])
-                }),
-                "loss_barrier": .double(o.lossBarrier),
-                "accuracy_barrier": .double(o.accuracyBarrier),
-                "midpoint_loss_barrier": .double(o.midpointLossBarrier),
-                "midpoint_accuracy_barrier": .double(o.midpointAccuracyBarrier),
+                "variants": .array(o.paths.map { .object($0.json) }),
+                "match_points": o.matchPointsJSON, "matchings": .int(o.matchings),
                 "weight_matching_sweeps": o.weightMatchingSweeps.map { .int($0) } ?? .null,
-                "representations": o.representationsJSON, "orbit": o.orbitChangeJSON,
+                "representations": o.representationsJSON,
                 "symbols": .array(o.symbols.map {
                     .object(["name": .string($0.name), "channels": .int($0.channels), "fixed_points": .int($0.fixedPoints),
                              "two_cycles": .int($0.twoCycles), "longer_cycles": .array($0.longerCycles.map { .int($0) }),
                              "involution": .bool($0.isInvolution), "identity": .bool($0.isIdentity)])
                 }),
-            ])
+            ]) { _, merge in merge })
         }
         trainings.merge(collected.trainings) { own, _ in own }
         mergesJSON.merge(collected.merges) { own, _ in own }

@@ -233,11 +233,11 @@ public final class Executor {
         case .trained(let id):
             guard let t = trained[id] else { throw RuntimeError("'\(id)' has not been trained") }
             return t.network
-        case .merged(let id, let alpha):
-            let key = "\(id)@\(alpha)"
+        case .merged(let id, let alpha, let curve):
+            let key = "\(id)@\(alpha)" + (curve.map { "/\($0.rawValue)" } ?? "")
             if let n = mergedNetworks[key] { return n }
             guard let m = merges[id] else { throw RuntimeError("merge '\(id)' has not run") }
-            let n = try m.merger.network(at: alpha)
+            let n = try m.merger.network(at: alpha, curve: curve)
             mergedNetworks[key] = n
             return n
         case .loaded(let path, let spec):
@@ -377,7 +377,7 @@ public final class Executor {
             group = try g.finiteGroup(forInput: spec.network.inputShape); groupElements = Array(group!.elements.dropFirst())
         }
         var matching: [Tensor] = []
-        if case .activations(let ref) = spec.matching {
+        if case .activations(let ref, _) = spec.matching {
             let d = try dataset(ref)
             guard d.count > 0 else { throw RuntimeError("matching data \(ref) is empty", range: spec.range, exitCode: 65) }
             matching = try d.sequentialBatches(size: 250).map(\.inputs)
@@ -410,7 +410,7 @@ public final class Executor {
         switch ref {
         case .trained(let id): return trained[id]?.spec
         case .transformed(let m, _, _): return rootTrain(m)
-        case .merged(let id, _): return merges[id].flatMap { rootTrain($0.merger.spec.base) }
+        case .merged(let id, _, _): return merges[id].flatMap { rootTrain($0.merger.spec.base) }
         case .loaded: return nil
         }
     }

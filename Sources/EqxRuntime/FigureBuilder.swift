@@ -146,13 +146,13 @@ struct FigureBuilder {
         for item in items {
             let name: String
             switch item.measurement {
-            case .mergeBarrier(_, .barrier): name = "loss barrier"
-            case .mergeBarrier(_, .accuracyBarrier): name = "accuracy barrier"
-            case .mergeBarrier(_, .midpointBarrier): name = "loss barrier at α = ½"
-            case .mergeBarrier(_, .midpointAccuracyBarrier): name = "accuracy barrier at α = ½"
-            case .mergeBarrier(_, .lossChange): name = "loss change"
-            case .mergeBarrier(_, .accuracyChange): name = "accuracy change"
-            case .mergeBarrier(_, .curve), .mergeBarrier(_, .permutations), .number, .text: name = "value"
+            case .mergeBarrier(_, .barrier, _): name = "loss barrier"
+            case .mergeBarrier(_, .accuracyBarrier, _): name = "accuracy barrier"
+            case .mergeBarrier(_, .midpointBarrier, _): name = "loss barrier at α = ½"
+            case .mergeBarrier(_, .midpointAccuracyBarrier, _): name = "accuracy barrier at α = ½"
+            case .mergeBarrier(_, .lossChange, _): name = "loss change"
+            case .mergeBarrier(_, .accuracyChange, _): name = "accuracy change"
+            case .mergeBarrier(_, .curve, _), .mergeBarrier(_, .permutations, _), .number, .text: name = "value"
             case .accuracy, .underEachElement(_, _, _, _, accuracy: true): name = "accuracy"
             case .loss, .underEachElement: name = "loss"
             case .invariance: name = "relative output change"

@@ -15,9 +15,10 @@ extension MergeOutcome {
         }
     }
 
-    /// `m.loss_change`, `m.accuracy_change`: merged minus net (null unless an orbit merge).
-    var lossChangeValue: ResultTable.Value { orbitChange.map { .double($0.lossChange) } ?? .null }
-    var accuracyChangeValue: ResultTable.Value { orbitChange.map { .double($0.accuracyChange) } ?? .null }
+    /// results.json: per symbol the layer whose activations were matched (activation matching only).
+    var matchPointsJSON: JSONValue {
+        .array(matchPoints.map { .object(["symbol": .string($0.symbol), "layer": .string($0.layer)]) })
+    }
 
     /// results.json: per symbol the relations, whether they hold and the search's value and bound.
     var representationsJSON: JSONValue {
@@ -32,6 +33,30 @@ extension MergeOutcome {
             }
             return .object(fields)
         })
+    }
+
+}
+
+extension MergePath {
+    /// `m.loss_change`, `m.accuracy_change`: merged minus net (null unless an orbit merge).
+    var lossChangeValue: ResultTable.Value { orbitChange.map { .double($0.lossChange) } ?? .null }
+    var accuracyChangeValue: ResultTable.Value { orbitChange.map { .double($0.accuracyChange) } ?? .null }
+
+    /// results.json: the curve's name, its loss and accuracy along α per evaluation set, barriers and the
+    /// orbit change (the merge's entry repeats its first path's at the top level).
+    var json: [String: JSONValue] {
+        [
+            "curve": .string(variant.rawValue),
+            "curves": .array(curves.map {
+                .object(["data": .string($0.data), "loss": .array($0.losses.map { .double($0) }),
+                         "accuracy": .array($0.accuracies.map { .double($0) })])
+            }),
+            "loss_barrier": .double(lossBarrier),
+            "accuracy_barrier": .double(accuracyBarrier),
+            "midpoint_loss_barrier": .double(midpointLossBarrier),
+            "midpoint_accuracy_barrier": .double(midpointAccuracyBarrier),
+            "orbit": orbitChangeJSON,
+        ]
     }
 
     /// results.json: the net against the merged net at α = 1, on the last evaluation set.

@@ -260,6 +260,16 @@ entry("E0705", "`representation` needs a group eqx can solve for: an orbit merge
       "train g = gnn on graphs.train {\n  epochs 1\n}\nmerge m = g with orbit(perm) {\n  match weights\n"
       "  representation\n}\n")
 
+entry("E0710", "The match points of `match activations on DATA at …` must name, for every permutation symbol, one "
+      "layer whose output carries the symbol's channels: activation matching compares the two networks there. "
+      "`at relu` and `at activation` need a ReLU (an activation) after each symbol's producer; a list needs "
+      "exactly one layer per symbol, each a layer of the network between the first and the last channel-mixing "
+      "layer (the input's and the logits' channels are never permuted). `eqx dump-ir` shows the points chosen.",
+      "eqx 1\ndata digits = builtin.digits\n"
+      "net cnn {\n  conv 3x3 -> 8 pad 1\n  relu\n  conv 3x3 -> 8 pad 1\n  relu\n  global avgpool\n  linear -> 10\n}\n"
+      "train a = cnn on digits.train {\n  epochs 1\n}\ntrain b = cnn on digits.train {\n  epochs 1\n}\n"
+      "merge m = a with b {\n  match activations on digits.train[0..99] at [relu1, conv3]\n}\n")
+
 # ---- E08 data
 entry("E0305", "A training step would need more memory than this machine has (its physical memory, or "
       "`EQX_MEMORY_LIMIT` when that is lower): the run would abort in allocation. The estimate is W0301's.",

@@ -124,7 +124,7 @@ public struct UnitGraph: Hashable, Sendable {
     private static func collect(_ ref: ModelRef, into out: inout Set<String>) {
         switch ref {
         case .trained(let id): out.insert("t:" + id)
-        case .merged(let id, _): out.insert("m:" + id)
+        case .merged(let id, _, _): out.insert("m:" + id)
         case .loaded: break
         case .transformed(let inner, _, _): collect(inner, into: &out)
         }
@@ -136,7 +136,7 @@ public struct UnitGraph: Hashable, Sendable {
         case .accuracy(let r, _), .loss(let r, _, _), .underEachElement(let r, _, _, _, _), .invariance(let r, _, _),
              .equivariance(let r, _, _, _), .distanceToE(let r, _, _, _), .gradientIdentity(let r, _, _, _, _), .parameterCount(let r):
             collect(r, into: &out)
-        case .mergeBarrier(let id, _): out.insert("m:" + id)
+        case .mergeBarrier(let id, _, _): out.insert("m:" + id)
         case .trainQuantity(let id, _): out.insert("t:" + id)
         }
     }
