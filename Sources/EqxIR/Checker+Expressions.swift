@@ -126,8 +126,9 @@ extension Checker {
             }
         case .mergeResult(let id):
             if member.name == "at" { return .symbol("\(id).at") }
+            if member.name == "representation" { return learnedChannels(of: id, at: member.range) }
             guard let q = MergeQuantity(rawValue: member.name) else {
-                let names = MergeQuantity.allCases.map(\.rawValue) + ["at"]
+                let names = MergeQuantity.allCases.map(\.rawValue) + ["at", "representation"]
                 error("E0404", "a merge has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",
                       help: suggestion(for: member.name, among: names).map { "did you mean '\($0)'?" },

@@ -225,7 +225,7 @@ extension ReplSession {
     func show(_ value: QueryValue, _ detail: Detail, text: String) throws -> String {
         switch value {
         case let .network(net, title, train):
-            let hidden = train?.channels ?? .trivial
+            let hidden = train?.channels.hidden ?? .trivial
             var group: GroupSpec?
             if case .equivariant(let g)? = train?.mode { group = g }
             switch detail {
