@@ -11,7 +11,7 @@ import EqxTestSupport
 
 /// `channels: m.representation`: a self-merge's (or orbit merge's) learned channel permutations used as the
 /// channel action of measurements and of equivariant training.
-final class LearnedRepresentationTests: XCTestCase {
+final class LearnedChannelsTests: XCTestCase {
     static let header = """
         eqx 1
         seed 4
@@ -55,11 +55,18 @@ final class LearnedRepresentationTests: XCTestCase {
         let projector = try ReynoldsProjector(group: group, spec: spec, hidden: .trivial, learned: learned)
         let net = Network(spec: spec, seed: 9, streamName: "planted")
         net.state = projector.project(net.state, includeBuffers: true)
+        // A channel that never fires matches any partner; a positive bias (the same for every channel, so
+        // still in E) keeps all of them alive on the digits.
+        for k in ["conv1.bias", "conv2.bias"] {
+            let b = try XCTUnwrap(net.state[k])
+            net.state[k] = try Tensor(shape: b.shape, scalars: b.scalars.map { $0 + 0.5 })
+        }
+        XCTAssertLessThan(projector.distance(net.state).relative, 1e-6, "the planted net is in E")
         try Checkpoints.write(net.state, to: dir.appendingPathComponent("planted.safetensors"), metadata: ["format": "pt"])
 
         let script = Self.header + """
             let p = load("planted.safetensors", cnn, digits.train)
-            merge m = p with flip(p) { match activations on digits.train[0..299]; involutions; alpha 0..1 step 0.5 }
+            merge m = p with flip(p) { match activations on digits.train[0..299]; involutions; alpha 0..1 step 0.5; evaluate digits.test }
             report learned: equivariance(p, flip, digits.test, channels: m.representation), trivial: equivariance(p, flip, digits.test)
             report d: distance_to_E(p, flip, channels: m.representation), d0: distance_to_E(p, flip)
 
@@ -130,7 +137,7 @@ final class LearnedRepresentationTests: XCTestCase {
         let script = Self.header + """
             train a = cnn on digits.train[0..299] { mode augmented(flip); optimizer sgd(lr: 0.1, momentum: 0.9); batch 50; epochs 2 }
             merge m = a with flip(a) { match activations on digits.train[0..299]; involutions; alpha 0..1 step 0.5 }
-            train e = a on digits.train[0..299] { mode equivariant(flip, channels: m.representation); optimizer sgd(lr: 0.05); batch 50; epochs 1 }
+            train e = a on digits.train[0..299] { mode equivariant(flip, channels: m.representation); track distance_to_E every 3; optimizer sgd(lr: 0.05); batch 50; epochs 1 }
             report mid: distance_to_E(m.at(0.5), flip, channels: m.representation), net: distance_to_E(a, flip, channels: m.representation)
             report e: distance_to_E(e, flip, channels: m.representation), eq: equivariance(e, flip, digits.test, channels: m.representation)
             report g: gradient_identity(e, flip, digits.train[0..99], channels: m.representation)
