@@ -235,7 +235,7 @@ extension ReplSession {
             case .shape: return ValueDisplay.shapes(net, title: title)
             case .value, .info:
                 var out = ValueDisplay.network(net, title: "\(title): \(net.name)",
-                                               channels: detail == .info ? ValueDisplay.channelColumn(net, hidden: hidden, group: group) : nil)
+                                               channels: detail == .info ? ValueDisplay.channelColumn(net, hidden: hidden, group: group, learned: train?.channels.learned) : nil)
                 if let t = train, names(t, title) || detail == .info {
                     out += ValueDisplay.trainingSummary(t, outcome: executor?.trained[t.id]?.outcome)
                 }
