@@ -41,32 +41,34 @@ let package = Package(
         .target(name: "EqxNN", dependencies: ["EqxTensor", "EqxGroups", "EqxIR"], swiftSettings: fast),
         // Bounds-checked: these read caches and checkpoints and run the solvers; only the numeric kernels
         // (EqxTensor, EqxNN) are built -Ounchecked.
-        .target(name: "EqxTraining", dependencies: ["EqxNN", "EqxData"]),
-        .target(name: "EqxMerge", dependencies: ["EqxNN", "EqxTraining"]),
-        .target(name: "EqxRuntime", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxNN", "EqxTraining", "EqxMerge", "EqxData",
+        .target(name: "EqxTraining", dependencies: ["EqxTensor", "EqxGroups", "EqxIR", "EqxNN", "EqxData"]),
+        .target(name: "EqxMerge", dependencies: ["EqxTensor", "EqxGroups", "EqxIR", "EqxNN", "EqxData", "EqxTraining"]),
+        .target(name: "EqxRuntime", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxTensor", "EqxNN", "EqxTraining", "EqxMerge", "EqxData",
                                                    .product(name: "Crypto", package: "swift-crypto")]),
         // Sweeps as SLURM array jobs or a local process pool (units from EqxRuntime/Units).
         .target(name: "EqxCluster", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxData"]),
         // Builds every bench network from eqx source through the checker, trainer and merger (as `eqx run`).
         .target(name: "EqxBench", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxTensor", "EqxNN", "EqxData", "EqxTraining", "EqxMerge"],
                 swiftSettings: fast),
-        .target(name: "EqxREPL", dependencies: ["EqxRuntime", "CReadline"]),
+        .target(name: "EqxREPL", dependencies: ["EqxSyntax", "EqxIR", "EqxGroups", "EqxNN", "EqxData", "EqxTraining", "EqxMerge",
+                                                 "EqxRuntime", "CReadline"]),
         .executableTarget(name: "eqx", dependencies: [
-            "EqxSyntax", "EqxIR", "EqxRuntime", "EqxREPL", "EqxBench", "EqxCluster",
+            "EqxSyntax", "EqxIR", "EqxData", "EqxTraining", "EqxRuntime", "EqxREPL", "EqxBench", "EqxCluster",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .testTarget(name: "EqxSyntaxTests", dependencies: ["EqxSyntax", "EqxTestSupport"], resources: [.copy("corpus")]),
         .testTarget(name: "EqxGroupsTests", dependencies: ["EqxGroups", "EqxTestSupport"]),
         .testTarget(name: "EqxIRTests", dependencies: ["EqxIR", "EqxSyntax", "EqxTestSupport"], resources: [.copy("corpus")]),
-        .testTarget(name: "EqxTensorTests", dependencies: ["EqxTensor"]),
+        .testTarget(name: "EqxTensorTests", dependencies: ["EqxTensor", "CBLAS"]),
         .testTarget(name: "EqxDataTests", dependencies: ["EqxData", "EqxTestSupport"], exclude: ["crafted", "golden"]),
         .testTarget(name: "EqxNNTests", dependencies: ["EqxNN", "EqxTensor", "EqxGroups", "EqxIR", "EqxSyntax"]),
-        .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxNN", "EqxData"]),
+        .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxNN", "EqxData", "EqxGroups", "EqxIR", "EqxSyntax", "EqxTensor"]),
         .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining", "EqxIR", "EqxSyntax", "EqxData",
                                                          "EqxGroups", "EqxTensor", "EqxTestSupport"]),
-        .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxTestSupport"]),
-        .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL", "EqxTestSupport"]),
+        .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxData", "EqxGroups", "EqxTensor",
+                                                           "EqxTraining", "EqxTestSupport"]),
+        .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL", "EqxSyntax", "EqxTestSupport"]),
         .testTarget(name: "EqxCLITests", dependencies: ["EqxTestSupport"]),
         .testTarget(name: "EqxClusterTests", dependencies: ["EqxCluster", "EqxRuntime", "EqxIR", "EqxSyntax", "EqxTestSupport"]),
         // Test support only: locating and running the built `eqx` binary; a tiny seeded generator.

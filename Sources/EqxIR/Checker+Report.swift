@@ -143,8 +143,7 @@ extension Checker {
         }
     }
 
-    func checkReport(_ items: [ReportItem], statement: Statement) {
-        reportCounter += 1
+    func checkReport(_ items: [ReportItem], name: Identifier?, statement: Statement) {
         var specs: [ReportItemSpec] = []
         var labels = Set<String>()
         for item in items {
@@ -155,16 +154,16 @@ extension Checker {
             labels.insert(label)
             specs.append(ReportItemSpec(label: label, measurement: m, range: item.value.range))
         }
-        guard specs.count == items.count else { return }
         // One table per report statement; repeated statements (inside repeat/for) add rows to it.
-        let line = file.location(of: statement.range.start).line
-        steps.append(.report(ReportSpec(table: "report_line\(line)", row: rowKey, items: specs, range: statement.range)))
+        guard let table = outputName(name, derivedFrom: specs.map(\.label), .report, statement: statement),
+              specs.count == items.count else { return }
+        steps.append(.report(ReportSpec(table: table, row: rowKey, items: specs, range: statement.range)))
     }
 
-    /// A column name from the expression: `self.barrier` → `self.barrier`, `accuracy(a, d.test)` → `accuracy(a, d.test)`.
+    /// A column name from the expression as `eqx fmt` writes it (`accuracy(a,d.test)` → `accuracy(a, d.test)`),
+    /// so a table does not depend on how its script is laid out.
     func defaultLabel(_ e: Expr) -> String {
-        let bytes = file.bytes[max(0, e.range.start)..<min(file.bytes.count, e.range.end)]
-        let text = String(decoding: bytes, as: UTF8.self).split(whereSeparator: \.isNewline).joined(separator: " ")
+        let text = format(e).split(whereSeparator: \.isNewline).joined(separator: " ")
         return text.isEmpty ? "value" : text
     }
 
@@ -206,8 +205,7 @@ extension Checker {
         return String(id.dropLast(instanceSuffix.count))
     }
 
-    func checkPlot(_ items: [ReportItem], title: Expr?, size: Expr?, statement: Statement) {
-        plotCounter += 1
+    func checkPlot(_ items: [ReportItem], name: Identifier?, title: Expr?, size: Expr?, statement: Statement) {
         var specs: [PlotItemSpec] = []
         var first: (axis: PlotSpec.Axis?, description: String, item: ReportItem)?
         var failed = false
@@ -251,9 +249,10 @@ extension Checker {
         var names: [String] = []
         for s in specs where !names.contains(s.label) { names.append(s.label) }
         var titleText = names.joined(separator: ", ")
-        if let t = title, let s = string(t, what: "plot title") { titleText = s }
-        let line = file.location(of: statement.range.start).line
-        steps.append(.plot(PlotSpec(name: "plot_line\(line)", title: titleText, items: specs, axis: axis, width: width,
+        var named = names
+        if let t = title, let s = string(t, what: "plot title") { titleText = s; named = [s] }
+        guard let figure = outputName(name, derivedFrom: named, .plot, statement: statement) else { return }
+        steps.append(.plot(PlotSpec(name: figure, title: titleText, items: specs, axis: axis, width: width,
                                     height: height, repetition: rowKey, range: statement.range)))
     }
 

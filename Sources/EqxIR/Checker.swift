@@ -24,8 +24,7 @@ public final class Checker {
     /// Offsets of the names a loop bound to its instances (`plain` after `repeat 3 { train plain … }`): a
     /// later declaration of the name takes it over instead of being a redefinition.
     var familyDefinitions: Set<Int> = []
-    var reportCounter = 0
-    var plotCounter = 0
+    var outputNames = OutputNames()
     var scope = Scope(parent: nil)
     /// dim E per network, group and channel action, so repetitions do not count it again.
     var subspaceCache: [SubspaceKey: (FiniteGroup, EquivariantDimensions)?] = [:]
@@ -52,6 +51,7 @@ public final class Checker {
 
     /// Checks a parsed script. Returns nil when any error was found.
     public func check(_ script: Script) -> (Program?, [Diagnostic]) {
+        outputNames.collectExplicitNames(in: script.statements)
         var forgetting = (session?.forgotten ?? []).sorted { $0.offset < $1.offset }[...]
         for statement in script.statements {
             while let f = forgetting.first, f.offset <= statement.range.start {
@@ -140,10 +140,10 @@ public final class Checker {
             checkTrain(name: name, model: model, data: data, clauses: clauses, statement: statement)
         case .merge(let name, let a, let b, let clauses):
             checkMerge(name: name, base: a, target: b, clauses: clauses, statement: statement)
-        case .report(let items):
-            checkReport(items, statement: statement)
-        case .plot(let items, let title, let size):
-            checkPlot(items, title: title, size: size, statement: statement)
+        case .report(let name, let items):
+            checkReport(items, name: name, statement: statement)
+        case .plot(let name, let items, let title, let size):
+            checkPlot(items, name: name, title: title, size: size, statement: statement)
         case .save(let model, let path):
             checkSave(model: model, path: path, statement: statement)
         case .repeat(let countExpr, let variable, let body):
@@ -154,10 +154,8 @@ public final class Checker {
             }
             let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
-            let counterBefore = reportCounter
             var families = RepetitionFamilies()
             for r in 0..<count {
-                reportCounter = counterBefore
                 instanceSuffix = before + "#\(r)"
                 rowKey = (beforeRow.map { $0 + ", " } ?? "") + "rep \(r)"
                 withChildScope {
@@ -183,10 +181,8 @@ public final class Checker {
             }
             let before = instanceSuffix, beforeRow = rowKey, seedBefore = seed  // a seed set in the body stays in it
             let tablesBefore = Set(steps.compactMap { if case .report(let r) = $0 { return r.table } else { return nil } })
-            let counterBefore = reportCounter
             var families = RepetitionFamilies()
             for v in values {
-                reportCounter = counterBefore
                 instanceSuffix = before + "[\(variable.name)=\(v.display)]"
                 rowKey = (beforeRow.map { $0 + ", " } ?? "") + "\(variable.name)=\(v.display)"
                 withChildScope {

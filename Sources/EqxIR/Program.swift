@@ -272,7 +272,7 @@ public struct PlotSpec: Hashable, Sendable {
         case alpha, step, groups
     }
 
-    /// The figure's file name (`plot_line12`): the same for every repetition of the statement.
+    /// The figure's file name (`plot NAME =`, else from the title or labels): the same for every repetition.
     public var name: String
     public var title: String
     public var items: [PlotItemSpec]

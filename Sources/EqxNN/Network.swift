@@ -83,6 +83,9 @@ public struct ForwardOptions {
     public var rng: RandomStream?
     /// Batch norm in training mode averages all batches equally (re-estimating statistics after a merge).
     public var cumulativeBatchNorm = false
+    /// Batch norms (by layer name) whose training statistics are shared over orbits of channels: an
+    /// equivariant training's group (`ReynoldsProjector.batchNormOrbits`).
+    public var sharedStatistics: [String: ChannelOrbits] = [:]
     public init(training: Bool, gradients: Bool, capture: Set<String> = [], rng: RandomStream? = nil) {
         self.training = training; self.gradients = gradients; self.capture = capture; self.rng = rng
     }

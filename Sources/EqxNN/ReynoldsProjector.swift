@@ -48,6 +48,18 @@ public struct ReynoldsProjector {
         return out
     }
 
+    /// Batch norms whose channels the group permutes (regular channels; after `flatten`, positions too):
+    /// each gets the orbits over which its statistics are shared in equivariant training.
+    public var batchNormOrbits: [String: ChannelOrbits] {
+        var result: [String: ChannelOrbits] = [:]
+        for layer in representation.spec.flattenedLayers {
+            guard case .batchNorm = layer.kind, let partition = partitions["\(layer.name).running_mean"],
+                  partition.orbitCount < partition.count else { continue }
+            result[layer.name] = try? ChannelOrbits(orbitOfChannel: (0..<partition.count).map(partition.orbit(of:)))
+        }
+        return result
+    }
+
     /// ‖θ − Π_E θ‖ per layer and in total, absolute and relative to ‖θ‖ (trainable parameters only), over
     /// the named layers when `layers` is given.
     public func distance(_ state: StateDict, layers: Set<String>? = nil) -> DistanceToE {

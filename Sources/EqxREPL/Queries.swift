@@ -38,7 +38,7 @@ extension ReplSession {
     /// The expression in canonical form on one line (`[1, 2, 3]`), for answers that echo it.
     func canonicalText(_ input: SourceFile) -> String {
         let (ast, _) = parse(SourceFile(name: "<repl>", text: ReplSession.queryPrefix + input.text))
-        if ast.statements.count == 1, case .report(let items) = ast.statements[0].kind, items.count == 1 {
+        if ast.statements.count == 1, case .report(nil, let items) = ast.statements[0].kind, items.count == 1 {
             return format(items[0].value)
         }
         return expressionText(input).split(whereSeparator: \.isNewline).joined(separator: " ")
@@ -126,7 +126,7 @@ extension ReplSession {
         let (ast, syntax) = parse(SourceFile(name: "<repl>", text: wrapper.text))
         let syntaxErrors = syntax.filter { $0.severity == .error }
         if !syntaxErrors.isEmpty { return (nil, render(syntaxErrors, in: ComposedScript(segments: [wrapper]))) }
-        guard ast.statements.count == 1, case .report(let items) = ast.statements[0].kind else {
+        guard ast.statements.count == 1, case .report(nil, let items) = ast.statements[0].kind else {
             return (nil, "error: expected one expression, such as a name, accuracy(net, data.test) or 1 + 2\n")
         }
         let single = items.count == 1 && items[0].label == nil ? items[0].value : nil

@@ -33,12 +33,10 @@ enum ValueDisplay {
         return out + grid.render()
     }
 
-    /// `report_line12_summary` → `report summary`: line numbers of the hidden session script mean nothing
-    /// at the prompt.
+    /// `acc_summary` → `report acc summary`: at the prompt a table is shown under the report that made it.
     static func title(_ name: String) -> String {
-        guard name.hasPrefix("report_line") else { return name }
-        let rest = name.dropFirst("report_line".count).drop { $0.isNumber }
-        return "report" + rest.replacingOccurrences(of: "_", with: " ")
+        if name.hasSuffix("_summary") { return "report " + name.dropLast("_summary".count) + " summary" }
+        return "report " + name
     }
 
     /// A measured value: just the number for one column, `column  value` lines for several.

@@ -2,51 +2,34 @@ import EqxIR
 import EqxSyntax
 import Foundation
 
-/// What `eqx run` executes: the canonical text of a checked script (`operative.eqx`), checked on its own.
+/// What `eqx run` executes: a checked script's program, and its canonical text (`operative.eqx`), which the
+/// run records and hashes into its run id.
 ///
-/// Tables are named after the line of their `report` or `plot` and columns after the text of their
-/// expressions, so a script that is not in canonical form would name them differently from its
-/// `operative.eqx`. Running the canonical text makes `eqx run operative.eqx` reproduce the run bit for bit.
+/// Nothing in the program depends on how the script is laid out: tables and figures are named by the
+/// script (`report NAME =`, labels, titles), columns by their label or the canonical text of their
+/// expression, instances by declaration order. So the user's program is the canonical text's program, and
+/// `eqx run operative.eqx` reproduces the run bit for bit without the run checking the text a second time;
+/// runtime errors point at the user's own lines.
 public struct OperativeScript {
     /// The canonical text: what the run writes as `operative.eqx` and hashes into its run id.
     public let source: String
     public let program: Program
-    private let statements: [Statement]
-    private let userStatements: [Statement]
 
-    /// Nil when `checked` has errors, or when its canonical text does not check (formatting keeps the
-    /// meaning, so that would be a bug in eqx).
-    public init?(_ checked: CheckedScript, baseDirectory: URL) {
-        guard checked.program != nil, !checked.hasErrors else { return nil }
+    /// Nil when `checked` has errors, or when its canonical text does not parse to the same tree (formatting
+    /// keeps the meaning, so that would be a bug in eqx; parsing is cheap, the data probes of a check are not).
+    public init?(_ checked: CheckedScript) {
+        guard let program = checked.program, !checked.hasErrors else { return nil }
         let text = checked.canonicalSource
-        let operative = Pipeline.check(SourceFile(name: checked.file.name, text: text), baseDirectory: baseDirectory)
-        guard let program = operative.program, !operative.hasErrors,
-              operative.script.strippingRanges() == checked.script.strippingRanges() else { return nil }
+        let (reparsed, syntax) = parse(SourceFile(name: checked.file.name, text: text))
+        guard !syntax.contains(where: { $0.severity == .error }),
+              reparsed.strippingRanges() == checked.script.strippingRanges() else { return nil }
         source = text
         self.program = program
-        statements = operative.script.statements
-        userStatements = checked.script.statements
     }
 
-    /// The range in the user's file of the innermost statement holding `range` of the canonical text: runtime
-    /// errors point at statements, and the user should see their own lines. Nil for a statement the user did
-    /// not write (the `seed` added by `--seed`).
+    /// The range to show for a runtime error: nil for a statement the user did not write (the `seed` that
+    /// `--seed` adds has no range in the file).
     public func userRange(of range: SourceRange) -> SourceRange? {
-        var operative = statements, user = userStatements
-        var found: SourceRange? = nil
-        while let i = operative.firstIndex(where: { $0.range.start <= range.start && range.start < $0.range.end }) {
-            found = user[i].range
-            guard let inner = Self.body(operative[i]), let userInner = Self.body(user[i]) else { break }
-            operative = inner; user = userInner
-        }
-        guard let r = found, r.end > r.start else { return nil }
-        return r
-    }
-
-    private static func body(_ s: Statement) -> [Statement]? {
-        switch s.kind {
-        case .repeat(_, _, let body), .for(_, _, let body): return body
-        default: return nil
-        }
+        range.end > range.start ? range : nil
     }
 }

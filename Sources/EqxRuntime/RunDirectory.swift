@@ -12,7 +12,8 @@ import Darwin
 ///
 /// A directory that holds another run (another script, seed, thread count, data or eqx version: the run id
 /// in `.eqx-run`, or in `results.json`/`run.json` of an older eqx) first loses that run's files: those the
-/// marker lists, the fixed names, `report_line*.csv`, `plot_line*.svg|pdf` and `checkpoints/`. The training
+/// marker lists, the fixed names, `checkpoints/`, and the line-numbered tables and figures of eqx before
+/// stable report names (`report_line*.csv`, `plot_line*.svg|pdf`), which no marker lists. The training
 /// cache (`cache/`) is kept: it is keyed by content, not by run. A directory holding the same run is written
 /// again, which gives the same bytes.
 final class RunDirectory {

@@ -133,11 +133,11 @@ public indirect enum StatementKind: Hashable, Sendable {
     case train(Identifier, model: Expr, data: Expr, [Clause])
     /// `merge self = aug with flip(aug) { match activations on digits.train[0..500]; ... }`
     case merge(Identifier, Expr, with: Expr, [Clause])
-    /// `report acc: accuracy(plain, digits.test), self.barrier`
-    case report([ReportItem])
+    /// `report [NAME =] acc: accuracy(plain, digits.test), self.barrier`; NAME names the table (its CSV file).
+    case report(name: Identifier?, [ReportItem])
     /// `plot self: m.curve, pair.curve [as "title"] [size column]`; a label `group.series:` places a scalar
-    /// in a strip chart.
-    case plot([ReportItem], title: Expr?, size: Expr?)
+    /// in a strip chart; `plot NAME = …` names the figure's files.
+    case plot(name: Identifier?, [ReportItem], title: Expr?, size: Expr?)
     /// `save plain to "plain.safetensors"`
     case save(Expr, path: Expr)
     /// `repeat 5 [as r] { ... }`: each repetition has its own seed stream.

@@ -234,11 +234,21 @@ extension Parser {
         return items
     }
 
+    /// `NAME =` before a report's or plot's items: a word followed by `=` (an item's label takes `:`).
+    func parseOutputName(_ statement: String) -> Identifier? {
+        guard current.isWord, peek(1).kind == .equals else { return nil }
+        let name = parseName("a name", after: "'\(statement)'")
+        advance()
+        return name
+    }
+
     func parseReport() -> StatementKind? {
-        parseLabelledItems("report", dottedLabels: false).map { .report($0) }
+        let name = parseOutputName("report")
+        return parseLabelledItems("report", dottedLabels: false).map { .report(name: name, $0) }
     }
 
     func parsePlot() -> StatementKind? {
+        let name = parseOutputName("plot")
         guard let items = parseLabelledItems("plot", dottedLabels: true) else { return nil }
         var title: Expr?
         if atContextual("as") {
@@ -254,7 +264,7 @@ extension Parser {
             advance()
             size = requiredExpression(after: "'size'")
         }
-        return .plot(items, title: title, size: size)
+        return .plot(name: name, items, title: title, size: size)
     }
 
     func parseSave() -> StatementKind? {

@@ -85,11 +85,11 @@ struct Printer {
             header = "train \(n.name) = \(e(model)) on \(e(data))"; body = .clauses(clauses)
         case .merge(let n, let a, let b, let clauses):
             header = "merge \(n.name) = \(e(a)) with \(e(b))"; body = .clauses(clauses)
-        case .report(let items):
-            header = "report " + items.map(labelled).joined(separator: ", ")
-        case .plot(let items, let title, let size):
+        case .report(let name, let items):
+            header = "report " + (name.map { $0.name + " = " } ?? "") + items.map(labelled).joined(separator: ", ")
+        case .plot(let name, let items, let title, let size):
             let titleText = title.map { " as " + e($0) } ?? ""
-            header = "plot " + items.map(labelled).joined(separator: ", ") + titleText + (size.map { " size " + e($0) } ?? "")
+            header = "plot " + (name.map { $0.name + " = " } ?? "") + items.map(labelled).joined(separator: ", ") + titleText + (size.map { " size " + e($0) } ?? "")
         case .save(let v, let path): header = "save \(e(v)) to \(e(path))"
         case .repeat(let count, let variable, let statements):
             let suffix = variable.map { " as " + $0.name } ?? ""

@@ -21,10 +21,10 @@ extension Statement {
             kind = .train(n.strippingRanges(), model: model.strippingRanges(), data: data.strippingRanges(), cs.map { $0.strippingRanges() })
         case .merge(let n, let a, let b, let cs):
             kind = .merge(n.strippingRanges(), a.strippingRanges(), with: b.strippingRanges(), cs.map { $0.strippingRanges() })
-        case .report(let items):
-            kind = .report(items.map { ReportItem(label: $0.label?.strippingRanges(), value: $0.value.strippingRanges()) })
-        case .plot(let items, let title, let size):
-            kind = .plot(items.map { ReportItem(label: $0.label?.strippingRanges(), value: $0.value.strippingRanges()) },
+        case .report(let name, let items):
+            kind = .report(name: name?.strippingRanges(), items.map { ReportItem(label: $0.label?.strippingRanges(), value: $0.value.strippingRanges()) })
+        case .plot(let name, let items, let title, let size):
+            kind = .plot(name: name?.strippingRanges(), items.map { ReportItem(label: $0.label?.strippingRanges(), value: $0.value.strippingRanges()) },
                          title: title?.strippingRanges(), size: size?.strippingRanges())
         case .save(let e, let path): kind = .save(e.strippingRanges(), path: path.strippingRanges())
         case .repeat(let count, let v, let body):

@@ -18,6 +18,7 @@ public final class Trainer {
     /// Groups by description: the mode's group, tracked groups, the penalty's group.
     private var representations: [GroupSpec: NetworkRepresentation] = [:]
     private var projectors: [String: ReynoldsProjector] = [:]
+    private var batchNormOrbits: [String: ChannelOrbits]?
     private var optimizer: OptimizerBox
     /// The channel permutations of each learned representation the training names (`channels:
     /// m.representation`), per layer as `NetworkRepresentation` takes them; the executor resolves them.
@@ -52,6 +53,16 @@ public final class Trainer {
                                           spec: network.spec, hidden: hidden.hidden, learned: permutations)
         if hidden == spec.channels { representations[g] = r }
         return r
+    }
+
+    /// In equivariant training, batch-norm statistics shared over each orbit of channels, which keeps the
+    /// running ones in E at every step (a G-CNN's eval-mode evaluations during training are equivariant).
+    func sharedStatistics() throws -> [String: ChannelOrbits] {
+        guard case .equivariant(let g) = spec.mode else { return [:] }
+        if let s = batchNormOrbits { return s }
+        let s = try projector(g, hidden: spec.channels).batchNormOrbits
+        batchNormOrbits = s
+        return s
     }
 
     func projector(_ g: GroupSpec, hidden: ChannelChoice) throws -> ReynoldsProjector {
@@ -163,8 +174,9 @@ public final class Trainer {
             penalty = (Float(inv.weight), x.shape[0])
             x = try Tensor.concatenatedBatch([x, gx])
         }
-        let options = ForwardOptions(training: true, gradients: true,
+        var options = ForwardOptions(training: true, gradients: true,
                                      rng: RandomStream(seed: seed, name: "dropout/\(spec.seedName)/step\(step)"))
+        options.sharedStatistics = try sharedStatistics()
         let result = try network.forward(x, options: options)
         var logits = result.output
         var total: Variable

@@ -29,7 +29,7 @@ struct PlanCommand: ParsableCommand {
         let (source, directory) = try ScriptInput.read(file)
         let checked = Pipeline.check(source, baseDirectory: directory, seed: seed)
         DiagnosticPrinter.print(checked.diagnostics, file: source, format: .human)
-        guard let operative = OperativeScript(checked, baseDirectory: directory) else {
+        guard let operative = OperativeScript(checked) else {
             throw ExitCode(checked.missesInput ? Exit.missingInput : Exit.invalidScript)
         }
         let options = RunOptions(scriptName: ScriptInput.stem(file), scriptDirectory: directory,

@@ -64,7 +64,7 @@ struct RunCommand: ParsableCommand {
         guard checked.program != nil, !checked.hasErrors else {
             throw ExitCode(checked.missesInput ? Exit.missingInput : Exit.invalidScript)
         }
-        guard let operative = OperativeScript(checked, baseDirectory: directory) else {
+        guard let operative = OperativeScript(checked) else {
             Terminal.error("internal error: the canonical form of \(source.name) does not check like the script (please report it)")
             throw ExitCode(Exit.runtimeFailure)
         }

@@ -48,7 +48,7 @@ enum Terminal {
             default: return v.csvText
             }
         }
-        var out = bold(table.title) + "\n"
+        var out = bold("report " + table.title) + "\n"  // like `train small`: the statement, then its name
         if table.rows.count == 1 {
             let nameWidth = table.columns.map(\.count).max() ?? 0
             for (c, v) in zip(table.columns, table.rows[0]) {

@@ -44,9 +44,9 @@ final class CLIReportTests: XCTestCase {
         alpha 0..1 step 0.25
         evaluate digits.test
       }
-      report self: s.barrier, pair: p.barrier
+      report barriers = self: s.barrier, pair: p.barrier
       plot s.curve, p.curve as "merge curves"
-      plot mlp.self: s.barrier, mlp.pair: p.barrier as "barriers"
+      plot strip = mlp.self: s.barrier, mlp.pair: p.barrier as "barriers"
       plot a.distance, b.distance
     }
 
@@ -73,7 +73,8 @@ final class CLIReportTests: XCTestCase {
         let names = try files(out)
         let svgs = names.filter { $0.hasSuffix(".svg") }
         // One figure per plot statement (not per repetition): loss and accuracy of the merges, the strip, the distances.
-        XCTAssertEqual(svgs, ["plot_line44.svg", "plot_line44_accuracy.svg", "plot_line45.svg", "plot_line46.svg"])
+        // Named by `plot NAME =`, else by the title, else by the labels; never by the line.
+        XCTAssertEqual(svgs, ["a_b.svg", "merge_curves.svg", "merge_curves_accuracy.svg", "strip.svg"])
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         XCTAssertEqual(count("<figure ", in: html), svgs.count)
         for svg in svgs { XCTAssertTrue(html.contains("href=\"\(svg)\""), svg) }
@@ -90,13 +91,13 @@ final class CLIReportTests: XCTestCase {
         }
         XCTAssertTrue(r.stdout.contains("report.html"))
         // The merge figure aggregates the repetitions: legends from the user's names, one band per series.
-        let merge = try String(contentsOf: out.appendingPathComponent("plot_line44.svg"), encoding: .utf8)
+        let merge = try String(contentsOf: out.appendingPathComponent("merge_curves.svg"), encoding: .utf8)
         XCTAssertEqual(count("class=\"band\"", in: merge), 2)
         XCTAssertTrue(merge.contains("data-name=\"s, test\""), merge)
         XCTAssertFalse(merge.contains("s#0"), "instance names stay out of legends")
-        let strip = try String(contentsOf: out.appendingPathComponent("plot_line45.svg"), encoding: .utf8)
+        let strip = try String(contentsOf: out.appendingPathComponent("strip.svg"), encoding: .utf8)
         XCTAssertEqual(count("class=\"strip\"", in: strip), 2)
-        let distance = try String(contentsOf: out.appendingPathComponent("plot_line46.svg"), encoding: .utf8)
+        let distance = try String(contentsOf: out.appendingPathComponent("a_b.svg"), encoding: .utf8)
         XCTAssertTrue(distance.contains("class=\"zero-floor\""), "equivariant training stays exactly in E")
         XCTAssertEqual(try jsonObject(out.appendingPathComponent("results.json"))["complete"] as? Bool, true)
 
@@ -156,17 +157,17 @@ final class CLIReportTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains(out.appendingPathComponent("report.html").path), r.stderr)
         let results = try jsonObject(out.appendingPathComponent("results.json"))
         XCTAssertEqual(results["complete"] as? Bool, false)
-        XCTAssertNotNil((results["tables"] as? [String: Any])?["report_line43"], "the results are kept")
-        XCTAssertTrue(try files(out).contains("report_line43.csv"))
+        XCTAssertNotNil((results["tables"] as? [String: Any])?["barriers"], "the results are kept")
+        XCTAssertTrue(try files(out).contains("barriers.csv"))
         XCTAssertEqual(try jsonObject(out.appendingPathComponent("run.json"))["complete"] as? Bool, false)
     }
 
     func testResultsAreNotCompleteWhenAPlotCannotBeWritten() throws {
         let out = try temporaryDirectory(self, "eqx-unwritable-plot").appendingPathComponent("run")
-        try FileManager.default.createDirectory(at: out.appendingPathComponent("plot_line45.svg/x"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: out.appendingPathComponent("strip.svg/x"), withIntermediateDirectories: true)
         let r = try run(out)
         XCTAssertEqual(r.status, 74, r.stderr)
-        XCTAssertTrue(r.stderr.contains("plot_line45.svg"), r.stderr)
+        XCTAssertTrue(r.stderr.contains("strip.svg"), r.stderr)
         XCTAssertEqual(try jsonObject(out.appendingPathComponent("results.json"))["complete"] as? Bool, false)
         // The page that was written says so.
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
@@ -194,7 +195,7 @@ final class CLIReportTests: XCTestCase {
         XCTAssertEqual(try run(out, ["--seed", "1"], script: first).status, 0)
         let firstID = try XCTUnwrap(try jsonObject(out.appendingPathComponent("results.json"))["run_id"] as? String)
         let firstFiles = try files(out)
-        XCTAssertTrue(firstFiles.contains("plot_line5.svg"), "\(firstFiles)")
+        XCTAssertTrue(firstFiles.contains("x.svg"), "\(firstFiles)")
         try FileManager.default.createDirectory(at: out.appendingPathComponent("cache"), withIntermediateDirectories: true)
         try write("keep", to: out.appendingPathComponent("cache/entry"))
 
@@ -205,9 +206,9 @@ final class CLIReportTests: XCTestCase {
         XCTAssertNotEqual(results["run_id"] as? String, firstID)
         XCTAssertEqual(try jsonObject(out.appendingPathComponent("run.json"))["run_id"] as? String, results["run_id"] as? String)
         XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("operative.eqx"), encoding: .utf8).contains("seed 2"))
-        XCTAssertEqual(try files(out).filter { $0.hasSuffix(".svg") || $0.hasSuffix(".csv") }, ["report_line4.csv"],
+        XCTAssertEqual(try files(out).filter { $0.hasSuffix(".svg") || $0.hasSuffix(".csv") }, ["y.csv"],
                        "nothing of the first run is left")
-        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("report_line4.csv"), encoding: .utf8).hasPrefix("y\r\n"))
+        XCTAssertTrue(try String(contentsOf: out.appendingPathComponent("y.csv"), encoding: .utf8).hasPrefix("y\r\n"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: out.appendingPathComponent("cache/entry").path), "the cache is kept")
 
         // The same run again writes the same bytes and removes nothing.

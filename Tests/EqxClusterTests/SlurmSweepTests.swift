@@ -114,7 +114,7 @@ final class SlurmSweepTests: XCTestCase {
         XCTAssertTrue(r.stderr.contains("the run is incomplete: unit 2 failed"), r.stderr)
         let s = try eqx(["status", "f"], in: dir)
         XCTAssertEqual(s.status, 1)
-        XCTAssertTrue(s.stdout.range(of: "unit 2 +report_line[0-9]+ +failed", options: .regularExpression) != nil, s.stdout)
+        XCTAssertTrue(s.stdout.range(of: "unit 2 +report warm +failed", options: .regularExpression) != nil, s.stdout)
         XCTAssertTrue(s.stdout.contains("warm.safetensors does not exist"), s.stdout)
         XCTAssertTrue(s.stdout.contains("log: "), s.stdout)
         XCTAssertTrue(s.stdout.contains("collected: INCOMPLETE (missing unit 2)"), s.stdout)

@@ -151,7 +151,7 @@ final class RunningTests: XCTestCase {
         XCTAssertNil(again.failure, again.errors)
         let report = t.type("report x: accuracy(a, digits.test)")
         XCTAssertNil(report.failure, report.errors)
-        XCTAssertContains(report.output, "report\n  x  ")
+        XCTAssertContains(report.output, "report x\n  x  ")
     }
 
     func testDataRedeclaredAfterAFailedInputIsLoadedAgain() throws {

@@ -16,7 +16,7 @@ final class SaveReproducesTests: XCTestCase {
         XCTAssertNil(t.type(":set seed 11").failure)
         let report = t.type("report acc: accuracy(small, digits.test), l: loss(small, digits.test)")
         XCTAssertNil(report.failure, report.errors)
-        XCTAssertContains(report.output, "report\n  acc  ")
+        XCTAssertContains(report.output, "report acc_l\n  acc  ")
         let table = try XCTUnwrap(t.session.executor?.tables.values.first { $0.columns == ["acc", "l"] })
         XCTAssertNil(t.type(":save saved.eqx").failure)
 

@@ -67,8 +67,8 @@ final class LearnedChannelsTests: XCTestCase {
         let script = Self.header + """
             let p = load("planted.safetensors", cnn, digits.train)
             merge m = p with flip(p) { match activations on digits.train[0..299]; involutions; alpha 0..1 step 0.5; evaluate digits.test }
-            report learned: equivariance(p, flip, digits.test, channels: m.representation), trivial: equivariance(p, flip, digits.test)
-            report d: distance_to_E(p, flip, channels: m.representation), d0: distance_to_E(p, flip)
+            report planted_eq = learned: equivariance(p, flip, digits.test, channels: m.representation), trivial: equivariance(p, flip, digits.test)
+            report planted_d = d: distance_to_E(p, flip, channels: m.representation), d0: distance_to_E(p, flip)
 
             """
         let e = try run(script, in: dir, writesFiles: true)
@@ -78,12 +78,12 @@ final class LearnedChannelsTests: XCTestCase {
         XCTAssertEqual(byLayer["conv1"], learned["conv1"])
         XCTAssertEqual(byLayer["conv2"], learned["conv2"])
 
-        let eq = try row(e, "report_line9")
+        let eq = try row(e, "planted_eq")
         for layer in ["conv1", "relu1", "conv2", "relu2", "pool1", "fc1"] where eq["learned.\(layer)"] != nil {
             XCTAssertLessThan(eq["learned.\(layer)"]!, 1e-5, layer)
         }
         XCTAssertGreaterThan(eq["trivial.conv1"]!, 0.05, "the planted net is not equivariant with trivial channels")
-        let d = try row(e, "report_line10")
+        let d = try row(e, "planted_d")
         XCTAssertLessThan(d["d"]!, 1e-6)
         XCTAssertGreaterThan(d["d0"]!, 0.05)
 
@@ -138,19 +138,19 @@ final class LearnedChannelsTests: XCTestCase {
             train a = cnn on digits.train[0..299] { mode augmented(flip); optimizer sgd(lr: 0.1, momentum: 0.9); batch 50; epochs 2 }
             merge m = a with flip(a) { match activations on digits.train[0..299]; involutions; alpha 0..1 step 0.5 }
             train e = a on digits.train[0..299] { mode equivariant(flip, channels: m.representation); track distance_to_E every 3; optimizer sgd(lr: 0.05); batch 50; epochs 1 }
-            report mid: distance_to_E(m.at(0.5), flip, channels: m.representation), net: distance_to_E(a, flip, channels: m.representation)
-            report e: distance_to_E(e, flip, channels: m.representation), eq: equivariance(e, flip, digits.test, channels: m.representation)
-            report g: gradient_identity(e, flip, digits.train[0..99], channels: m.representation)
+            report midpoint = mid: distance_to_E(m.at(0.5), flip, channels: m.representation), net: distance_to_E(a, flip, channels: m.representation)
+            report trained = e: distance_to_E(e, flip, channels: m.representation), eq: equivariance(e, flip, digits.test, channels: m.representation)
+            report identity = g: gradient_identity(e, flip, digits.train[0..99], channels: m.representation)
 
             """
         let e = try run(script, in: dir)
-        let r = try row(e, "report_line10")
+        let r = try row(e, "midpoint")
         XCTAssertLessThan(r["mid"]!, 1e-6, "m.at(0.5) is Π_E θ")
         XCTAssertGreaterThan(r["net"]!, 1e-3, "the trained net is not in E for the learned representation")
-        let t = try row(e, "report_line11")
+        let t = try row(e, "trained")
         XCTAssertLessThan(t["e"]!, 1e-6)
         for (k, v) in t where k.hasPrefix("eq.") { XCTAssertLessThan(v, 1e-5, k) }
-        let g = try row(e, "report_line12")
+        let g = try row(e, "identity")
         XCTAssertLessThan(g["g"]!, 1e-5, "∇R_aug = Π_E∇R at a point of E for the learned representation")
         // The training's tracked distance is to its own E.
         let trained = try XCTUnwrap(e.trained["e"])
@@ -177,11 +177,11 @@ final class LearnedChannelsTests: XCTestCase {
         let script = Self.header + """
             train a = cnn on digits.train[0..299] { optimizer sgd(lr: 0.1, momentum: 0.9); batch 50; epochs 2 }
             merge m = a with orbit(rot) { match activations on digits.train[0..299]; representation; alpha 0..1 step 1 }
-            report avg: distance_to_E(m.at(1), rot, channels: m.representation), net: distance_to_E(a, rot, channels: m.representation)
+            report average = avg: distance_to_E(m.at(1), rot, channels: m.representation), net: distance_to_E(a, rot, channels: m.representation)
 
             """
         let e = try run(script, in: dir)
-        let r = try row(e, "report_line9")
+        let r = try row(e, "average")
         XCTAssertLessThan(r["avg"]!, 1e-6)
         XCTAssertGreaterThan(r["net"]!, 1e-3)
     }

@@ -48,7 +48,7 @@ final class ProtocolMeasurementTests: XCTestCase {
 
     func testPerLayerDistancesAndGradientIdentity() throws {
         let e = try executeScript(script, name: "p", self)
-        let d = try row(e, "report_line8")
+        let d = try row(e, "all_convs_one")
         let layers = ["conv1", "bn1", "conv2", "fc"]
         var expected: Set<String> = ["all", "all.absolute"]
         for l in layers { expected.insert("all.\(l)"); expected.insert("all.\(l).absolute") }
@@ -71,11 +71,11 @@ final class ProtocolMeasurementTests: XCTestCase {
         let convs = (pow(d["all.conv1.absolute"]!, 2) + pow(d["all.conv2.absolute"]!, 2)).squareRoot()
         XCTAssertEqual(d["convs.absolute"]!, convs, accuracy: 1e-12)
         XCTAssertEqual(d["one.absolute"]!, convs, accuracy: 1e-12)
-        let columns: [String] = try XCTUnwrap(e.tables["report_line8"]).columns.filter { $0.hasPrefix("one.") }
+        let columns: [String] = try XCTUnwrap(e.tables["all_convs_one"]).columns.filter { $0.hasPrefix("one.") }
         XCTAssertEqual(columns, ["one.absolute", "one.conv1", "one.conv2", "one.conv1.absolute", "one.conv2.absolute"],
                        "layers in the network's order")
 
-        let g = try row(e, "report_line9")
+        let g = try row(e, "at_e_off_e")
         XCTAssertLessThan(g["at_E"]!, 1e-6, "∇R_aug = Π_E∇R at a point of E")
         XCTAssertGreaterThan(g["at_E.off_E"]!, 1e-4, "the nominal gradient leaves E, so the identity is not vacuous")
         XCTAssertGreaterThan(g["off_E"]!, 1e-4, "the identity fails off E")

@@ -67,8 +67,8 @@ final class ParserTests: XCTestCase {
             case .block(_, let p, _): return "block\(p.count)"
             case .train: return "train"
             case .merge: return "merge"
-            case .report(let items): return "report\(items.count)"
-            case .plot(_, let title, _): return title == nil ? "plot" : "plot-titled"
+            case .report(_, let items): return "report\(items.count)"
+            case .plot(_, _, let title, _): return title == nil ? "plot" : "plot-titled"
             case .save: return "save"
             case .repeat(_, let v, let body): return "repeat-\(v?.name ?? "")-\(body.count)"
             case .for(let v, _, let body): return "for-\(v.name)-\(body.count)"
@@ -143,7 +143,7 @@ final class ParserTests: XCTestCase {
         XCTAssertEqual(expr("load(x, data: d.train)"),
                        Expr(.call(id("load"), [Argument(value: id("x")),
                                                Argument(label: Identifier("data"), value: Expr(.member(id("d"), Identifier("train"))))])))
-        guard case .report(let items)? = statements("report train: 1").first?.kind else { return XCTFail() }
+        guard case .report(_, let items)? = statements("report train: 1").first?.kind else { return XCTFail() }
         XCTAssertEqual(items.first?.label?.name, "train")
         let cs = clauses("data: relu\nnet: conv 3x3 -> 8")
         XCTAssertEqual(cs.map { $0.label?.name }, ["data", "net"])

@@ -169,6 +169,10 @@ entry("E0410", "A `plot` of things that cannot share axes: curves over α (merge
       "(`m.permutations`). Reported at the item that does not fit, with a note at the first item.",
       "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\n" + NET + "train small = cnn on digits.train {\n  epochs 1\n}\n"
       "merge m = small with flip(small) {\n  match weights\n}\nplot small.curve, m.permutations\n")
+entry("E0411", "Two `report NAME =` (or two `plot NAME =`) statements spell out the same name. The name is the "
+      "table's file (`NAME.csv`, and `NAME_summary.csv` after a loop) or the figure's (`NAME.svg`), so each "
+      "statement needs its own. Reported at the second name, naming the statement that has it.",
+      "eqx 1\nreport scores = a: 1\nreport scores = b: 2\n")
 
 # ---- E05 groups
 entry("E0412", "`eqx run --set NAME=VALUE` names no top-level `let` of the script (or names one twice). "

@@ -14,9 +14,15 @@ extension BatchNorm {
             return s
         }()
         let weight = context.parameter(layer, "weight"), bias = context.parameter(layer, "bias")
-        let y = thenReLU
-            ? try batchNormReLU(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
-            : try EqxTensor.batchNorm(x, weight: weight, bias: bias, statistics: &stats, training: context.options.training)
+        let training = context.options.training
+        let y: Variable
+        if let orbits = context.options.sharedStatistics[layer.name] {
+            y = try orbitBatchNorm(x, orbits: orbits, weight: weight, bias: bias, statistics: &stats, training: training, thenReLU: thenReLU)
+        } else if thenReLU {
+            y = try batchNormReLU(x, weight: weight, bias: bias, statistics: &stats, training: training)
+        } else {
+            y = try EqxTensor.batchNorm(x, weight: weight, bias: bias, statistics: &stats, training: training)
+        }
         if context.options.training { context.statistics[layer.name] = stats }
         return y
     }

@@ -92,8 +92,8 @@ public struct UnitGraph: Hashable, Sendable {
 
     private static func name(_ step: Step) -> String {
         switch step {
-        case .report(let r): return r.table
-        case .plot(let p): return p.name
+        case .report(let r): return "report \(r.table)"
+        case .plot(let p): return "plot \(p.name)"
         case .save(let s): return "save \(s.path)"
         case .train(let t): return "train \(t.id)"
         case .merge(let m): return "merge \(m.id)"

@@ -1,0 +1,194 @@
+/// Channels whose batch-norm statistics are shared: channel c uses the statistics of every value of the
+/// channels in its orbit (escnn's InnerBatchNorm for regular fields). Under a group that permutes
+/// channels, per-channel running statistics drift apart within an orbit and leave E; shared ones stay in
+/// E, so eval-mode batch norm is equivariant at every step of training, not only after a final projection.
+public struct ChannelOrbits: Hashable, Sendable {
+    /// Orbit number of each channel, 0..<count.
+    public let orbitOfChannel: [Int]
+    public let count: Int
+    public let sizes: [Int]
+
+    public init(orbitOfChannel: [Int]) throws {
+        let count = (orbitOfChannel.max() ?? -1) + 1
+        var sizes = [Int](repeating: 0, count: count)
+        for o in orbitOfChannel {
+            guard o >= 0 else { throw TensorError.invalidArgument(op: "ChannelOrbits", message: "orbit number \(o) < 0") }
+            sizes[o] += 1
+        }
+        guard !sizes.contains(0) else {
+            throw TensorError.invalidArgument(op: "ChannelOrbits", message: "orbit numbers must be 0..<\(count) without gaps")
+        }
+        self.orbitOfChannel = orbitOfChannel; self.count = count; self.sizes = sizes
+    }
+}
+
+/// Batch norm of x [N, C, ...] whose statistics are shared over each orbit of channels (see
+/// `ChannelOrbits`): in training the mean and biased variance of orbit o are taken over the N·S·|o|
+/// values of its channels, and every channel of o gets them (running statistics updated with the
+/// unbiased variance, so they are equal within an orbit whenever they start so); γ and β stay per
+/// channel. With every orbit a single channel this is `batchNorm`, in other arithmetic. `thenReLU`
+/// clamps the output and masks the gradient.
+public func orbitBatchNorm(
+    _ x: Variable, orbits: ChannelOrbits, weight: Variable? = nil, bias: Variable? = nil,
+    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float = 1e-5, thenReLU: Bool = false
+) throws -> Variable {
+    let op = "batchNorm (shared statistics) \(weight?.displayName ?? x.displayName)"
+    guard x.shape.count >= 2 else { throw TensorError.rankMismatch(op: op, expected: "input [N, C, ...]", got: x.shape) }
+    let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
+    guard statistics.channels == c, orbits.orbitOfChannel.count == c else {
+        throw TensorError.shapeMismatch(op: op + " running statistics and orbits", expected: [c],
+                                        got: [statistics.channels, orbits.orbitOfChannel.count])
+    }
+    for p in [weight, bias].compactMap({ $0 }) where p.shape != [c] {
+        throw TensorError.shapeMismatch(op: op + " affine parameter \(p.displayName)", expected: [c], got: p.shape)
+    }
+    let k = orbits.count, orbitOf = orbits.orbitOfChannel
+    let count = orbits.sizes.map { Double(n * s * $0) }   // values per orbit
+    if training, let smallest = count.min(), smallest <= 1 {
+        throw TensorError.invalidArgument(op: op, message: "training needs more than one value per orbit, got input \(x.shape)")
+    }
+    let xv = x.value
+    var mean = [Float](repeating: 0, count: k), invStd = [Float](repeating: 0, count: k)
+    if training {
+        // Per channel: the mean and the sum of squared deviations from it (shifted by a sample of the
+        // channel against cancellation), then pooled per orbit with the between-channel term.
+        var channelMean = [Double](repeating: 0, count: c), channelSquares = [Double](repeating: 0, count: c)
+        xv.withUnsafeBufferPointer { xp in
+            channelMean.withUnsafeMutableBufferPointer { cm in
+                channelSquares.withUnsafeMutableBufferPointer { cq in
+                    let xb = xp.baseAddress!
+                    parallelFor(c, cost: n * s) { range in
+                        for ch in range {
+                            let shift = xb[ch * s]
+                            var sum = 0.0, sq = 0.0
+                            for i in 0..<n {
+                                let (a, b) = blockShiftedMoments(xb + (i * c + ch) * s, s, shift: shift)
+                                sum += a; sq += b
+                            }
+                            let m = Double(n * s)
+                            cm[ch] = Double(shift) + sum / m
+                            cq[ch] = max(0, sq - sum * sum / m)
+                        }
+                    }
+                }
+            }
+        }
+        var orbitMean = [Double](repeating: 0, count: k), orbitVariance = [Double](repeating: 0, count: k)
+        let perChannel = Double(n * s)
+        for ch in 0..<c { orbitMean[orbitOf[ch]] += channelMean[ch] * perChannel }
+        for o in 0..<k { orbitMean[o] /= count[o] }
+        for ch in 0..<c {
+            let d = channelMean[ch] - orbitMean[orbitOf[ch]]
+            orbitVariance[orbitOf[ch]] += channelSquares[ch] + perChannel * d * d
+        }
+        statistics.batchesTracked += 1
+        let factor = statistics.momentum ?? 1 / Float(statistics.batchesTracked)
+        for o in 0..<k {
+            let biased = orbitVariance[o] / count[o]
+            mean[o] = Float(orbitMean[o])
+            invStd[o] = Float(1 / (biased + Double(epsilon)).squareRoot())
+            orbitVariance[o] = orbitVariance[o] / (count[o] - 1)
+        }
+        for ch in 0..<c {
+            let o = orbitOf[ch]
+            statistics.runningMean[flat: ch] = (1 - factor) * statistics.runningMean[flat: ch] + factor * mean[o]
+            statistics.runningVariance[flat: ch] = (1 - factor) * statistics.runningVariance[flat: ch] + factor * Float(orbitVariance[o])
+        }
+    } else {
+        // Running statistics are per channel (PyTorch's keys); averaged over the orbit they are the
+        // shared ones (equal already when every update was shared).
+        var m = [Double](repeating: 0, count: k), v = [Double](repeating: 0, count: k)
+        for ch in 0..<c {
+            m[orbitOf[ch]] += Double(statistics.runningMean[flat: ch])
+            v[orbitOf[ch]] += Double(statistics.runningVariance[flat: ch])
+        }
+        for o in 0..<k {
+            let size = Double(orbits.sizes[o])
+            mean[o] = Float(m[o] / size)
+            invStd[o] = 1 / (Float(v[o] / size) + epsilon).squareRoot()
+        }
+    }
+
+    let gamma = weight?.value.scalars ?? [Float](repeating: 1, count: c)
+    let beta = bias?.value.scalars ?? [Float](repeating: 0, count: c)
+    let y = Tensor(shape: x.shape) { out in
+        xv.withUnsafeBufferPointer { xp in
+            let ob = out.baseAddress!
+            parallelFor(n * c, cost: s) { range in
+                for r in range {
+                    let ch = r % c, o = orbitOf[ch]
+                    let a = gamma[ch] * invStd[o], b = beta[ch] - mean[o] * a
+                    for j in 0..<s {
+                        let v = xp[r * s + j] * a + b
+                        ob[r * s + j] = thenReLU && !(v > 0) ? 0 : v
+                    }
+                }
+            }
+        }
+    }
+
+    let inputs = [x] + [weight, bias].compactMap { $0 }
+    let needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
+    return Variable.make(y, inputs: inputs) { dy in
+        // Per channel Σdy and Σdy·x̂ (dy masked where a fused ReLU clamped), in Double.
+        var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
+        xv.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                dy.withUnsafeBufferPointer { gp in
+                    sumDy.withUnsafeMutableBufferPointer { sd in
+                        sumDyXhat.withUnsafeMutableBufferPointer { sx in
+                            let xb = xp.baseAddress!, gb = gp.baseAddress!, yb = yp.baseAddress!
+                            parallelFor(c, cost: n * s) { range in
+                                for ch in range {
+                                    let o = orbitOf[ch]
+                                    var a = 0.0, b = 0.0
+                                    for i in 0..<n {
+                                        let off = (i * c + ch) * s
+                                        let (sum, dot) = thenReLU
+                                            ? blockMaskedSumAndDot(gb + off, mask: yb + off, xb + off, s, shift: mean[o])
+                                            : blockSumAndDot(gb + off, xb + off, s, shift: mean[o])
+                                        a += sum; b += dot
+                                    }
+                                    sd[ch] = a; sx[ch] = b * Double(invStd[o])
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // dL/dx = invStd_o (γ_c dy − mean_o(γ dy) − x̂ mean_o(γ dy x̂)) in training; γ_c invStd_o dy in evaluation.
+        var orbitDy = [Double](repeating: 0, count: k), orbitDyXhat = [Double](repeating: 0, count: k)
+        for ch in 0..<c {
+            orbitDy[orbitOf[ch]] += Double(gamma[ch]) * sumDy[ch]
+            orbitDyXhat[orbitOf[ch]] += Double(gamma[ch]) * sumDyXhat[ch]
+        }
+        let meanDy = (0..<k).map { Float(orbitDy[$0] / count[$0]) }, meanDyXhat = (0..<k).map { Float(orbitDyXhat[$0] / count[$0]) }
+        var dx: Tensor? = nil
+        if x.requiresGrad {
+            dx = Tensor(shape: xv.shape) { out in
+                xv.withUnsafeBufferPointer { xp in
+                    y.withUnsafeBufferPointer { yp in
+                        dy.withUnsafeBufferPointer { gp in
+                            let ob = out.baseAddress!
+                            parallelFor(n * c, cost: s) { range in
+                                for r in range {
+                                    let ch = r % c, o = orbitOf[ch], inv = invStd[o], mu = mean[o], gc = gamma[ch]
+                                    for j in 0..<s {
+                                        let idx = r * s + j
+                                        let g = thenReLU && !(yp[idx] > 0) ? 0 : gp[idx]
+                                        ob[idx] = training ? inv * (gc * g - meanDy[o] - (xp[idx] - mu) * inv * meanDyXhat[o]) : gc * inv * g
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        var grads: [Tensor?] = [dx]
+        if weight != nil { grads.append(needW ? Tensor(sumDyXhat.map { Float($0) }) : nil) }
+        if bias != nil { grads.append(needB ? Tensor(sumDy.map { Float($0) }) : nil) }
+        return grads
+    }
+}
