@@ -67,7 +67,7 @@ let package = Package(
         .testTarget(name: "EqxMergeTests", dependencies: ["EqxMerge", "EqxNN", "EqxTraining", "EqxIR", "EqxSyntax", "EqxData",
                                                          "EqxGroups", "EqxTensor", "EqxTestSupport"]),
         .testTarget(name: "EqxRuntimeTests", dependencies: ["EqxRuntime", "EqxIR", "EqxSyntax", "EqxData", "EqxGroups", "EqxTensor",
-                                                           "EqxTraining", "EqxTestSupport"]),
+                                                           "EqxTraining", "EqxNN", "EqxTestSupport"]),
         .testTarget(name: "EqxREPLTests", dependencies: ["EqxREPL", "EqxSyntax", "EqxTestSupport"]),
         .testTarget(name: "EqxCLITests", dependencies: ["EqxTestSupport"]),
         .testTarget(name: "EqxClusterTests", dependencies: ["EqxCluster", "EqxRuntime", "EqxIR", "EqxSyntax", "EqxTestSupport"]),

@@ -126,6 +126,7 @@ extension Checker {
             }
         case .mergeResult(let id, let curve):
             if member.name == "at" { return .symbol("\(id).at") }
+            if member.name == "representation" { return learnedChannels(of: id, at: member.range) }
             let variants = mergeSpec(id)?.variants ?? []
             if curve == nil, let v = MergeVariant(rawValue: member.name) {
                 guard variants.contains(v) else {
@@ -137,7 +138,7 @@ extension Checker {
                 return .mergeResult(id, curve: v)
             }
             guard let q = MergeQuantity(rawValue: member.name) else {
-                let names = MergeQuantity.allCases.map(\.rawValue) + ["at"] + (curve == nil ? variants.map(\.rawValue) : [])
+                let names = MergeQuantity.allCases.map(\.rawValue) + ["at", "representation"] + (curve == nil ? variants.map(\.rawValue) : [])
                 let what = curve.map { "the curve '\($0.rawValue)' of merge '\(declaredName(id))'" } ?? "a merge"
                 error("E0404", "\(what) has no member '\(member.name)'", at: member.range,
                       label: "members: \(names.joined(separator: ", "))",

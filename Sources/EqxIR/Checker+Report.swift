@@ -42,9 +42,9 @@ extension Checker {
             error("E0403", "'\(f)' needs a trained network, not a declaration", at: me.range); return nil
         }
         let channelsRange = a.labelled["channels"].map { $0.0.range.union($0.1.range) }
-        func channelsArg() -> ChannelAction? {
+        func channelsArg(_ g: GroupSpec, at groupRange: SourceRange) -> ChannelChoice? {
             guard let (_, ce) = a.labelled["channels"] else { return .trivial }
-            return symbol(ce, what: "channel action", among: ["trivial", "regular"]).flatMap(ChannelAction.init(rawValue:))
+            return channelChoice(ce, group: g, groupRange: groupRange, network: net, networkRange: me.range)
         }
         /// The training's loss, or the one `kind:` names.
         func lossKind() -> LossKind? {
@@ -78,16 +78,16 @@ extension Checker {
             if f == "accuracy" { return .measurement(.accuracy(ref, d)) }
             return .measurement(.loss(ref, d, kind))
         case "invariance", "equivariance":
-            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg() else { return nil }
+            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg(g, at: ge.range) else { return nil }
             guard checkGroupActs(g, onInput: net.inputShape, at: ge.range) else { return nil }
             if f == "equivariance" {
-                guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
+                guard checkGroup(g, on: net, channels: ch.hidden, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
                 return .measurement(.equivariance(ref, g, ch, d))
             }
             return .measurement(.invariance(ref, g, d))
         case "distance_to_E":
-            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let ch = channelsArg() else { return nil }
-            guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
+            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let ch = channelsArg(g, at: ge.range) else { return nil }
+            guard checkGroup(g, on: net, channels: ch.hidden, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
             var layers: [String]? = nil
             if let (_, le) = a.labelled["layers"] {
                 guard let chosen = layerSelection(le, in: net) else { return nil }
@@ -95,9 +95,9 @@ extension Checker {
             }
             return .measurement(.distanceToE(ref, g, ch, layers: layers))
         case "gradient_identity":
-            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg(),
+            guard let ge = arg(1, nil, "a group"), let g = groupValue(ge), let d = data(2), let ch = channelsArg(g, at: ge.range),
                   let kind = lossKind() else { return nil }
-            guard checkGroup(g, on: net, channels: ch, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
+            guard checkGroup(g, on: net, channels: ch.hidden, groupRange: ge.range, channelsRange: channelsRange) else { return nil }
             let side = net.inputShape.count == 3 ? (net.inputShape[1], net.inputShape[2]) : (1, 1)
             guard g.isEnumerable, g.order(height: side.0, width: side.1) <= 10_000 else {
                 error("E0505", "\(g) is too large for the full-orbit gradient of 'gradient_identity'", at: ge.range,

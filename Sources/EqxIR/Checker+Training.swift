@@ -67,7 +67,7 @@ extension Checker {
         guard let spec = dataSpec(data.data), let (network, initial) = model(modelExpr, inputShape: spec.sampleShape, what: "the model") else { return }
         let id = instanceID(name)
         var mode = TrainingMode.nominal
-        var channels = ChannelAction.trivial
+        var channels = ChannelChoice.trivial
         var invariance: InvariancePenalty? = nil
         var loss = LossKind.crossEntropy
         var optimizer = OptimizerSpec.sgd(lr: 0.01, momentum: 0, nesterov: false, weightDecay: 0)
@@ -124,8 +124,9 @@ extension Checker {
                         mode = .augmented(g, sampling: sampling)
                     } else {
                         if let ce = split.positional.count > 1 ? split.positional[1] : split.labelled["channels"]?.1 {
-                            guard let s = symbol(ce, what: "channel action", among: ["trivial", "regular"]) else { continue }
-                            channels = ChannelAction(rawValue: s)!
+                            guard let c = channelChoice(ce, group: g, groupRange: gExpr.range, network: network,
+                                                        networkRange: modelExpr.range) else { continue }
+                            channels = c
                             channelsRange = split.labelled["channels"].map { $0.0.range.union(ce.range) } ?? ce.range
                         }
                         mode = .equivariant(g)
@@ -195,7 +196,7 @@ extension Checker {
                 allowed = ["every"]
                 if let n = mods.positive("every") { every = n }
                 for a in c.arguments {
-                    guard let t = trackedMetric(a, default: mode, channels: channels) else { continue }
+                    guard let t = trackedMetric(a, default: mode, channels: channels, network: network, networkRange: modelExpr.range) else { continue }
                     tracked.append(t)
                     trackedRanges.append(a.range)
                 }
@@ -233,15 +234,17 @@ extension Checker {
             }
         }
         if case .equivariant(let g) = mode,
-           checkGroup(g, on: network, channels: channels, groupRange: groupRange, channelsRange: channelsRange) {
-            checkSubspace(g, on: network, channels: channels, train: name.name, mode: modeRange)
+           checkGroup(g, on: network, channels: channels.hidden, groupRange: groupRange, channelsRange: channelsRange),
+           case .action(let action) = channels {
+            // A learned representation's E is known only once its merge has run.
+            checkSubspace(g, on: network, channels: action, train: name.name, mode: modeRange)
         }
         var augmentationActs = true
         if case .augmented(let g, _) = mode { augmentationActs = checkGroupActs(g, onInput: network.inputShape, at: groupRange) }
         for (t, range) in zip(tracked, trackedRanges) {
             // The mode's own group and channels were checked above, at the mode.
             guard case .distanceToE(let g, let ch) = t, mode != .equivariant(g) || ch != channels else { continue }
-            checkGroup(g, on: network, channels: ch, groupRange: range)
+            checkGroup(g, on: network, channels: ch.hidden, groupRange: range)
         }
         if let n = splitCount(data), batch > n {
             warning("W0601", "batch \(batch) is larger than the \(n) training samples; batches will be smaller", at: statement.range)
@@ -350,7 +353,8 @@ extension Checker {
         return .adam(lr: lr, beta1: b1, beta2: b2, eps: eps, weightDecay: wd, decoupled: f == "adamw")
     }
 
-    private func trackedMetric(_ e: Expr, default mode: TrainingMode, channels: ChannelAction) -> TrackedMetric? {
+    private func trackedMetric(_ e: Expr, default mode: TrainingMode, channels: ChannelChoice, network: NetworkSpec,
+                               networkRange: SourceRange) -> TrackedMetric? {
         switch e.kind {
         case .identifier("loss"): return .loss
         case .identifier("accuracy"): return .accuracy
@@ -368,8 +372,9 @@ extension Checker {
             }
             var ch = channels
             if let (_, ce) = a.labelled["channels"] {
-                guard let s = symbol(ce, what: "channel action", among: ["trivial", "regular"]) else { return nil }
-                ch = ChannelAction(rawValue: s)!
+                guard let c = channelChoice(ce, group: g, groupRange: ge.range, network: network, networkRange: networkRange)
+                else { return nil }
+                ch = c
             }
             return .distanceToE(g, ch)
         default:

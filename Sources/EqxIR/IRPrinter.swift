@@ -6,7 +6,7 @@ public enum IRPrinter {
             return "data \(d.id): \(text(d.source)) sample \(d.sampleShape) classes \(d.classes) train \(d.trainCount.map(String.init) ?? "?") test \(d.testCount.map(String.init) ?? "-")"
                 + (d.transforms.isEmpty ? "" : " transforms [" + d.transforms.map(text).joined(separator: ", ") + "]")
         case .train(let t):
-            var s = "train \(t.id): \(t.network.name) on \(t.data) mode \(text(t.mode)) channels \(t.channels.rawValue) loss \(t.loss.rawValue) \(text(t.optimizer)) schedule \(text(t.schedule)) batch \(t.batchSize) epochs \(t.epochs)"
+            var s = "train \(t.id): \(t.network.name) on \(t.data) mode \(text(t.mode)) channels \(t.channels) loss \(t.loss.rawValue) \(text(t.optimizer)) schedule \(text(t.schedule)) batch \(t.batchSize) epochs \(t.epochs)"
             if let n = t.steps { s += " steps \(n)" }
             if let i = t.initialWeights { s += " from \(i)" }
             s += "\n" + describe(t.network, indent: "    ")
@@ -138,11 +138,11 @@ public enum IRPrinter {
         case .underEachElement(let n, let d, let l, let g, let accuracy):
             return "\(accuracy ? "accuracy" : "loss")(\(n), \(d), under: \(g)" + (accuracy ? ")" : ", \(l.rawValue))")
         case .invariance(let n, let g, let d): return "invariance(\(n), \(g), \(d))"
-        case .equivariance(let n, let g, let c, let d): return "equivariance(\(n), \(g), \(d), channels: \(c.rawValue))"
+        case .equivariance(let n, let g, let c, let d): return "equivariance(\(n), \(g), \(d), channels: \(c))"
         case .distanceToE(let n, let g, let c, let layers):
-            return "distance_to_E(\(n), \(g), channels: \(c.rawValue)" + (layers.map { ", layers: [\($0.joined(separator: ", "))]" } ?? "") + ")"
+            return "distance_to_E(\(n), \(g), channels: \(c)" + (layers.map { ", layers: [\($0.joined(separator: ", "))]" } ?? "") + ")"
         case .gradientIdentity(let n, let g, let c, let d, let l):
-            return "gradient_identity(\(n), \(g), \(d), kind: \(l.rawValue), channels: \(c.rawValue))"
+            return "gradient_identity(\(n), \(g), \(d), kind: \(l.rawValue), channels: \(c))"
         case .parameterCount(let n): return "parameters(\(n))"
         case .mergeBarrier(let id, let q, let curve): return "\(id).\(curve.map { "\($0.rawValue)." } ?? "")\(q.rawValue)"
         case .trainQuantity(let id, let q): return "\(id).\(q.rawValue)"

@@ -131,7 +131,7 @@ public enum ScheduleSpec: Hashable, Sendable {
 public enum TrackedMetric: Hashable, Sendable {
     case loss
     case accuracy
-    case distanceToE(GroupSpec, ChannelAction)
+    case distanceToE(GroupSpec, ChannelChoice)
 }
 
 public struct InvariancePenalty: Hashable, Sendable {
@@ -156,8 +156,9 @@ public struct TrainSpec: Hashable, Sendable {
     public var initialWeights: ModelRef?
     public var data: DataRef
     public var mode: TrainingMode
-    /// The channel action for hidden layers that do not declare one (equivariant mode's `channels:`).
-    public var channels: ChannelAction
+    /// The channel action for hidden layers that do not declare one, or a merge's learned representation
+    /// (equivariant mode's `channels:`).
+    public var channels: ChannelChoice
     public var invariance: InvariancePenalty?
     public var loss: LossKind
     public var optimizer: OptimizerSpec
@@ -239,11 +240,11 @@ public indirect enum Measurement: Hashable, Sendable {
     /// Mean relative output change and prediction disagreement under every non-identity element.
     case invariance(ModelRef, GroupSpec, DataRef)
     /// Per-layer ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ relative to ‖Φ_i(x)‖.
-    case equivariance(ModelRef, GroupSpec, ChannelAction, DataRef)
+    case equivariance(ModelRef, GroupSpec, ChannelChoice, DataRef)
     /// ‖θ − Π_E θ‖ total and per layer, absolute and relative; over the named layers only when `layers` is set.
-    case distanceToE(ModelRef, GroupSpec, ChannelAction, layers: [String]?)
+    case distanceToE(ModelRef, GroupSpec, ChannelChoice, layers: [String]?)
     /// Nordenfors et al.'s identity on data: ‖∇R_aug − Π_E∇R‖ and ‖(I − Π_E)∇R‖ (full orbit, eval mode).
-    case gradientIdentity(ModelRef, GroupSpec, ChannelAction, DataRef, LossKind)
+    case gradientIdentity(ModelRef, GroupSpec, ChannelChoice, DataRef, LossKind)
     case parameterCount(ModelRef)
     /// A quantity of a merge, on one of its curves (nil: its first).
     case mergeBarrier(String, MergeQuantity, curve: MergeVariant? = nil)

@@ -26,6 +26,8 @@ public indirect enum Value: Hashable, Sendable {
     case trainResult(String)
     /// A quantity for report and plot (`accuracy(a, digits.test)`, `m.barrier`).
     case measurement(Measurement)
+    /// `m.representation`: a merge's learned channel representation, for `channels:` arguments.
+    case learnedChannels(LearnedChannels)
 
     public var typeName: String {
         switch self {
@@ -45,6 +47,7 @@ public indirect enum Value: Hashable, Sendable {
         case .mergeResult: return "merge"
         case .trainResult: return "training run"
         case .measurement: return "measurement"
+        case .learnedChannels: return "learned representation"
         }
     }
 
@@ -66,6 +69,7 @@ public indirect enum Value: Hashable, Sendable {
             return n + "(" + args.keys.sorted().map { "\($0): \(args[$0]!.display)" }.joined(separator: ", ") + ")"
         case .netDeclaration(let n), .blockDeclaration(let n), .mergeResult(let n, _), .trainResult(let n): return n
         case .measurement: return "measurement"
+        case .learnedChannels(let l): return l.description
         }
     }
 }

@@ -82,7 +82,7 @@ extension ReplSession {
         if base == "builtin" { return ["digits"] }
         switch declaration(base) {
         case .data?: return ["train", "test"]
-        case .merge?: return MergeQuantity.allCases.map(\.rawValue) + ["at"]
+        case .merge?: return MergeQuantity.allCases.map(\.rawValue) + ["at", "representation"]
         case .train?: return TrainQuantity.allCases.map(\.rawValue)
         default: return []
         }

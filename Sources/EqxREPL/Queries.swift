@@ -225,7 +225,7 @@ extension ReplSession {
     func show(_ value: QueryValue, _ detail: Detail, text: String) throws -> String {
         switch value {
         case let .network(net, title, train):
-            let hidden = train?.channels ?? .trivial
+            let hidden = train?.channels.hidden ?? .trivial
             var group: GroupSpec?
             if case .equivariant(let g)? = train?.mode { group = g }
             switch detail {
@@ -235,7 +235,7 @@ extension ReplSession {
             case .shape: return ValueDisplay.shapes(net, title: title)
             case .value, .info:
                 var out = ValueDisplay.network(net, title: "\(title): \(net.name)",
-                                               channels: detail == .info ? ValueDisplay.channelColumn(net, hidden: hidden, group: group) : nil)
+                                               channels: detail == .info ? ValueDisplay.channelColumn(net, hidden: hidden, group: group, learned: train?.channels.learned) : nil)
                 if let t = train, names(t, title) || detail == .info {
                     out += ValueDisplay.trainingSummary(t, outcome: executor?.trained[t.id]?.outcome)
                 }

@@ -86,13 +86,17 @@ enum ValueDisplay {
         return out + t.render()
     }
 
-    /// The channel action on every layer's output, `regular (blocks of 2)` when the group is known.
-    static func channelColumn(_ net: NetworkSpec, hidden: ChannelAction, group: GroupSpec?) -> [String] {
+    /// The channel action on every layer's output, `regular (blocks of 2)` when the group is known;
+    /// `learned (m.representation)` on the layers carrying a permutation symbol of a learned one.
+    static func channelColumn(_ net: NetworkSpec, hidden: ChannelAction, group: GroupSpec?,
+                              learned: LearnedChannels? = nil) -> [String] {
         let order: Int? = group.map {
             let s = net.inputShape
             return $0.order(height: s.count == 3 ? s[1] : 1, width: s.count == 3 ? s[2] : 1)
         }
-        return net.channelActions(hidden: hidden).map { a in
+        let carriers = learned == nil ? [:] : PermutationSymbols(net).outputSymbol
+        return zip(net.flattenedLayers, net.channelActions(hidden: hidden)).map { layer, a in
+            if let l = learned, carriers[layer.name] != nil { return "learned (\(l))" }
             if a == .regular, let n = order { return "regular (blocks of \(n))" }
             return a.rawValue
         }

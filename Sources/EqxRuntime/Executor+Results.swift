@@ -38,20 +38,21 @@ extension Executor {
             let net = try network(ref)
             var data = try dataset(d)
             if data.count > 512 { data = try data.subset(0..<512) }
-            let errors = try equivarianceErrors(net, group: g.finiteGroup(forInput: net.spec.inputShape),
-                                                hidden: ch, on: data, seed: program.seed)
+            let errors = try equivarianceErrors(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
+                                                learned: layerPermutations(ch, for: net.spec), on: data, seed: program.seed)
             return errors.map { ("\(label).\($0.layer)", .double($0.error)) }
         case .distanceToE(let ref, let g, let ch, let layers):
             let net = try network(ref)
-            let p = try ReynoldsProjector(group: g.finiteGroup(forInput: net.spec.inputShape), spec: net.spec, hidden: ch)
+            let p = try ReynoldsProjector(group: g.finiteGroup(forInput: net.spec.inputShape), spec: net.spec, hidden: ch.hidden,
+                                          learned: layerPermutations(ch, for: net.spec))
             let d = p.distance(net.state, layers: layers.map(Set.init))
             return [(label, .double(d.relative)), ("\(label).absolute", .double(d.absolute))]
                 + d.layers.map { ("\(label).\($0.name)", .double($0.relative)) }
                 + d.layers.map { ("\(label).\($0.name).absolute", .double($0.absolute)) }
         case .gradientIdentity(let ref, let g, let ch, let d, let kind):
             let net = try network(ref)
-            let r = try EqxTraining.gradientIdentity(net, group: g.finiteGroup(forInput: net.spec.inputShape),
-                                                     hidden: ch, on: dataset(d), loss: kind)
+            let r = try EqxTraining.gradientIdentity(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
+                                                     learned: layerPermutations(ch, for: net.spec), on: dataset(d), loss: kind)
             return [(label, .double(r.discrepancy)), ("\(label).off_E", .double(r.offE)),
                     ("\(label).gradient", .double(r.nominalNorm)), ("\(label).augmented_gradient", .double(r.augmentedNorm))]
         case .parameterCount(let ref):
@@ -243,6 +244,7 @@ extension Executor {
                 "match_points": o.matchPointsJSON, "matchings": .int(o.matchings),
                 "weight_matching_sweeps": o.weightMatchingSweeps.map { .int($0) } ?? .null,
                 "representations": o.representationsJSON,
+                "learned_representation": learnedRepresentationJSON(m.merger),
                 "symbols": .array(o.symbols.map {
                     .object(["name": .string($0.name), "channels": .int($0.channels), "fixed_points": .int($0.fixedPoints),
                              "two_cycles": .int($0.twoCycles), "longer_cycles": .array($0.longerCycles.map { .int($0) }),

@@ -267,8 +267,9 @@ public final class Executor {
         }
         let trainData = try dataset(spec.data)
         let evals = try spec.evaluation.map { ($0.description, try dataset($0)) }
-        let trainer = try Trainer(spec: spec, network: net, data: trainData, evaluation: evals)
-        let key = cacheKey(spec, data: trainData, initial: net.state)
+        let learned = try learnedPermutations(spec)
+        let trainer = try Trainer(spec: spec, network: net, data: trainData, evaluation: evals, learned: learned)
+        let key = cacheKey(spec, data: trainData, initial: net.state, learned: learned)
         let finished = cacheDirectory?.appendingPathComponent("train-\(key).safetensors")
         let partial = cacheDirectory?.appendingPathComponent("train-\(key).partial.safetensors")
         let fm = FileManager.default
@@ -347,8 +348,11 @@ public final class Executor {
     }
 
     /// Same network, data, settings, seed, starting weights and thread count ⇒ same key ⇒ the checkpoint is
-    /// reused. The thread count is in the key because it changes how sums are split, hence the weights.
-    func cacheKey(_ spec: TrainSpec, data: Dataset, initial: StateDict) -> String {
+    /// reused. The thread count is in the key because it changes how sums are split, hence the weights. A
+    /// learned representation (`channels: m.representation`) enters by its permutations, not its name: the
+    /// same merge statement can learn other permutations when its inputs change.
+    func cacheKey(_ spec: TrainSpec, data: Dataset, initial: StateDict,
+                  learned: [LearnedChannels: [String: ChannelRepresentation]] = [:]) -> String {
         var s = spec
         s.range = .none
         s.network = spec.network.strippingRanges()
@@ -358,6 +362,14 @@ public final class Executor {
         for k in initial.keys {
             hasher.update(data: Array(k.utf8))
             initial[k]!.scalars.withUnsafeBytes { hasher.update(bufferPointer: $0) }
+        }
+        for l in learned.keys.sorted(by: { $0.description < $1.description }) {
+            for layer in learned[l]!.keys.sorted() {
+                hasher.update(data: Array("\(l) \(layer) \(learned[l]![layer]!)\n".utf8))
+                if case .permutations(let perms) = learned[l]![layer]! {
+                    hasher.update(data: Array(perms.map { $0.map(String.init).joined(separator: ",") }.joined(separator: ";").utf8))
+                }
+            }
         }
         return String(hasher.finalize().map { String(format: "%02x", $0) }.joined().prefix(24))
     }

@@ -64,10 +64,12 @@ public func invarianceError(_ network: Network, group: FiniteGroup, on data: Dat
     return InvarianceError(relativeChange: change / Double(elements.count), disagreement: disagree / Double(elements.count))
 }
 
-/// Per layer, the mean over non-identity g of ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ / ‖Φ_i(x)‖ on the data.
-public func equivarianceErrors(_ network: Network, group: FiniteGroup, hidden: ChannelAction, on data: Dataset,
+/// Per layer, the mean over non-identity g of ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ / ‖Φ_i(x)‖ on the data, with ρ_i(g)
+/// from the hidden channel action or, per layer, a merge's learned channel permutations.
+public func equivarianceErrors(_ network: Network, group: FiniteGroup, hidden: ChannelAction,
+                               learned: [String: ChannelRepresentation] = [:], on data: Dataset,
                                seed: UInt64 = 0, samples: Int = 16) throws -> [(layer: String, error: Double)] {
-    let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: hidden)
+    let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: hidden, learned: learned)
     let elements = try testElements(group, seed: seed, samples: samples)
     let layers = network.spec.flattenedLayers
     let capture = Set(layers.map(\.name))

@@ -19,11 +19,12 @@ public struct GradientIdentity: Equatable {
 }
 
 /// The gradient identity of `network` on `data` for the loss `loss`, with E defined by `group` and the
-/// hidden channel action. The orbit batch of a chunk holds all |G| transforms of its samples.
-public func gradientIdentity(_ network: Network, group: FiniteGroup, hidden: ChannelAction, on data: Dataset,
+/// hidden channel action (and a merge's learned channel permutations, per layer). The orbit batch of a chunk holds all |G| transforms of its samples.
+public func gradientIdentity(_ network: Network, group: FiniteGroup, hidden: ChannelAction,
+                             learned: [String: ChannelRepresentation] = [:], on data: Dataset,
                              loss: LossKind) throws -> GradientIdentity {
     guard data.count > 0 else { throw TrainingError(message: "cannot measure a gradient on empty data '\(data.name)'") }
-    let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: hidden)
+    let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: hidden, learned: learned)
     let projector = try ReynoldsProjector(representation: rep)
     let action = try rep.inputAction
     let keys = network.state.parameterKeys

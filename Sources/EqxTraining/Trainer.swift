@@ -20,9 +20,14 @@ public final class Trainer {
     private var projectors: [String: ReynoldsProjector] = [:]
     private var batchNormOrbits: [String: ChannelOrbits]?
     private var optimizer: OptimizerBox
+    /// The channel permutations of each learned representation the training names (`channels:
+    /// m.representation`), per layer as `NetworkRepresentation` takes them; the executor resolves them.
+    let learned: [LearnedChannels: [String: ChannelRepresentation]]
 
-    public init(spec: TrainSpec, network: Network, data: Dataset, evaluation: [(name: String, data: Dataset)]) throws {
+    public init(spec: TrainSpec, network: Network, data: Dataset, evaluation: [(name: String, data: Dataset)],
+                learned: [LearnedChannels: [String: ChannelRepresentation]] = [:]) throws {
         self.spec = spec
+        self.learned = learned
         self.network = network
         self.data = data
         self.evaluation = evaluation
@@ -37,10 +42,15 @@ public final class Trainer {
     public var totalSteps: Int { spec.steps ?? spec.epochs * stepsPerEpoch }
     var epochCount: Int { (totalSteps + stepsPerEpoch - 1) / stepsPerEpoch }
 
-    func representation(_ g: GroupSpec, hidden: ChannelAction) throws -> NetworkRepresentation {
+    func representation(_ g: GroupSpec, hidden: ChannelChoice) throws -> NetworkRepresentation {
         if let r = representations[g], hidden == spec.channels { return r }
+        var permutations: [String: ChannelRepresentation] = [:]
+        if let l = hidden.learned {
+            guard let p = learned[l] else { throw TrainingError(message: "\(l) has not been computed (its merge has not run)") }
+            permutations = p
+        }
         let r = try NetworkRepresentation(group: g.finiteGroup(forInput: network.spec.inputShape),
-                                          spec: network.spec, hidden: hidden)
+                                          spec: network.spec, hidden: hidden.hidden, learned: permutations)
         if hidden == spec.channels { representations[g] = r }
         return r
     }
@@ -55,7 +65,7 @@ public final class Trainer {
         return s
     }
 
-    func projector(_ g: GroupSpec, hidden: ChannelAction) throws -> ReynoldsProjector {
+    func projector(_ g: GroupSpec, hidden: ChannelChoice) throws -> ReynoldsProjector {
         let key = "\(g)|\(hidden)"
         if let p = projectors[key] { return p }
         let p = try ReynoldsProjector(representation: representation(g, hidden: hidden))

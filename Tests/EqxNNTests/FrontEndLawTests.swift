@@ -69,7 +69,7 @@ final class FrontEndLawTests: XCTestCase {
             guard case .equivariant(let g) = t.mode else { XCTFail("\(t.id): not equivariant"); continue }
             let spec = t.network
             XCTAssertEqual(spec.inputShape, [1, 8, 8])
-            let rep = try NetworkRepresentation(group: g.finiteGroup(forInput: spec.inputShape), spec: spec, hidden: t.channels)
+            let rep = try NetworkRepresentation(group: g.finiteGroup(forInput: spec.inputShape), spec: spec, hidden: t.channels.hidden)
             let projector = try ReynoldsProjector(representation: rep)
             let theta = Network(spec: spec, seed: 1, streamName: t.id).state
             XCTAssertGreaterThan(projector.distance(theta).relative, 0.1, t.id)
@@ -119,7 +119,7 @@ final class FrontEndLawTests: XCTestCase {
         let (program, semantic) = Checker(file: source).check(script)
         if semantic.contains(where: { $0.severity == .error }) { return }
         let t = try XCTUnwrap(program.map(trainStatements)?.first)
-        XCTAssertThrowsError(try NetworkRepresentation(group: .horizontalMirror, spec: t.network, hidden: t.channels)) {
+        XCTAssertThrowsError(try NetworkRepresentation(group: .horizontalMirror, spec: t.network, hidden: t.channels.hidden)) {
             XCTAssertTrue("\($0)".contains("residual"), "\($0)")
         }
     }

@@ -26,7 +26,7 @@ final class AugmentedDynamicsTests: XCTestCase {
         let projector = try ReynoldsProjector(group: group(g, spec), spec: spec, hidden: hidden)
         let start = projector.project(freshNetwork(spec, name).state, includeBuffers: true)
         let steps = 50
-        let tracked = TrackedMetric.distanceToE(g, hidden)
+        let tracked = TrackedMetric.distanceToE(g, .action(hidden))
         let augmented = try train(spec, from: start, mode: .augmented(g, sampling: .orbit), data: data, tracked: tracked, steps: steps)
         let nominal = try train(spec, from: start, mode: .nominal, data: data, tracked: tracked, steps: steps)
 

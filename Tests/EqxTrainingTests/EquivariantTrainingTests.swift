@@ -26,7 +26,7 @@ final class EquivariantTrainingTests: XCTestCase {
                 let initial = network.state
                 XCTAssertGreaterThan(projector.distance(initial).relative, 0.1, "\(what): the initialisation should be outside E")
                 let statement = trainSpec(spec, mode: .equivariant(g), channels: hidden, optimizer: optimizer, steps: 30,
-                                          tracked: [.distanceToE(g, hidden)], trackEvery: 1)
+                                          tracked: [.distanceToE(g, .action(hidden))], trackEvery: 1)
                 let trainer = try Trainer(spec: statement, network: network, data: data, evaluation: [])
 
                 // Stop after 20 steps to inspect the optimizer's buffers, then finish the run.

@@ -70,7 +70,7 @@ func trainSpec(_ network: NetworkSpec, mode: TrainingMode, channels: ChannelActi
                batch: Int = 16, steps: Int, tracked: [TrackedMetric] = [], trackEvery: Int = 1,
                invariance: InvariancePenalty? = nil, seedName: String = "toy") -> TrainSpec {
     TrainSpec(id: seedName, network: network, initialWeights: nil, data: DataRef(data: "toy", split: .train),
-              mode: mode, channels: channels, invariance: invariance, loss: .crossEntropy, optimizer: optimizer,
+              mode: mode, channels: .action(channels), invariance: invariance, loss: .crossEntropy, optimizer: optimizer,
               schedule: .constant, batchSize: batch, epochs: 1, steps: steps, tracked: tracked, trackEvery: trackEvery,
               evaluation: [], seedName: seedName, seed: 5, range: .none)
 }

@@ -269,6 +269,26 @@ entry("E0710", "The match points of `match activations on DATA at …` must name
       "net cnn {\n  conv 3x3 -> 8 pad 1\n  relu\n  conv 3x3 -> 8 pad 1\n  relu\n  global avgpool\n  linear -> 10\n}\n"
       "train a = cnn on digits.train {\n  epochs 1\n}\ntrain b = cnn on digits.train {\n  epochs 1\n}\n"
       "merge m = a with b {\n  match activations on digits.train[0..99] at [relu1, conv3]\n}\n")
+entry("E0713", "`m.representation` is a merge's learned channel representation, usable as `channels:` of "
+      "`equivariance`, `distance_to_E`, `gradient_identity`, `track` and `mode equivariant`. Only a matching "
+      "constrained to a representation of the merge's group gives one: a self-merge with `involutions` over a group "
+      "of order 2 (e.g. `with flip(a)`), or an orbit merge with `representation`. Two networks have no group between "
+      "them, unconstrained permutations need not compose, and one element of a larger group represents only the "
+      "subgroup it generates.",
+      "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\n" + NET
+      + "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with flip(a) {\n  match weights\n}\n"
+      "report distance_to_E(a, flip, channels: m.representation)\n")
+entry("E0714", "A learned representation is a representation of its merge's group; measuring or training under "
+      "another group with it has no meaning.",
+      "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\ngroup rot = rotations(4)\n" + NET
+      + "train a = cnn on digits.train {\n  epochs 1\n}\nmerge m = a with flip(a) {\n  match weights\n  involutions\n}\n"
+      "report distance_to_E(a, rot, channels: m.representation)\n")
+entry("E0715", "A learned representation permutes the channels of the merged network's permutation symbols; "
+      "the network it is used on must have the same ones (the merge's architecture and widths).",
+      "eqx 1\ndata digits = builtin.digits\ngroup flip = mirror(horizontal)\n" + NET
+      + "train a = cnn on digits.train {\n  epochs 1\n}\ntrain b = cnn(width: 4) on digits.train {\n  epochs 1\n}\n"
+      "merge m = a with flip(a) {\n  match weights\n  involutions\n}\n"
+      "report distance_to_E(b, flip, channels: m.representation)\n")
 
 # ---- E08 data
 entry("E0305", "A training step would need more memory than this machine has (its physical memory, or "

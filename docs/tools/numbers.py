@@ -51,6 +51,7 @@ SOURCES = {
     "rotation_dynamics": "examples/rotation_dynamics.eqx",
     "sn_graphs": "examples/papers/nordenfors_sn_graphs.eqx",
     "vgg11_fashion": "examples/papers/bokman_kahl_vgg11_fashion.eqx",
+    "learned_representation": "examples/learned_representation.eqx",
 }
 
 # (page, template with {}, source, table, column, format)
@@ -95,6 +96,13 @@ CLAIMS = [
     ("docs/science.md", "than between two nets) | {} |", "vgg11_fashion", "models_summary", "cnn_self", "{:.3f}"),
     ("docs/science.md", "larger than the self-merge | {} |", "vgg11_fashion", "pairs_summary", "reset", "{:.3f}"),
     ("docs/science.md", "lowers the two-net barrier | {} |", "vgg11_fashion", "pairs_summary", "repair", "{:.3f}"),
+    ("docs/science.md", "the error at the first conv layer is {} under", "learned_representation", "layerwise",
+     "learned.conv1", "{:.3f}"),
+    ("docs/science.md", "representation against {} with trivial", "learned_representation", "layerwise", "trivial.conv1", "{:.3f}"),
+    ("docs/science.md", "relative distance to the learned E is {}, the", "learned_representation", "distance", "net", "{:.3f}"),
+    ("docs/science.md", "the midpoint's {} (θ_½", "learned_representation", "distance", "mid", "{:.2g}"),
+    ("docs/science.md", "float rounding (error {} at the", "learned_representation", "in_E", "in_E.linear1", "{:.1e}"),
+    ("docs/science.md", "logits) at test accuracy {}.", "learned_representation", "in_E", "in_E_accuracy", "{:.3f}"),
 ]
 
 

@@ -106,7 +106,11 @@ public struct UnitGraph: Hashable, Sendable {
     static func references(_ step: Step) -> Set<String> {
         var out = Set<String>()
         switch step {
-        case .train(let t): if let m = t.initialWeights { collect(m, into: &out) }
+        case .train(let t):
+            if let m = t.initialWeights { collect(m, into: &out) }
+            // `channels: m.representation` reads the merge's permutations.
+            if let l = t.channels.learned { out.insert("m:" + l.merge) }
+            for case .distanceToE(_, let ch) in t.tracked { if let l = ch.learned { out.insert("m:" + l.merge) } }
         case .merge(let m):
             collect(m.base, into: &out)
             switch m.target {
@@ -134,8 +138,11 @@ public struct UnitGraph: Hashable, Sendable {
         switch m {
         case .number, .text: break
         case .accuracy(let r, _), .loss(let r, _, _), .underEachElement(let r, _, _, _, _), .invariance(let r, _, _),
-             .equivariance(let r, _, _, _), .distanceToE(let r, _, _, _), .gradientIdentity(let r, _, _, _, _), .parameterCount(let r):
+             .parameterCount(let r):
             collect(r, into: &out)
+        case .equivariance(let r, _, let ch, _), .distanceToE(let r, _, let ch, _), .gradientIdentity(let r, _, let ch, _, _):
+            collect(r, into: &out)
+            if let l = ch.learned { out.insert("m:" + l.merge) }
         case .mergeBarrier(let id, _, _): out.insert("m:" + id)
         case .trainQuantity(let id, _): out.insert("t:" + id)
         }
