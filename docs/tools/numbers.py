@@ -49,12 +49,16 @@ SOURCES = {
     "quickstart": "examples/quickstart.eqx",
     "flip": "docs/tutorial/flip.eqx",
     "rotation_dynamics": "examples/rotation_dynamics.eqx",
+    "float64_dynamics": "examples/float64_dynamics.eqx",
     "sn_graphs": "examples/papers/nordenfors_sn_graphs.eqx",
     "vgg11_fashion": "examples/papers/bokman_kahl_vgg11_fashion.eqx",
 }
 
 # (page, template with {}, source, table, column, format)
 CLAIMS = [
+    ("docs/science.md", "C4 in float64: {} relative distance to E", "float64_dynamics", "report_line51", "augmented", "{:.1e}"),
+    ("docs/science.md", "(nominal SGD: {})", "float64_dynamics", "report_line51", "nominal", "{:.3f}"),
+    ("docs/science.md", "a gradient identity of {} at that point", "float64_dynamics", "report_line51", "identity_at_E", "{:.1e}"),
     ("README.md", "test accuracies of about {} (plain)", "readme", "report_line39", "plain", "{:.2f}"),
     ("README.md", "and {} (G-CNN)", "readme", "report_line39", "gcnn", "{:.2f}"),
     ("README.md", "a self-merge loss barrier of {}", "readme", "report_line39", "barrier", "{:.2f}"),
