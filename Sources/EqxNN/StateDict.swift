@@ -25,7 +25,7 @@ public struct StateDictOf<Scalar: TensorScalar>: Equatable {
         get { tensors[key] }
         set {
             guard let v = newValue else { return }
-            precondition(tensors[key] != nil, "StateDictOf<Scalar> has no key \(key)")
+            precondition(tensors[key] != nil, "StateDict has no key \(key)")
             tensors[key] = v
         }
     }

@@ -23,10 +23,10 @@ public struct TensorOf<Scalar: TensorScalar>: Equatable, CustomStringConvertible
     @inlinable
     public init(shape: [Int], scalars: [Scalar]) throws {
         guard shape.allSatisfy({ $0 >= 0 }) else {
-            throw TensorError.invalidArgument(op: "TensorOf<Scalar>(shape:scalars:)", message: "negative extent in shape \(shape)")
+            throw TensorError.invalidArgument(op: "Tensor(shape:scalars:)", message: "negative extent in shape \(shape)")
         }
         guard TensorOf<Scalar>.elementCount(shape) == scalars.count else {
-            throw TensorError.countMismatch(op: "TensorOf<Scalar>(shape:scalars:)", shape: shape, count: scalars.count)
+            throw TensorError.countMismatch(op: "Tensor(shape:scalars:)", shape: shape, count: scalars.count)
         }
         self.init(uncheckedShape: shape, scalars: scalars)
     }
@@ -149,6 +149,6 @@ public struct TensorOf<Scalar: TensorScalar>: Equatable, CustomStringConvertible
 
     public var description: String {
         let preview = scalars.prefix(8).map { "\($0)" }.joined(separator: ", ")
-        return "TensorOf<Scalar>(shape: \(shape), scalars: [\(preview)\(count > 8 ? ", …" : "")])"
+        return "\(Scalar.self == Float.self ? "Tensor" : "Tensor64")(shape: \(shape), scalars: [\(preview)\(count > 8 ? ", …" : "")])"
     }
 }
