@@ -121,13 +121,15 @@ public struct OrbitPartition: Hashable, Sendable {
         return (0..<count).map { sums[Int(orbitIDs[$0])] }
     }
 
-    /// In-place projection of a Float buffer (e.g. a tensor's storage).
-    public func project(_ values: UnsafeMutableBufferPointer<Float>) {
+    /// In-place projection of a Float or Double buffer (e.g. a tensor's storage); orbit sums in Double.
+    @_specialize(where Value == Float)
+    @_specialize(where Value == Double)
+    public func project<Value: BinaryFloatingPoint>(_ values: UnsafeMutableBufferPointer<Value>) {
         precondition(values.count == count, "OrbitPartition.project: \(values.count) values for \(count) indices")
         var sums = [Double](repeating: 0, count: orbitCount)
         for i in 0..<count { sums[Int(orbitIDs[i])] += Double(values[i]) }
         for o in 0..<orbitCount { sums[o] /= Double(orbitSizes[o]) }
-        for i in 0..<count { values[i] = Float(sums[Int(orbitIDs[i])]) }
+        for i in 0..<count { values[i] = Value(sums[Int(orbitIDs[i])]) }
     }
 }
 

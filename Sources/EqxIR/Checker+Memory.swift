@@ -27,21 +27,23 @@ extension Checker {
         return v * scale
     }
 
-    /// W0301: a rough lower estimate of what one training step holds, in Float32: every parameter four
+    /// W0301: a rough lower estimate of what one training step holds, in Float32 (`scalarBytes` 4; 8 for
+    /// a float64 training): every parameter four
     /// times (weights, gradients, up to two optimizer moments), batch-norm statistics once, and the input
     /// and every layer's output twice per sample of the step's batch (values kept for the backward pass and
     /// their gradients). The warning points at the channel-mixing layer that needs the most. `transforms` is |G| for
     /// full-orbit augmentation (each sample in all its transforms), else 1.
-    func checkMemory(_ network: NetworkSpec, samplesPerStep: Double, transforms: Int, train: String, statement: Statement) {
+    func checkMemory(_ network: NetworkSpec, samplesPerStep: Double, transforms: Int, train: String, statement: Statement,
+                     scalarBytes: Double = 4) {
         func values(_ shapes: [(String, [Int])]) -> Double {
             shapes.reduce(0) { $0 + $1.1.reduce(1.0) { $0 * Double($1) } }
         }
         // Each channel-mixing layer answers for itself and the layers after it that keep its channels.
         var owners: [(layer: Layer, bytes: Double, followers: Int)] = []
-        var total = 4 * 2 * samplesPerStep * network.inputShape.reduce(1.0) { $0 * Double($1) }
+        var total = scalarBytes * 2 * samplesPerStep * network.inputShape.reduce(1.0) { $0 * Double($1) }
         for layer in network.flattenedLayers {
             let outputs = layer.outputShape.reduce(1.0) { $0 * Double($1) }
-            let bytes = 4 * (4 * values(layer.parameterShapes) + values(layer.bufferShapes) + 2 * samplesPerStep * outputs)
+            let bytes = scalarBytes * (4 * values(layer.parameterShapes) + values(layer.bufferShapes) + 2 * samplesPerStep * outputs)
             total += bytes
             if layer.kind.mixesChannels || owners.isEmpty {
                 owners.append((layer, bytes, 0))

@@ -84,6 +84,7 @@ extension Checker {
         var modeRange = statement.keywordRange
         var trackedRanges: [SourceRange] = []
         var order: DataOrder? = nil
+        var precision = Precision.float32
         // The mode decides defaults of other clauses (track distance_to_E), so it is read first.
         let ordered = clauses.filter { $0.head.name == "mode" } + clauses.filter { $0.head.name != "mode" }
         for c in ordered {
@@ -206,8 +207,14 @@ extension Checker {
                 allowed = ["from"]
                 guard let o = dataOrder(c, &mods, data: data) else { continue }
                 order = o
+            case "precision":
+                guard c.arguments.count == 1, case .identifier(let p) = c.arguments[0].kind, let chosen = Precision(rawValue: p) else {
+                    error("E0406", "precision takes float32 or float64", at: c.range, help: "precision float64"); continue
+                }
+                precision = chosen
             default:
-                let known = ["mode", "invariance", "loss", "optimizer", "schedule", "batch", "epochs", "steps", "track", "evaluate", "order"]
+                let known = ["mode", "invariance", "loss", "optimizer", "schedule", "batch", "epochs", "steps", "track", "evaluate", "order",
+                             "precision"]
                 let s = suggestion(for: c.head.name, among: known)
                 error("E0404", "unknown training option '\(c.head.name)'", at: c.head.range,
                       label: "options: \(known.joined(separator: ", "))", help: s.map { "did you mean '\($0)'?" },
@@ -266,11 +273,13 @@ extension Checker {
                   help: "choose a batch size that leaves more than one sample in the last batch (\(n) = \(n / batch) × \(batch) + 1)")
         }
         let samplesPerStep = Double(min(batch, splitCount(data) ?? batch)) * Double(transforms) * (invariance == nil ? 1 : 2)  // x, g·x
-        checkMemory(network, samplesPerStep: samplesPerStep, transforms: transforms, train: name.name, statement: statement)
-        let train = TrainSpec(id: id, network: network, initialWeights: initial, data: data, mode: mode, channels: channels,
+        checkMemory(network, samplesPerStep: samplesPerStep, transforms: transforms, train: name.name, statement: statement,
+                    scalarBytes: precision == .float64 ? 8 : 4)
+        var train = TrainSpec(id: id, network: network, initialWeights: initial, data: data, mode: mode, channels: channels,
                               invariance: invariance, loss: loss, optimizer: optimizer, schedule: schedule, batchSize: batch,
                               epochs: epochs, steps: stepsLimit, tracked: tracked, trackEvery: every, evaluation: evaluation,
                               seedName: id, seed: seed, order: order, range: statement.range)
+        train.precision = precision
         steps.append(.train(train))
         define(name, .train(id: id, network: network, data: data, loss: loss))
     }

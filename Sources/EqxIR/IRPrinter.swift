@@ -9,6 +9,7 @@ public enum IRPrinter {
             var s = "train \(t.id): \(t.network.name) on \(t.data) mode \(text(t.mode)) channels \(t.channels) loss \(t.loss.rawValue) \(text(t.optimizer)) schedule \(text(t.schedule)) batch \(t.batchSize) epochs \(t.epochs)"
             if let n = t.steps { s += " steps \(n)" }
             if let i = t.initialWeights { s += " from \(i)" }
+            if t.precision != .float32 { s += " precision \(t.precision.rawValue)" }
             s += "\n" + describe(t.network, indent: "    ")
             return s
         case .merge(let m):

@@ -176,6 +176,8 @@ public struct TrainSpec: Hashable, Sendable {
     /// The batch order's stream: nil for this training's own (`seedName`, `seed`).
     public var order: DataOrder? = nil
     public var batchOrder: DataOrder { order ?? DataOrder(name: seedName, seed: seed) }
+    /// The precision of the training and of every measurement of its network (`precision float64`).
+    public var precision: Precision = .float32
     public var range: SourceRange
 }
 

@@ -1,11 +1,15 @@
 import EqxIR
 import EqxTensor
 
+/// A Float32 network (the default precision) and a Float64 one.
+public typealias Network = NetworkOf<Float>
+public typealias Network64 = NetworkOf<Double>
+
 /// A network: its checked architecture and its weights. Layers are interpreted from the IR's
 /// `NetworkSpec`; each op owns its backward in `EqxTensor`.
-public final class Network {
+public final class NetworkOf<Scalar: TensorScalar> {
     public let spec: NetworkSpec
-    public var state: StateDict
+    public var state: StateDictOf<Scalar>
     /// Batches seen by each batch norm since its last reset (for cumulative averaging).
     public var batchNormBatches: [String: Int] = [:]
 
@@ -14,12 +18,14 @@ public final class Network {
     /// so adding a layer never changes another layer's initial weights.
     public init(spec: NetworkSpec, seed: UInt64, streamName: String) {
         self.spec = spec
-        var state = StateDict()
+        var state = StateDictOf<Scalar>()
         for layer in spec.flattenedLayers {
             var rng = RandomStream(seed: seed, name: "init/\(streamName)/\(layer.name)")
             var weightShape: [Int]? = nil
             for tensor in layer.tensors {
                 let shape = tensor.shape
+                // Drawn in Float32 in both precisions, so a float64 network starts at exactly the weights of
+                // the float32 network of the same seed (Float → Double is exact).
                 let t: Tensor
                 switch tensor.initialization {
                 case .ones: t = .filled(shape, with: 1)
@@ -34,16 +40,16 @@ public final class Network {
                         : rng.uniformTensor(shape, -1 / Float(Initializer.fanIn(weightShape ?? shape)).squareRoot(),
                                             1 / Float(Initializer.fanIn(weightShape ?? shape)).squareRoot())
                 }
-                state.insert("\(layer.name).\(tensor.suffix)", t, trainable: tensor.trainable)
+                state.insert("\(layer.name).\(tensor.suffix)", t.converted(to: Scalar.self), trainable: tensor.trainable)
             }
         }
         self.state = state
     }
 
     /// A network with given weights; every key and shape must match the architecture.
-    public init(spec: NetworkSpec, state: StateDict) throws {
+    public init(spec: NetworkSpec, state: StateDictOf<Scalar>) throws {
         self.spec = spec
-        let template = Network.expectedShapes(spec)
+        let template = NetworkOf<Scalar>.expectedShapes(spec)
         for (key, shape) in template {
             guard let t = state[key] else {
                 throw TensorError.invalidArgument(op: "load", message: "missing tensor '\(key)' (shape \(shape))")
@@ -56,8 +62,10 @@ public final class Network {
         self.state = state
     }
 
-    public func copy() -> Network {
-        let n = try! Network(spec: spec, state: state)
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func copy() -> NetworkOf<Scalar> {
+        let n = try! NetworkOf<Scalar>(spec: spec, state: state)
         n.batchNormBatches = batchNormBatches
         return n
     }
@@ -92,30 +100,34 @@ public struct ForwardOptions {
     public static let evaluation = ForwardOptions(training: false, gradients: false)
 }
 
-public struct ForwardResult {
-    public var output: Variable
+public typealias ForwardResult = ForwardResultOf<Float>
+
+public struct ForwardResultOf<Scalar: TensorScalar> {
+    public var output: VariableOf<Scalar>
     /// The parameter leaves of this pass, by key, so callers read `.grad` after `backward()`.
-    public var parameters: [String: Variable]
-    public var activations: [String: Tensor]
+    public var parameters: [String: VariableOf<Scalar>]
+    public var activations: [String: TensorOf<Scalar>]
 }
 
-extension Network {
+extension NetworkOf {
     /// Runs the network on a batch [N, ...sample shape].
-    public func forward(_ input: Tensor, options: ForwardOptions) throws -> ForwardResult {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func forward(_ input: TensorOf<Scalar>, options: ForwardOptions) throws -> ForwardResultOf<Scalar> {
         guard Array(input.shape.dropFirst()) == spec.inputShape else {
             throw TensorError.shapeMismatch(op: "network '\(spec.name)' input", expected: [input.shape.first ?? -1] + spec.inputShape,
                                             got: input.shape)
         }
-        var params: [String: Variable] = [:]
+        var params: [String: VariableOf<Scalar>] = [:]
         for k in state.keys {
-            params[k] = Variable(state[k]!, requiresGrad: options.gradients && state.trainable.contains(k), label: k)
+            params[k] = VariableOf<Scalar>(state[k]!, requiresGrad: options.gradients && state.trainable.contains(k), label: k)
         }
-        var context = ForwardContext(options: options, params: params)
-        let out: Variable
+        var context = ForwardContextOf<Scalar>(options: options, params: params)
+        let out: VariableOf<Scalar>
         if options.gradients {
-            out = try apply(spec.layers, to: Variable(input), context: &context)
+            out = try apply(spec.layers, to: VariableOf<Scalar>(input), context: &context)
         } else {
-            out = try Gradients.disabled { try apply(spec.layers, to: Variable(input), context: &context) }
+            out = try Gradients.disabled { try apply(spec.layers, to: VariableOf<Scalar>(input), context: &context) }
         }
         if options.training {
             for (k, stats) in context.statistics {
@@ -124,23 +136,25 @@ extension Network {
                 batchNormBatches[k] = stats.batchesTracked
             }
         }
-        return ForwardResult(output: out, parameters: params, activations: context.activations)
+        return ForwardResultOf<Scalar>(output: out, parameters: params, activations: context.activations)
     }
 
     /// Logits without gradients, in eval mode, over a large batch split into chunks.
-    public func predict(_ input: Tensor, batchSize: Int = 256) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func predict(_ input: TensorOf<Scalar>, batchSize: Int = 256) throws -> TensorOf<Scalar> {
         let n = input.shape[0]
-        var parts: [Tensor] = []
+        var parts: [TensorOf<Scalar>] = []
         var start = 0
         while start < n {
             let end = min(n, start + batchSize)
             parts.append(try forward(input.slicedBatch(start..<end), options: .evaluation).output.value)
             start = end
         }
-        return parts.count == 1 ? parts[0] : try Tensor.concatenatedBatch(parts)
+        return parts.count == 1 ? parts[0] : try TensorOf<Scalar>.concatenatedBatch(parts)
     }
 
-    func apply(_ layers: [Layer], to input: Variable, context: inout ForwardContext) throws -> Variable {
+    func apply(_ layers: [Layer], to input: VariableOf<Scalar>, context: inout ForwardContextOf<Scalar>) throws -> VariableOf<Scalar> {
         var x = input
         var i = 0
         while i < layers.count {
@@ -160,7 +174,7 @@ extension Network {
     }
 
     /// The one switch over layer kinds in the runtime: each kind's forward op is in `Layers/`.
-    private func apply(_ layer: Layer, to x: Variable, context: inout ForwardContext) throws -> Variable {
+    private func apply(_ layer: Layer, to x: VariableOf<Scalar>, context: inout ForwardContextOf<Scalar>) throws -> VariableOf<Scalar> {
         switch layer.kind {
         case .conv(let k): return try k.forward(x, layer: layer, context: context)
         case .linear(let k): return try k.forward(x, layer: layer, context: context)
@@ -179,22 +193,24 @@ extension Network {
     }
 }
 
-struct ForwardContext {
+struct ForwardContextOf<Scalar: TensorScalar> {
     var options: ForwardOptions
-    var params: [String: Variable]
-    var activations: [String: Tensor] = [:]
-    var statistics: [String: BatchNormStatistics] = [:]
+    var params: [String: VariableOf<Scalar>]
+    var activations: [String: TensorOf<Scalar>] = [:]
+    var statistics: [String: BatchNormStatisticsOf<Scalar>] = [:]
     var rng: RandomStream?
-    init(options: ForwardOptions, params: [String: Variable]) {
+    init(options: ForwardOptions, params: [String: VariableOf<Scalar>]) {
         self.options = options; self.params = params; self.rng = options.rng
     }
 }
 
-extension Network {
+extension NetworkOf {
     /// Re-estimates every batch norm's running statistics on `batches` (train-mode passes without
     /// gradients, each batch weighted equally), as after interpolating two networks. `beforeEachBatch` runs
     /// before every pass; what it throws ends the reset early (the statistics are then partial).
-    public func resetBatchNormStatistics(on batches: [Tensor], beforeEachBatch: () throws -> Void = {}) throws {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func resetBatchNormStatistics(on batches: [TensorOf<Scalar>], beforeEachBatch: () throws -> Void = {}) throws {
         var any = false
         for layer in spec.flattenedLayers {
             if case .batchNorm = layer.kind {

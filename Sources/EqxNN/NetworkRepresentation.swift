@@ -43,7 +43,9 @@ public struct NetworkRepresentation {
     }
 
     /// g·θ: every tensor gathered by its permutation.
-    public func transform(_ state: StateDict, element g: Int) throws -> StateDict {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func transform<Scalar: TensorScalar>(_ state: StateDictOf<Scalar>, element g: Int) throws -> StateDictOf<Scalar> {
         let perms = try permutations(element: g)
         var out = state
         for k in state.keys {
@@ -59,9 +61,11 @@ public struct NetworkRepresentation {
     }
 }
 
-extension Tensor {
+extension TensorOf {
     /// The batch [N, …] with sample s moved by `elements[s]` (g·x per sample).
-    public func acted(by action: SampleAction, elements: [Int]) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func acted(by action: SampleAction, elements: [Int]) throws -> TensorOf<Scalar> {
         guard let n = shape.first, n == elements.count, count == n * action.sampleSize else {
             throw TensorError.shapeMismatch(op: "apply group element", expected: [elements.count, action.sampleSize], got: shape)
         }
@@ -69,7 +73,9 @@ extension Tensor {
     }
 
     /// The batch with every sample moved by the same element.
-    public func acted(by action: SampleAction, element g: Int) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func acted(by action: SampleAction, element g: Int) throws -> TensorOf<Scalar> {
         try acted(by: action, elements: Array(repeating: g, count: shape.first ?? 0))
     }
 }

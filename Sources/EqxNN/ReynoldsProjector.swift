@@ -31,7 +31,9 @@ public struct ReynoldsProjector {
     }
 
     /// Π_E of one tensor of the state dict.
-    public func project(_ tensor: Tensor, key: String) -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func project<Scalar: TensorScalar>(_ tensor: TensorOf<Scalar>, key: String) -> TensorOf<Scalar> {
         guard let partition = partitions[key], partition.orbitCount < partition.count else { return tensor }
         var t = tensor
         t.withUnsafeMutableBufferPointer { partition.project($0) }
@@ -40,7 +42,9 @@ public struct ReynoldsProjector {
 
     /// Π_E θ for the trainable parameters (and the batch-norm statistics when asked: eval-mode batch norm
     /// is then exactly equivariant too).
-    public func project(_ state: StateDict, includeBuffers: Bool = false) -> StateDict {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func project<Scalar: TensorScalar>(_ state: StateDictOf<Scalar>, includeBuffers: Bool = false) -> StateDictOf<Scalar> {
         var out = state
         for k in state.keys where includeBuffers || state.trainable.contains(k) {
             out[k] = project(state[k]!, key: k)
@@ -62,7 +66,9 @@ public struct ReynoldsProjector {
 
     /// ‖θ − Π_E θ‖ per layer and in total, absolute and relative to ‖θ‖ (trainable parameters only), over
     /// the named layers when `layers` is given.
-    public func distance(_ state: StateDict, layers: Set<String>? = nil) -> DistanceToE {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func distance<Scalar: TensorScalar>(_ state: StateDictOf<Scalar>, layers: Set<String>? = nil) -> DistanceToE {
         var perLayer: [DistanceToE.Layer] = []
         var total = 0.0, norm = 0.0
         for layer in representation.spec.flattenedLayers where !layer.parameterShapes.isEmpty && layers?.contains(layer.name) ?? true {

@@ -18,7 +18,7 @@ extension ReplSession {
     static let clauseWords = [
         "mode", "nominal", "augmented", "equivariant", "channels", "regular", "loss", "crossentropy", "mse", "bce",
         "optimizer", "sgd", "adam", "lr", "momentum", "nesterov", "weight_decay", "schedule", "warmup", "cosine",
-        "linear", "batch", "epochs", "steps", "track", "every", "evaluate", "from", "invariance", "weight", "start",
+        "linear", "batch", "epochs", "steps", "track", "every", "evaluate", "precision", "from", "invariance", "weight", "start",
         "match", "activations", "weights", "alpha", "step", "reset", "batchnorm", "repair", "involutions", "representation", "resize", "normalize",
         "limit", "augment", "split", "horizontal", "vertical", "pad", "stride", "on", "with", "to", "as", "in",
     ]

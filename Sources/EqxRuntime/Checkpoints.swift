@@ -18,6 +18,26 @@ enum Checkpoints {
         try SafeTensors.write(tensors(state), metadata: metadata, to: url)
     }
 
+    /// A float64 network's checkpoint: F64 tensors (PyTorch loads them as float64).
+    static func write(_ state: StateDictOf<Double>, to url: URL, metadata: [String: String]) throws {
+        var out: [String: SafeTensor] = [:]
+        for k in state.keys { out[k] = SafeTensor(doubles: state[k]!.scalars, shape: state[k]!.shape) }
+        try SafeTensors.write(out, metadata: metadata, to: url)
+    }
+
+    /// `readState` for a float64 network: F64 tensors as stored, F32 (F16, BF16) widened exactly.
+    static func readState64(_ contents: SafeTensors.Contents, template: StateDict, file: String) throws -> StateDictOf<Double> {
+        var state = template.converted(to: Double.self)
+        for k in template.keys {
+            guard let t = contents.tensors[k] else { throw RuntimeError("\(file) has no tensor '\(k)'", exitCode: 65) }
+            guard t.shape == template[k]!.shape else {
+                throw RuntimeError("\(file): '\(k)' has shape \(t.shape), the network needs \(template[k]!.shape)", exitCode: 65)
+            }
+            do { state[k] = try Tensor64(shape: t.shape, scalars: t.doubles()) } catch { throw RuntimeError("\(file): '\(k)': \(error)", exitCode: 65) }
+        }
+        return state
+    }
+
     /// Reads a state dict for `template`'s keys (the architecture decides which keys are trainable).
     static func readState(_ contents: SafeTensors.Contents, template: StateDict, file: String) throws -> StateDict {
         var state = template

@@ -13,48 +13,11 @@ extension Executor {
         switch m {
         case .number(let x): return [(label, x == x.rounded() && abs(x) < 1e15 ? .int(Int(x)) : .double(x))]
         case .text(let s): return [(label, .string(s))]
-        case .accuracy(let ref, let d):
-            return [(label, .double(try evaluate(network(ref), on: dataset(d), loss: .crossEntropy).accuracy))]
-        case .loss(let ref, let d, let kind):
-            return [(label, .double(try evaluate(network(ref), on: dataset(d), loss: kind).loss))]
-        case .underEachElement(let ref, let d, let kind, let g, let wantAccuracy):
-            let net = try network(ref)
-            let action = try g.sampleAction(forInput: net.spec.inputShape)
-            let group = action.group
-            let data = try dataset(d)
-            var columns: [(String, ResultTable.Value)] = []
-            for e in group.elements {
-                let moved = try data.transformed(by: action, element: e)
-                let r = try evaluate(net, on: moved, loss: kind)
-                columns.append(("\(label).\(group.name(of: e))", .double(wantAccuracy ? r.accuracy : r.loss)))
-            }
-            return columns
-        case .invariance(let ref, let g, let d):
-            let net = try network(ref)
-            let e = try invarianceError(net, group: g.finiteGroup(forInput: net.spec.inputShape), on: dataset(d),
-                                        seed: program.seed)
-            return [("\(label).relative_change", .double(e.relativeChange)), ("\(label).disagreement", .double(e.disagreement))]
-        case .equivariance(let ref, let g, let ch, let d):
-            let net = try network(ref)
-            var data = try dataset(d)
-            if data.count > 512 { data = try data.subset(0..<512) }
-            let errors = try equivarianceErrors(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
-                                                learned: layerPermutations(ch, for: net.spec), on: data, seed: program.seed)
-            return errors.map { ("\(label).\($0.layer)", .double($0.error)) }
-        case .distanceToE(let ref, let g, let ch, let layers):
-            let net = try network(ref)
-            let p = try ReynoldsProjector(group: g.finiteGroup(forInput: net.spec.inputShape), spec: net.spec, hidden: ch.hidden,
-                                          learned: layerPermutations(ch, for: net.spec))
-            let d = p.distance(net.state, layers: layers.map(Set.init))
-            return [(label, .double(d.relative)), ("\(label).absolute", .double(d.absolute))]
-                + d.layers.map { ("\(label).\($0.name)", .double($0.relative)) }
-                + d.layers.map { ("\(label).\($0.name).absolute", .double($0.absolute)) }
-        case .gradientIdentity(let ref, let g, let ch, let d, let kind):
-            let net = try network(ref)
-            let r = try EqxTraining.gradientIdentity(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
-                                                     learned: layerPermutations(ch, for: net.spec), on: dataset(d), loss: kind)
-            return [(label, .double(r.discrepancy)), ("\(label).off_E", .double(r.offE)),
-                    ("\(label).gradient", .double(r.nominalNorm)), ("\(label).augmented_gradient", .double(r.augmentedNorm))]
+        case .accuracy(let ref, _), .loss(let ref, _, _), .underEachElement(let ref, _, _, _, _), .invariance(let ref, _, _),
+             .equivariance(let ref, _, _, _), .distanceToE(let ref, _, _, _), .gradientIdentity(let ref, _, _, _, _):
+            // A float64 network is measured in float64.
+            if let wide = try network64(ref) { return try measure(m, of: wide, label: label) }
+            return try measure(m, of: network(ref), label: label)
         case .parameterCount(let ref):
             return [(label, .int(try network(ref).parameterCount))]
         case .mergeBarrier(let id, let q, let curve):
@@ -87,6 +50,52 @@ extension Executor {
             case .curve: return [(label, .double(t.finalLoss))]
             case .distance: return [(label, t.distance.last.map { .double($0.relative) } ?? .null)]
             }
+        }
+    }
+
+    /// A measurement of one network, in the network's precision.
+    func measure<Scalar: TensorScalar>(_ m: EqxIR.Measurement, of net: NetworkOf<Scalar>,
+                                       label: String) throws -> [(String, ResultTable.Value)] {
+        switch m {
+        case .accuracy(_, let d):
+            return [(label, .double(try evaluate(net, on: dataset(d), loss: .crossEntropy).accuracy))]
+        case .loss(_, let d, let kind):
+            return [(label, .double(try evaluate(net, on: dataset(d), loss: kind).loss))]
+        case .underEachElement(_, let d, let kind, let g, let wantAccuracy):
+            let action = try g.sampleAction(forInput: net.spec.inputShape)
+            let group = action.group
+            let data = try dataset(d)
+            var columns: [(String, ResultTable.Value)] = []
+            for e in group.elements {
+                let moved = try data.transformed(by: action, element: e)
+                let r = try evaluate(net, on: moved, loss: kind)
+                columns.append(("\(label).\(group.name(of: e))", .double(wantAccuracy ? r.accuracy : r.loss)))
+            }
+            return columns
+        case .invariance(_, let g, let d):
+            let e = try invarianceError(net, group: g.finiteGroup(forInput: net.spec.inputShape), on: dataset(d),
+                                        seed: program.seed)
+            return [("\(label).relative_change", .double(e.relativeChange)), ("\(label).disagreement", .double(e.disagreement))]
+        case .equivariance(_, let g, let ch, let d):
+            var data = try dataset(d)
+            if data.count > 512 { data = try data.subset(0..<512) }
+            let errors = try equivarianceErrors(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
+                                                learned: layerPermutations(ch, for: net.spec), on: data, seed: program.seed)
+            return errors.map { ("\(label).\($0.layer)", .double($0.error)) }
+        case .distanceToE(_, let g, let ch, let layers):
+            let p = try ReynoldsProjector(group: g.finiteGroup(forInput: net.spec.inputShape), spec: net.spec, hidden: ch.hidden,
+                                          learned: layerPermutations(ch, for: net.spec))
+            let d = p.distance(net.state, layers: layers.map(Set.init))
+            return [(label, .double(d.relative)), ("\(label).absolute", .double(d.absolute))]
+                + d.layers.map { ("\(label).\($0.name)", .double($0.relative)) }
+                + d.layers.map { ("\(label).\($0.name).absolute", .double($0.absolute)) }
+        case .gradientIdentity(_, let g, let ch, let d, let kind):
+            let r = try EqxTraining.gradientIdentity(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
+                                                     learned: layerPermutations(ch, for: net.spec), on: dataset(d), loss: kind)
+            return [(label, .double(r.discrepancy)), ("\(label).off_E", .double(r.offE)),
+                    ("\(label).gradient", .double(r.nominalNorm)), ("\(label).augmented_gradient", .double(r.augmentedNorm))]
+        case .number, .text, .parameterCount, .mergeBarrier, .trainQuantity:
+            preconditionFailure("\(m) is not a measurement of a network's function or weights")
         }
     }
 

@@ -72,6 +72,9 @@ public final class Executor {
 
     public private(set) var data: [String: LoadedData] = [:]
     public private(set) var trained: [String: (network: Network, outcome: TrainingOutcome, spec: TrainSpec)] = [:]
+    /// The float64 networks of `precision float64` trainings; `trained` holds their float32 rounding, which
+    /// merges and predictions use, while measurements use these.
+    public private(set) var trained64: [String: Network64] = [:]
     public private(set) var merges: [String: (merger: Merger, outcome: MergeOutcome)] = [:]
     private var mergedNetworks: [String: Network] = [:]
     public internal(set) var tables: [String: ResultTable] = [:]
@@ -202,7 +205,12 @@ public final class Executor {
             switch s.content {
             case .checkpoint:
                 if let url = resolveOutput(s.path) {
-                    try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": s.network.name])
+                    let metadata = ["format": "pt", "eqx_network": s.network.name]
+                    if let wide = try network64(s.model) {
+                        try Checkpoints.write(wide.state, to: url, metadata: metadata)
+                    } else {
+                        try Checkpoints.write(net.state, to: url, metadata: metadata)
+                    }
                     observer(.wrote(url))
                 }
             case let .predictions(ref, format):
@@ -256,9 +264,74 @@ public final class Executor {
         }
     }
 
+    /// The float64 network `ref` names, or nil for a float32 one: a `precision float64` training's, or its
+    /// transform by a group element. (Merges and loaded checkpoints are float32.)
+    public func network64(_ ref: ModelRef) throws -> Network64? {
+        switch ref {
+        case .trained(let id): return trained64[id]
+        case .transformed(let inner, let g, let element):
+            guard let base = try network64(inner) else { return nil }
+            let group = try g.finiteGroup(forInput: base.spec.inputShape)
+            let rep = try NetworkRepresentation(group: group, spec: base.spec, hidden: .trivial)
+            return try Network64(spec: base.spec, state: rep.transform(base.state, element: element))
+        case .merged, .loaded: return nil
+        }
+    }
+
     // MARK: Training
 
+    /// A `precision float64` training: the start (fresh, another training's float64 network, or any other
+    /// network widened exactly; a checkpoint's F64 tensors as stored) and every step in float64. Not cached:
+    /// the training cache holds float32 entries, and a float32 entry must never stand in for a float64 run.
+    private func trainInFloat64(_ spec: TrainSpec) throws {
+        let net: Network64
+        switch spec.initialWeights {
+        case nil: net = Network64(spec: spec.network, seed: spec.seed, streamName: spec.seedName)
+        case .loaded(let path, let loadedSpec)?:
+            let url = DataResolver.url(path, base: options.scriptDirectory)
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw RuntimeError("checkpoint \(url.path) does not exist", exitCode: 66)
+            }
+            let template = Network(spec: loadedSpec, seed: 0, streamName: "load")
+            net = try Network64(spec: loadedSpec, state: Checkpoints.readState64(SafeTensors.read(url), template: template.state,
+                                                                                 file: url.path))
+        case let initial?:
+            if let wide = try network64(initial) {
+                net = wide.copy()
+            } else {
+                let narrow = try network(initial)
+                net = try Network64(spec: narrow.spec, state: narrow.state.converted(to: Double.self))
+                net.batchNormBatches = narrow.batchNormBatches
+            }
+        }
+        let evals = try spec.evaluation.map { ($0.description, try dataset($0)) }
+        let trainer = try Trainer64(spec: spec, network: net, data: try dataset(spec.data), evaluation: evals)
+        let outcome: TrainingOutcome
+        do {
+            outcome = try trainer.run(progress: { [observer] in observer(.training($0)) }, shouldStop: shouldStop)
+        } catch let e as TrainingError {
+            throw RuntimeError(e.description, range: spec.range)
+        }
+        let narrow = try Network(spec: net.spec, state: net.state.converted(to: Float.self))
+        narrow.batchNormBatches = net.batchNormBatches
+        if outcome.interrupted {
+            throw Interrupted(statement: "train \(spec.id)", onResume: "starts again (float64 trainings are not cached)",
+                              partialTraining: (narrow, outcome, spec))
+        }
+        trained[spec.id] = (narrow, outcome, spec)
+        trained64[spec.id] = net
+        if let dir = runDirectory {
+            let url = dir.appendingPathComponent("checkpoints").appendingPathComponent("\(checkpointName(spec.id)).safetensors")
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Checkpoints.write(net.state, to: url, metadata: ["format": "pt", "eqx_network": spec.network.name])
+        }
+    }
+
     private func train(_ spec: TrainSpec) throws {
+        switch spec.precision {
+        case .float64: return try trainInFloat64(spec)
+        case .float32: break
+        }
         let net: Network
         if let initial = spec.initialWeights {
             net = try network(initial).copy()

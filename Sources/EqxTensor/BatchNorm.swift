@@ -1,18 +1,21 @@
 import Foundation
 
+/// Float32 batch-norm statistics (the default precision).
+public typealias BatchNormStatistics = BatchNormStatisticsOf<Float>
+
 /// Running statistics of a batch-norm layer, updated by `batchNorm(..., training: true)`.
-public struct BatchNormStatistics: Equatable {
-    public var runningMean: Tensor
+public struct BatchNormStatisticsOf<Scalar: TensorScalar>: Equatable {
+    public var runningMean: TensorOf<Scalar>
     /// Running unbiased variance.
-    public var runningVariance: Tensor
+    public var runningVariance: TensorOf<Scalar>
     /// Weight of the newest batch in the running update (PyTorch default 0.1); nil means a cumulative
     /// equal-weight average over all batches since the last `reset()` (used to re-estimate statistics
     /// after merging).
-    public var momentum: Float?
+    public var momentum: Scalar?
     /// Number of training-mode batches seen since the last reset.
     public var batchesTracked: Int
 
-    public init(channels: Int, momentum: Float? = 0.1) {
+    public init(channels: Int, momentum: Scalar? = 0.1) {
         runningMean = .zeros([channels])
         runningVariance = .filled([channels], with: 1)
         self.momentum = momentum
@@ -22,6 +25,8 @@ public struct BatchNormStatistics: Equatable {
     public var channels: Int { runningMean.count }
 
     /// Mean 0, variance 1, no batches tracked.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public mutating func reset() {
         runningMean = .zeros([channels])
         runningVariance = .filled([channels], with: 1)
@@ -33,26 +38,32 @@ public struct BatchNormStatistics: Equatable {
 /// Training mode normalises with the batch statistics (biased variance) and updates `statistics`
 /// with the unbiased variance; eval mode normalises with the running statistics. `weight` (γ) and
 /// `bias` (β), both [C], are optional (affine = false when nil).
-public func batchNorm(
-    _ x: Variable, weight: Variable? = nil, bias: Variable? = nil,
-    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float = 1e-5
-) throws -> Variable {
+@inlinable
+public func batchNorm<Scalar: TensorScalar>(
+    _ x: VariableOf<Scalar>, weight: VariableOf<Scalar>? = nil, bias: VariableOf<Scalar>? = nil,
+    statistics: inout BatchNormStatisticsOf<Scalar>, training: Bool, epsilon: Scalar = 1e-5
+) throws -> VariableOf<Scalar> {
     try batchNorm(x, weight: weight, bias: bias, statistics: &statistics, training: training, epsilon: epsilon, thenReLU: false)
 }
 
 /// `relu(batchNorm(...))` as one op: the normalised values are never stored, and the backward pass
 /// masks dy inside batch norm's own sums (one pass over memory each way instead of two).
-public func batchNormReLU(
-    _ x: Variable, weight: Variable? = nil, bias: Variable? = nil,
-    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float = 1e-5
-) throws -> Variable {
+@inlinable
+public func batchNormReLU<Scalar: TensorScalar>(
+    _ x: VariableOf<Scalar>, weight: VariableOf<Scalar>? = nil, bias: VariableOf<Scalar>? = nil,
+    statistics: inout BatchNormStatisticsOf<Scalar>, training: Bool, epsilon: Scalar = 1e-5
+) throws -> VariableOf<Scalar> {
     try batchNorm(x, weight: weight, bias: bias, statistics: &statistics, training: training, epsilon: epsilon, thenReLU: true)
 }
 
-func batchNorm(
-    _ x: Variable, weight: Variable?, bias: Variable?,
-    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float, thenReLU: Bool
-) throws -> Variable {
+// The wrappers above inline into their callers, which reach a specialisation of this through its generic entry.
+@usableFromInline
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func batchNorm<Scalar: TensorScalar>(
+    _ x: VariableOf<Scalar>, weight: VariableOf<Scalar>?, bias: VariableOf<Scalar>?,
+    statistics: inout BatchNormStatisticsOf<Scalar>, training: Bool, epsilon: Scalar, thenReLU: Bool
+) throws -> VariableOf<Scalar> {
     let op = "batchNorm \(weight?.displayName ?? x.displayName)"
     guard x.shape.count >= 2 else { throw TensorError.rankMismatch(op: op, expected: "input [N, C, ...]", got: x.shape) }
     let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
@@ -67,8 +78,8 @@ func batchNorm(
         throw TensorError.invalidArgument(op: op, message: "training needs more than one value per channel, got input \(x.shape)")
     }
 
-    var mean = [Float](repeating: 0, count: c)
-    var invStd = [Float](repeating: 0, count: c)
+    var mean = [Scalar](repeating: 0, count: c)
+    var invStd = [Scalar](repeating: 0, count: c)
     let xv = x.value
     if training {
         var batchVar = [Double](repeating: 0, count: c)
@@ -97,11 +108,11 @@ func batchNorm(
             }
         }
         statistics.batchesTracked += 1
-        let factor = statistics.momentum ?? 1 / Float(statistics.batchesTracked)
+        let factor = statistics.momentum ?? 1 / Scalar(statistics.batchesTracked)
         for ch in 0..<c {
-            mean[ch] = Float(batchMean[ch])
-            invStd[ch] = Float(1 / (batchVar[ch] + Double(epsilon)).squareRoot())
-            let unbiased = Float(batchVar[ch] * Double(m) / Double(m - 1))
+            mean[ch] = Scalar(batchMean[ch])
+            invStd[ch] = Scalar(1 / (batchVar[ch] + Double(epsilon)).squareRoot())
+            let unbiased = Scalar(batchVar[ch] * Double(m) / Double(m - 1))
             statistics.runningMean[flat: ch] = (1 - factor) * statistics.runningMean[flat: ch] + factor * mean[ch]
             statistics.runningVariance[flat: ch] = (1 - factor) * statistics.runningVariance[flat: ch] + factor * unbiased
         }
@@ -112,9 +123,9 @@ func batchNorm(
         }
     }
 
-    let gamma = weight?.value.scalars ?? [Float](repeating: 1, count: c)
-    let beta = bias?.value.scalars ?? [Float](repeating: 0, count: c)
-    let y = Tensor(shape: x.shape) { out in
+    let gamma = weight?.value.scalars ?? [Scalar](repeating: 1, count: c)
+    let beta = bias?.value.scalars ?? [Scalar](repeating: 0, count: c)
+    let y = TensorOf<Scalar>(shape: x.shape) { out in
         xv.withUnsafeBufferPointer { xp in
             let ob = out.baseAddress!
             parallelFor(n * c, cost: s) { range in
@@ -133,7 +144,7 @@ func batchNorm(
 
     let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
     let inputs = [x] + [weight, bias].compactMap { $0 }
-    return Variable.make(y, inputs: inputs) { dy in
+    return VariableOf<Scalar>.make(y, inputs: inputs) { dy in
         // Per channel: Σdy and Σdy·x̂, in Double.
         var sumDy = [Double](repeating: 0, count: c)
         var sumDyXhat = [Double](repeating: 0, count: c)
@@ -163,9 +174,9 @@ func batchNorm(
             }
           }
         }
-        var dx: Tensor? = nil
+        var dx: TensorOf<Scalar>? = nil
         if needX {
-            dx = Tensor(shape: xv.shape) { out in
+            dx = TensorOf<Scalar>(shape: xv.shape) { out in
                 xv.withUnsafeBufferPointer { xp in
                   y.withUnsafeBufferPointer { yp in
                     dy.withUnsafeBufferPointer { gp in
@@ -174,8 +185,8 @@ func batchNorm(
                             for r in range {
                                 let ch = r % c
                                 let scale = gamma[ch] * invStd[ch], mu = mean[ch], inv = invStd[ch]
-                                let meanDy = training ? Float(sumDy[ch] / Double(m)) : 0
-                                let meanDyXhat = training ? Float(sumDyXhat[ch] / Double(m)) : 0
+                                let meanDy = training ? Scalar(sumDy[ch] / Double(m)) : 0
+                                let meanDyXhat = training ? Scalar(sumDyXhat[ch] / Double(m)) : 0
                                 let base = r * s
                                 if thenReLU {
                                     maskedBatchNormGradient(dy: gp.baseAddress! + base, y: yp.baseAddress! + base, x: xp.baseAddress! + base,
@@ -196,9 +207,9 @@ func batchNorm(
                 }
             }
         }
-        var grads: [Tensor?] = [dx]
-        if weight != nil { grads.append(needW ? Tensor(sumDyXhat.map { Float($0) }) : nil) }
-        if bias != nil { grads.append(needB ? Tensor(sumDy.map { Float($0) }) : nil) }
+        var grads: [TensorOf<Scalar>?] = [dx]
+        if weight != nil { grads.append(needW ? TensorOf<Scalar>(sumDyXhat.map { Scalar($0) }) : nil) }
+        if bias != nil { grads.append(needB ? TensorOf<Scalar>(sumDy.map { Scalar($0) }) : nil) }
         return grads
     }
 }
@@ -207,17 +218,16 @@ func batchNorm(
 /// as vector selects rather than a data-dependent branch per element. The arithmetic is the unfused
 /// formula's, so results match `relu` + `batchNorm` bit for bit.
 @inline(__always)
-private func maskedBatchNormGradient(dy: UnsafePointer<Float>, y: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                                     into dx: UnsafeMutablePointer<Float>, count: Int, training: Bool, scale: Float,
-                                     mean: Float, invStd: Float, meanDy: Float, meanDyXhat: Float) {
-    let zero = SIMD8<Float>(), scale8 = SIMD8(repeating: scale), mean8 = SIMD8(repeating: mean)
-    let inv8 = SIMD8(repeating: invStd), meanDy8 = SIMD8(repeating: meanDy), meanDyXhat8 = SIMD8(repeating: meanDyXhat)
-    let out = UnsafeMutableRawPointer(dx)
+private func maskedBatchNormGradient<Scalar: TensorScalar>(dy: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>, x: UnsafePointer<Scalar>,
+                                     into dx: UnsafeMutablePointer<Scalar>, count: Int, training: Bool, scale: Scalar,
+                                     mean: Scalar, invStd: Scalar, meanDy: Scalar, meanDyXhat: Scalar) {
+    let scale8 = Lanes8(repeating: scale), mean8 = Lanes8(repeating: mean)
+    let inv8 = Lanes8(repeating: invStd), meanDy8 = Lanes8(repeating: meanDy), meanDyXhat8 = Lanes8(repeating: meanDyXhat)
     var k = 0
     while k + 8 <= count {
-        let g = load8(dy, k).replacing(with: 0, where: .!(load8(y, k) .> zero))
+        let g = load8(dy, k).keeping(wherePositive: load8(y, k))
         let value = training ? scale8 * (g - meanDy8 - (load8(x, k) - mean8) * inv8 * meanDyXhat8) : scale8 * g
-        out.storeBytes(of: value, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+        value.store(to: dx + k)
         k += 8
     }
     while k < count {

@@ -6,7 +6,7 @@ import Glibc
 
 /// The number of threads used by `parallelFor` and by our partitioned GEMMs.
 ///
-/// OpenBLAS itself always runs single-threaded inside each partition (see `sgemm`): its idle threads
+/// OpenBLAS itself always runs single-threaded inside each partition (see `gemm`): its idle threads
 /// spin and would compete with our loops on small machines.
 ///
 /// Work is always split into the same contiguous chunks for a given count, and no reduction combines

@@ -16,10 +16,12 @@ nonisolated(unsafe) var threadChunkMinimumColumns = 256
 
 /// 2-D cross-correlation (PyTorch `conv2d`): x [N, C, H, W], weight [O, C, KH, KW], bias [O].
 /// Implemented as im2col + SGEMM, forward and backward.
-public func conv2d(
-    _ x: Variable, weight: Variable, bias: Variable? = nil,
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func conv2d<Scalar: TensorScalar>(
+    _ x: VariableOf<Scalar>, weight: VariableOf<Scalar>, bias: VariableOf<Scalar>? = nil,
     stride: Int = 1, padding: Int = 0, paddingMode: PaddingMode = .zeros
-) throws -> Variable {
+) throws -> VariableOf<Scalar> {
     let op = "conv2d \(weight.displayName)"
     let ws = weight.shape
     guard ws.count == 4 else { throw TensorError.rankMismatch(op: op, expected: "weight [O, C, KH, KW]", got: ws) }
@@ -30,18 +32,19 @@ public func conv2d(
         throw TensorError.shapeMismatch(op: op + " bias", expected: [ws[0]], got: bias.shape)
     }
     let g = try WindowGeometry(op: op, input: x.shape, kernel: (ws[2], ws[3]), stride: stride, padding: padding, mode: paddingMode)
-    let conv = Convolution(g: g, o: ws[0])
+    let conv = Convolution<Scalar>(g: g, o: ws[0])
     if g.n == 0 {
         let inputs = [x, weight] + (bias.map { [$0] } ?? [])
-        return Variable.make(.zeros([0, ws[0], g.oh, g.ow]), inputs: inputs) { _ in
-            [Tensor.zeros(x.shape), Tensor.zeros(ws)] + (bias.map { [Tensor.zeros($0.shape)] } ?? [])
+        return VariableOf<Scalar>.make(.zeros([0, ws[0], g.oh, g.ow]), inputs: inputs) { _ in
+            [TensorOf<Scalar>.zeros(x.shape), TensorOf<Scalar>.zeros(ws)] + (bias.map { [TensorOf<Scalar>.zeros($0.shape)] } ?? [])
         }
     }
     let needsGrad = Gradients.isEnabled && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false))
     let perThread = g.outputPlane >= perThreadMinimumPlane && g.n >= ComputeThreads.count
-    let thin = ThinConvolution.applies(g) ? ThinConvolution(g: g, o: ws[0]) : nil
-    var retained: ScratchBuffer? = nil
-    var out = Tensor(shape: [g.n, ws[0], g.oh, g.ow]) { _ in }
+    // The direct kernels (CEqxKernels) are Float32 only; float64 always takes the GEMM path.
+    let thin = Scalar.self == Float.self && ThinConvolution.applies(g) ? ThinConvolution(g: g, o: ws[0]) : nil
+    var retained: ScratchBufferOf<Scalar>? = nil
+    var out = TensorOf<Scalar>(shape: [g.n, ws[0], g.oh, g.ow]) { _ in }
     x.value.withUnsafeBufferPointer { xp in
         weight.value.withUnsafeBufferPointer { wp in
             withOptionalPointer(bias?.value) { bp in
@@ -62,10 +65,10 @@ public func conv2d(
     let xv = x.value, wv = weight.value
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
-    return Variable.make(out, inputs: inputs) { dy in
-        var dx: Tensor? = needX ? Tensor(shape: xv.shape) { _ in } : nil  // col2im writes every plane
-        var dw: Tensor? = needW ? Tensor(shape: wv.shape) { _ in } : nil
-        var db = [Float](repeating: 0, count: conv.o)
+    return VariableOf<Scalar>.make(out, inputs: inputs) { dy in
+        var dx: TensorOf<Scalar>? = needX ? TensorOf<Scalar>(shape: xv.shape) { _ in } : nil  // col2im writes every plane
+        var dw: TensorOf<Scalar>? = needW ? TensorOf<Scalar>(shape: wv.shape) { _ in } : nil
+        var db = [Scalar](repeating: 0, count: conv.o)
         xv.withUnsafeBufferPointer { xp in
             wv.withUnsafeBufferPointer { wp in
                 dy.withUnsafeBufferPointer { gp in
@@ -90,20 +93,20 @@ public func conv2d(
                 }
             }
         }
-        var grads: [Tensor?] = [dx, dw]
-        if bias != nil { grads.append(needB ? Tensor(db) : nil) }
+        var grads: [TensorOf<Scalar>?] = [dx, dw]
+        if bias != nil { grads.append(needB ? TensorOf<Scalar>(db) : nil) }
         return grads
     }
 }
 
 /// Calls `body` with the tensor's base address, or nil for a nil tensor.
-func withOptionalPointer<R>(_ t: Tensor?, _ body: (UnsafePointer<Float>?) -> R) -> R {
+func withOptionalPointer<Scalar: TensorScalar, R>(_ t: TensorOf<Scalar>?, _ body: (UnsafePointer<Scalar>?) -> R) -> R {
     guard let t else { return body(nil) }
     return t.withUnsafeBufferPointer { body($0.baseAddress!) }
 }
 
 /// Calls `body` with the tensor's mutable base address, or nil for a nil tensor.
-func withOptionalMutablePointer<R>(_ t: inout Tensor?, _ body: (UnsafeMutablePointer<Float>?) -> R) -> R {
+func withOptionalMutablePointer<Scalar: TensorScalar, R>(_ t: inout TensorOf<Scalar>?, _ body: (UnsafeMutablePointer<Scalar>?) -> R) -> R {
     guard t != nil else { return body(nil) }
     return t!.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
 }

@@ -3,10 +3,10 @@
 
 /// The GEMM plans of one convolution. Pointers handed to these methods stay valid for the call
 /// (they come from the enclosing `withUnsafe…` scopes; `dx`/`dw` point into tensors owned by the caller).
-struct Convolution {
+struct Convolution<Scalar: TensorScalar> {
     let g: WindowGeometry
     let o: Int
-    let patches: PatchGather
+    let patches: PatchGather<Scalar>
 
     init(g: WindowGeometry, o: Int) {
         self.g = g
@@ -38,10 +38,10 @@ struct Convolution {
     /// Per-thread path: each thread takes a contiguous share of the images and runs im2col + GEMM
     /// on small chunks of them, so the columns a GEMM reads are still in cache. A chunk of one image
     /// writes its output directly; larger chunks go through a small product buffer.
-    func forwardPerThread(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+    func forwardPerThread(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?, _ y: UnsafeMutablePointer<Scalar>) {
         let t = threads, cs = imagesPerChunk
-        let cols = ScratchBuffer.take(t * k * cs * p)
-        let products = ScratchBuffer.take(cs > 1 ? t * o * cs * p : 0)
+        let cols = ScratchBufferOf<Scalar>.take(t * k * cs * p)
+        let products = ScratchBufferOf<Scalar>.take(cs > 1 ? t * o * cs * p : 0)
         DispatchQueueConcurrent.perform(t) { ti in
             let mine = cols.pointer + ti * k * cs * p, product = products.pointer + ti * o * cs * p
             for batch in chunks(ofThread: ti) {
@@ -52,11 +52,11 @@ struct Convolution {
                     if let bias {
                         for ch in 0..<o { (ys + ch * p).update(repeating: bias[ch], count: p) }
                     }
-                    sgemmSerial(transA: false, transB: false, m: o, n: p, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: p,
+                    gemmSerial(transA: false, transB: false, m: o, n: p, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: p,
                                 beta: bias == nil ? 0 : 1, c: ys, ldc: p)
                     continue
                 }
-                sgemmSerial(transA: false, transB: false, m: o, n: width, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: width,
+                gemmSerial(transA: false, transB: false, m: o, n: width, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: width,
                             beta: 0, c: product, ldc: width)
                 scatter(product, batch: batch, bias: bias, into: y)
             }
@@ -64,7 +64,7 @@ struct Convolution {
     }
 
     /// Writes a chunk's GEMM product [O, chunk·P] to y [N, O, P] at the chunk's images, adding the bias.
-    func scatter(_ product: UnsafePointer<Float>, batch: Range<Int>, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>) {
+    func scatter(_ product: UnsafePointer<Scalar>, batch: Range<Int>, bias: UnsafePointer<Scalar>?, into y: UnsafeMutablePointer<Scalar>) {
         let width = batch.count * p
         for (i, s) in batch.enumerated() {
             for ch in 0..<o {
@@ -81,13 +81,13 @@ struct Convolution {
 
     /// Per-thread backward: per chunk, dy is gathered to [O, chunk·P], dW accumulates dy·colsᵀ in a
     /// per-thread partial (summed in thread order), and dcols = Wᵀ·dy is folded back by col2im.
-    func backwardPerThread(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                           dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+    func backwardPerThread(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                           dx: UnsafeMutablePointer<Scalar>?, dw: UnsafeMutablePointer<Scalar>?, db: UnsafeMutablePointer<Scalar>?) {
         let t = threads, cs = imagesPerChunk
-        let cols = ScratchBuffer.take(dw == nil ? 0 : t * k * cs * p)
-        let dcols = ScratchBuffer.take(dx == nil ? 0 : t * k * cs * p)
-        let dyChunks = ScratchBuffer.take(cs > 1 ? t * o * cs * p : 0)
-        let partialW = ScratchBuffer.take(dw == nil ? 0 : t * o * k)
+        let cols = ScratchBufferOf<Scalar>.take(dw == nil ? 0 : t * k * cs * p)
+        let dcols = ScratchBufferOf<Scalar>.take(dx == nil ? 0 : t * k * cs * p)
+        let dyChunks = ScratchBufferOf<Scalar>.take(cs > 1 ? t * o * cs * p : 0)
+        let partialW = ScratchBufferOf<Scalar>.take(dw == nil ? 0 : t * o * k)
         var partialB = [Double](repeating: 0, count: db == nil ? 0 : t * o)
         partialB.withUnsafeMutableBufferPointer { pb in
             let pbp = pb.baseAddress
@@ -95,7 +95,7 @@ struct Convolution {
                 var first = true
                 for batch in chunks(ofThread: ti) {
                     let width = batch.count * p
-                    let dyc: UnsafePointer<Float>
+                    let dyc: UnsafePointer<Scalar>
                     if batch.count == 1 {
                         dyc = dy + batch.lowerBound * o * p
                     } else {
@@ -108,12 +108,12 @@ struct Convolution {
                     if dw != nil {
                         let mine = cols.pointer + ti * k * cs * p
                         patches.im2col(x, batch: batch, into: mine, serial: true)
-                        sgemmSerial(transA: false, transB: true, m: o, n: k, k: width, alpha: 1, a: dyc, lda: width, b: mine, ldb: width,
+                        gemmSerial(transA: false, transB: true, m: o, n: k, k: width, alpha: 1, a: dyc, lda: width, b: mine, ldb: width,
                                     beta: first ? 0 : 1, c: partialW.pointer + ti * o * k, ldc: k)
                     }
                     if let dx {
                         let mine = dcols.pointer + ti * k * cs * p
-                        sgemmSerial(transA: true, transB: false, m: k, n: width, k: o, alpha: 1, a: w, lda: k, b: dyc, ldb: width,
+                        gemmSerial(transA: true, transB: false, m: k, n: width, k: o, alpha: 1, a: w, lda: k, b: dyc, ldb: width,
                                     beta: 0, c: mine, ldc: width)
                         patches.col2im(mine, batch: batch, into: dx, serial: true)
                     }
@@ -135,16 +135,16 @@ struct Convolution {
 
     /// All images (in chunks bounded by `im2colBudget`) in one GEMM each: [O, K]·[K, chunk·P], then
     /// reordered to [chunk, O, P]. Returns the columns when they cover the whole batch and are wanted.
-    func forwardBatched(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?,
-                        _ y: UnsafeMutablePointer<Float>, retainColumns: Bool) -> ScratchBuffer? {
+    func forwardBatched(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?,
+                        _ y: UnsafeMutablePointer<Scalar>, retainColumns: Bool) -> ScratchBufferOf<Scalar>? {
         let cs = chunkSamples
-        let cols = ScratchBuffer.take(k * cs * p)
-        let product = ScratchBuffer.take(o * cs * p)
+        let cols = ScratchBufferOf<Scalar>.take(k * cs * p)
+        let product = ScratchBufferOf<Scalar>.take(o * cs * p)
         for start in Swift.stride(from: 0, to: n, by: cs) {
             let batch = start..<min(n, start + cs)
             let width = batch.count * p
             patches.im2col(x, batch: batch, into: cols.pointer)
-            sgemm(transA: false, transB: false, m: o, n: width, k: k, a: w, lda: k, b: cols.pointer, ldb: width,
+            gemm(transA: false, transB: false, m: o, n: width, k: k, a: w, lda: k, b: cols.pointer, ldb: width,
                   c: product.pointer, ldc: width)
             let pr = UnsafePointer(product.pointer)
             parallelFor(batch.count * o, cost: p) { range in
@@ -166,10 +166,10 @@ struct Convolution {
 
     /// Batched backward: dy is reordered to [O, N·P] so dW = dyᵀ-GEMM over the whole batch and
     /// dcols = Wᵀ·dy chunk by chunk, followed by col2im.
-    func backwardBatched(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, columns: ScratchBuffer?,
-                         dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+    func backwardBatched(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>, columns: ScratchBufferOf<Scalar>?,
+                         dx: UnsafeMutablePointer<Scalar>?, dw: UnsafeMutablePointer<Scalar>?, db: UnsafeMutablePointer<Scalar>?) {
         let total = n * p
-        let dyT = ScratchBuffer.take(o * total)
+        let dyT = ScratchBufferOf<Scalar>.take(o * total)
         let tp = dyT.pointer
         parallelFor(o, cost: total) { range in
             for ch in range {
@@ -177,24 +177,24 @@ struct Convolution {
                 if let db {
                     var acc = 0.0
                     for i in 0..<total { acc += Double(tp[ch * total + i]) }
-                    db[ch] = Float(acc)
+                    db[ch] = Scalar(acc)
                 }
             }
         }
         let cs = chunkSamples
-        let cols = dw == nil ? nil : (columns ?? ScratchBuffer.take(k * cs * p))
-        let dcols = dx == nil ? nil : ScratchBuffer.take(k * cs * p)
+        let cols = dw == nil ? nil : (columns ?? ScratchBufferOf<Scalar>.take(k * cs * p))
+        let dcols = dx == nil ? nil : ScratchBufferOf<Scalar>.take(k * cs * p)
         for start in Swift.stride(from: 0, to: n, by: cs) {
             let batch = start..<min(n, start + cs)
             let width = batch.count * p
             let dyChunk = tp + start * p
             if let dw, let cols {
                 if columns == nil { patches.im2col(x, batch: batch, into: cols.pointer) }
-                sgemm(transA: false, transB: true, m: o, n: k, k: width, a: dyChunk, lda: total, b: cols.pointer, ldb: width,
+                gemm(transA: false, transB: true, m: o, n: k, k: width, a: dyChunk, lda: total, b: cols.pointer, ldb: width,
                       beta: start == 0 ? 0 : 1, c: dw, ldc: k)
             }
             if let dx, let dcols {
-                sgemm(transA: true, transB: false, m: k, n: width, k: o, a: w, lda: k, b: dyChunk, ldb: total,
+                gemm(transA: true, transB: false, m: k, n: width, k: o, a: w, lda: k, b: dyChunk, ldb: total,
                       c: dcols.pointer, ldc: width)
                 patches.col2im(dcols.pointer, batch: batch, into: dx)
             }
@@ -204,8 +204,8 @@ struct Convolution {
 
 /// dw [O, K] = Σ over threads of the per-thread partials [threads, O, K], and db [O] = Σ over threads of
 /// partialB [threads, O], both in thread order (deterministic for a given thread count).
-func sumPartials(_ partialW: UnsafePointer<Float>, _ partialB: [Double], threads t: Int, o: Int, k: Int,
-                 dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+func sumPartials<Scalar: TensorScalar>(_ partialW: UnsafePointer<Scalar>, _ partialB: [Double], threads t: Int, o: Int, k: Int,
+                 dw: UnsafeMutablePointer<Scalar>?, db: UnsafeMutablePointer<Scalar>?) {
     if let dw {
         dw.update(from: partialW, count: o * k)
         for ti in 1..<max(t, 1) {
@@ -217,7 +217,7 @@ func sumPartials(_ partialW: UnsafePointer<Float>, _ partialB: [Double], threads
         for ch in 0..<o {
             var acc = 0.0
             for ti in 0..<t { acc += partialB[ti * o + ch] }
-            db[ch] = Float(acc)
+            db[ch] = Scalar(acc)
         }
     }
 }

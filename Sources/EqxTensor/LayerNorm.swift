@@ -1,8 +1,10 @@
 /// Layer normalisation over the trailing `normalizedShape.count` axes of x, whose trailing extents must
 /// equal `normalizedShape`. `weight`/`bias` (shape `normalizedShape`) are optional.
-public func layerNorm(
-    _ x: Variable, normalizedShape: [Int], weight: Variable? = nil, bias: Variable? = nil, epsilon: Float = 1e-5
-) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func layerNorm<Scalar: TensorScalar>(
+    _ x: VariableOf<Scalar>, normalizedShape: [Int], weight: VariableOf<Scalar>? = nil, bias: VariableOf<Scalar>? = nil, epsilon: Scalar = 1e-5
+) throws -> VariableOf<Scalar> {
     let op = "layerNorm \(weight?.displayName ?? x.displayName)"
     let k = normalizedShape.count
     guard k >= 1, x.shape.count >= k, Array(x.shape.suffix(k)) == normalizedShape else {
@@ -15,9 +17,9 @@ public func layerNorm(
     guard d > 0 else { throw TensorError.invalidArgument(op: op, message: "empty normalized shape \(normalizedShape)") }
     let rows = x.value.count / d
     let xv = x.value
-    var mean = [Float](repeating: 0, count: rows), invStd = [Float](repeating: 0, count: rows)
+    var mean = [Scalar](repeating: 0, count: rows), invStd = [Scalar](repeating: 0, count: rows)
     let gamma = weight?.value.scalars, beta = bias?.value.scalars
-    let y = Tensor(shape: x.shape) { out in
+    let y = TensorOf<Scalar>(shape: x.shape) { out in
         xv.withUnsafeBufferPointer { xp in
             for r in 0..<rows {
                 var sum = 0.0
@@ -25,11 +27,11 @@ public func layerNorm(
                 let mu = sum / Double(d)
                 var sq = 0.0
                 for i in 0..<d { let t = Double(xp[r * d + i]) - mu; sq += t * t }
-                let inv = Float(1 / (sq / Double(d) + Double(epsilon)).squareRoot())
-                mean[r] = Float(mu)
+                let inv = Scalar(1 / (sq / Double(d) + Double(epsilon)).squareRoot())
+                mean[r] = Scalar(mu)
                 invStd[r] = inv
                 for i in 0..<d {
-                    let xhat = (xp[r * d + i] - Float(mu)) * inv
+                    let xhat = (xp[r * d + i] - Scalar(mu)) * inv
                     out[r * d + i] = xhat * (gamma?[i] ?? 1) + (beta?[i] ?? 0)
                 }
             }
@@ -37,9 +39,9 @@ public func layerNorm(
     }
     let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
     let inputs = [x] + [weight, bias].compactMap { $0 }
-    return Variable.make(y, inputs: inputs) { dy in
+    return VariableOf<Scalar>.make(y, inputs: inputs) { dy in
         var dgamma = [Double](repeating: 0, count: d), dbeta = [Double](repeating: 0, count: d)
-        var dx = needX ? Tensor.zeros(xv.shape) : nil
+        var dx = needX ? TensorOf<Scalar>.zeros(xv.shape) : nil
         xv.withUnsafeBufferPointer { xp in
             dy.withUnsafeBufferPointer { gp in
                 for r in 0..<rows {
@@ -54,7 +56,7 @@ public func layerNorm(
                         dbeta[i] += Double(gp[r * d + i])
                     }
                     if needX {
-                        let mg = Float(sumG / Double(d)), mgx = Float(sumGX / Double(d))
+                        let mg = Scalar(sumG / Double(d)), mgx = Scalar(sumGX / Double(d))
                         for i in 0..<d {
                             let xhat = (xp[r * d + i] - mu) * inv
                             dx![flat: r * d + i] = inv * (gp[r * d + i] * (gamma?[i] ?? 1) - mg - xhat * mgx)
@@ -63,9 +65,9 @@ public func layerNorm(
                 }
             }
         }
-        var grads: [Tensor?] = [dx]
-        if weight != nil { grads.append(needW ? try Tensor(shape: normalizedShape, scalars: dgamma.map { Float($0) }) : nil) }
-        if bias != nil { grads.append(needB ? try Tensor(shape: normalizedShape, scalars: dbeta.map { Float($0) }) : nil) }
+        var grads: [TensorOf<Scalar>?] = [dx]
+        if weight != nil { grads.append(needW ? try TensorOf<Scalar>(shape: normalizedShape, scalars: dgamma.map { Scalar($0) }) : nil) }
+        if bias != nil { grads.append(needB ? try TensorOf<Scalar>(shape: normalizedShape, scalars: dbeta.map { Scalar($0) }) : nil) }
         return grads
     }
 }

@@ -1,5 +1,7 @@
 /// Affine map `y = x·Wᵀ + b` (PyTorch `linear`): x [..., in], weight [out, in], bias [out].
-public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func linear<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, weight: VariableOf<Scalar>, bias: VariableOf<Scalar>? = nil) throws -> VariableOf<Scalar> {
     let op = "linear \(weight.displayName)"
     guard weight.shape.count == 2 else {
         throw TensorError.rankMismatch(op: op, expected: "weight [out, in]", got: weight.shape)
@@ -21,18 +23,18 @@ public func linear(_ x: Variable, weight: Variable, bias: Variable? = nil) throw
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
     let xShape = x.shape
     let inputs = [x, weight] + (bias.map { [$0] } ?? [])
-    return Variable.make(y, inputs: inputs) { dy in
+    return VariableOf<Scalar>.make(y, inputs: inputs) { dy in
         let dy2 = try dy.reshaped([rows, outFeatures])
         let dx = needX ? try dy2.matmul(wv).reshaped(xShape) : nil
         let dw = needW ? try dy2.matmul(x2, transposeSelf: true) : nil
-        var grads: [Tensor?] = [dx, dw]
+        var grads: [TensorOf<Scalar>?] = [dx, dw]
         if bias != nil { grads.append(needB ? columnSums(dy2) : nil) }
         return grads
     }
 }
 
 /// `y[r, j] += b[j]` for a row-major [rows, b.count] tensor.
-func addRowBias(_ y: inout Tensor, _ b: Tensor) {
+func addRowBias<Scalar: TensorScalar>(_ y: inout TensorOf<Scalar>, _ b: TensorOf<Scalar>) {
     let k = b.count
     b.withUnsafeBufferPointer { bp in
         y.withUnsafeMutableBufferPointer { yp in
@@ -44,11 +46,11 @@ func addRowBias(_ y: inout Tensor, _ b: Tensor) {
 }
 
 /// Column sums of a rank-2 tensor, accumulated in Double.
-func columnSums(_ m: Tensor) -> Tensor {
+func columnSums<Scalar: TensorScalar>(_ m: TensorOf<Scalar>) -> TensorOf<Scalar> {
     let cols = m.shape[1], rows = m.shape[0]
     var acc = [Double](repeating: 0, count: cols)
     m.withUnsafeBufferPointer { mp in
         for r in 0..<rows { for j in 0..<cols { acc[j] += Double(mp[r * cols + j]) } }
     }
-    return Tensor(acc.map { Float($0) })
+    return TensorOf<Scalar>(acc.map { Scalar($0) })
 }

@@ -1,11 +1,15 @@
+/// An optimizer of Float32 parameters (the default precision).
+public typealias Optimizer = ScalarOptimizer<Float>
+
 /// A first-order optimizer with per-parameter state. The caller computes (and may first modify, e.g.
 /// project onto an equivariant subspace) the gradients, then calls `step`.
-public protocol Optimizer {
+public protocol ScalarOptimizer<Scalar> {
+    associatedtype Scalar: TensorScalar
     /// Updates `parameters` in place from `gradients` (same count, same shapes, same order every call).
-    mutating func step(parameters: inout [Tensor], gradients: [Tensor], learningRate: Float) throws
+    mutating func step(parameters: inout [TensorOf<Scalar>], gradients: [TensorOf<Scalar>], learningRate: Scalar) throws
 }
 
-func checkStep(_ op: String, parameters: [Tensor], gradients: [Tensor], stateCount: Int?) throws {
+func checkStep<Scalar: TensorScalar>(_ op: String, parameters: [TensorOf<Scalar>], gradients: [TensorOf<Scalar>], stateCount: Int?) throws {
     guard parameters.count == gradients.count else {
         throw TensorError.invalidArgument(op: op, message: "\(parameters.count) parameters but \(gradients.count) gradients")
     }

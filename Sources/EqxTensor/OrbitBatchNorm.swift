@@ -28,10 +28,12 @@ public struct ChannelOrbits: Hashable, Sendable {
 /// unbiased variance, so they are equal within an orbit whenever they start so); γ and β stay per
 /// channel. With every orbit a single channel this is `batchNorm`, in other arithmetic. `thenReLU`
 /// clamps the output and masks the gradient.
-public func orbitBatchNorm(
-    _ x: Variable, orbits: ChannelOrbits, weight: Variable? = nil, bias: Variable? = nil,
-    statistics: inout BatchNormStatistics, training: Bool, epsilon: Float = 1e-5, thenReLU: Bool = false
-) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func orbitBatchNorm<Scalar: TensorScalar>(
+    _ x: VariableOf<Scalar>, orbits: ChannelOrbits, weight: VariableOf<Scalar>? = nil, bias: VariableOf<Scalar>? = nil,
+    statistics: inout BatchNormStatisticsOf<Scalar>, training: Bool, epsilon: Scalar = 1e-5, thenReLU: Bool = false
+) throws -> VariableOf<Scalar> {
     let op = "batchNorm (shared statistics) \(weight?.displayName ?? x.displayName)"
     guard x.shape.count >= 2 else { throw TensorError.rankMismatch(op: op, expected: "input [N, C, ...]", got: x.shape) }
     let n = x.shape[0], c = x.shape[1], s = x.shape.dropFirst(2).reduce(1, *)
@@ -48,7 +50,7 @@ public func orbitBatchNorm(
         throw TensorError.invalidArgument(op: op, message: "training needs more than one value per orbit, got input \(x.shape)")
     }
     let xv = x.value
-    var mean = [Float](repeating: 0, count: k), invStd = [Float](repeating: 0, count: k)
+    var mean = [Scalar](repeating: 0, count: k), invStd = [Scalar](repeating: 0, count: k)
     if training {
         // Per channel: the mean and the sum of squared deviations from it (shifted by a sample of the
         // channel against cancellation), then pooled per orbit with the between-channel term.
@@ -82,17 +84,17 @@ public func orbitBatchNorm(
             orbitVariance[orbitOf[ch]] += channelSquares[ch] + perChannel * d * d
         }
         statistics.batchesTracked += 1
-        let factor = statistics.momentum ?? 1 / Float(statistics.batchesTracked)
+        let factor = statistics.momentum ?? 1 / Scalar(statistics.batchesTracked)
         for o in 0..<k {
             let biased = orbitVariance[o] / count[o]
-            mean[o] = Float(orbitMean[o])
-            invStd[o] = Float(1 / (biased + Double(epsilon)).squareRoot())
+            mean[o] = Scalar(orbitMean[o])
+            invStd[o] = Scalar(1 / (biased + Double(epsilon)).squareRoot())
             orbitVariance[o] = orbitVariance[o] / (count[o] - 1)
         }
         for ch in 0..<c {
             let o = orbitOf[ch]
             statistics.runningMean[flat: ch] = (1 - factor) * statistics.runningMean[flat: ch] + factor * mean[o]
-            statistics.runningVariance[flat: ch] = (1 - factor) * statistics.runningVariance[flat: ch] + factor * Float(orbitVariance[o])
+            statistics.runningVariance[flat: ch] = (1 - factor) * statistics.runningVariance[flat: ch] + factor * Scalar(orbitVariance[o])
         }
     } else {
         // Running statistics are per channel (PyTorch's keys); averaged over the orbit they are the
@@ -104,14 +106,14 @@ public func orbitBatchNorm(
         }
         for o in 0..<k {
             let size = Double(orbits.sizes[o])
-            mean[o] = Float(m[o] / size)
-            invStd[o] = 1 / (Float(v[o] / size) + epsilon).squareRoot()
+            mean[o] = Scalar(m[o] / size)
+            invStd[o] = 1 / (Scalar(v[o] / size) + epsilon).squareRoot()
         }
     }
 
-    let gamma = weight?.value.scalars ?? [Float](repeating: 1, count: c)
-    let beta = bias?.value.scalars ?? [Float](repeating: 0, count: c)
-    let y = Tensor(shape: x.shape) { out in
+    let gamma = weight?.value.scalars ?? [Scalar](repeating: 1, count: c)
+    let beta = bias?.value.scalars ?? [Scalar](repeating: 0, count: c)
+    let y = TensorOf<Scalar>(shape: x.shape) { out in
         xv.withUnsafeBufferPointer { xp in
             let ob = out.baseAddress!
             parallelFor(n * c, cost: s) { range in
@@ -165,10 +167,10 @@ public func orbitBatchNorm(
             orbitDy[orbitOf[ch]] += Double(gamma[ch]) * sumDy[ch]
             orbitDyXhat[orbitOf[ch]] += Double(gamma[ch]) * sumDyXhat[ch]
         }
-        let meanDy = (0..<k).map { Float(orbitDy[$0] / count[$0]) }, meanDyXhat = (0..<k).map { Float(orbitDyXhat[$0] / count[$0]) }
-        var dx: Tensor? = nil
+        let meanDy = (0..<k).map { Scalar(orbitDy[$0] / count[$0]) }, meanDyXhat = (0..<k).map { Scalar(orbitDyXhat[$0] / count[$0]) }
+        var dx: TensorOf<Scalar>? = nil
         if x.requiresGrad {
-            dx = Tensor(shape: xv.shape) { out in
+            dx = TensorOf<Scalar>(shape: xv.shape) { out in
                 xv.withUnsafeBufferPointer { xp in
                     y.withUnsafeBufferPointer { yp in
                         dy.withUnsafeBufferPointer { gp in
@@ -193,9 +195,9 @@ public func orbitBatchNorm(
                 }
             }
         }
-        var grads: [Tensor?] = [dx]
-        if weight != nil { grads.append(needW ? Tensor(sumDyXhat.map { Float($0) }) : nil) }
-        if bias != nil { grads.append(needB ? Tensor(sumDy.map { Float($0) }) : nil) }
+        var grads: [TensorOf<Scalar>?] = [dx]
+        if weight != nil { grads.append(needW ? TensorOf<Scalar>(sumDyXhat.map { Scalar($0) }) : nil) }
+        if bias != nil { grads.append(needB ? TensorOf<Scalar>(sumDy.map { Scalar($0) }) : nil) }
         return grads
     }
 }
@@ -203,18 +205,17 @@ public func orbitBatchNorm(
 /// inv·(γ·dy − mean(γ dy) − x̂·mean(γ dy x̂)) for one row, dy masked where a fused ReLU clamped (y ≤ 0), as
 /// vector selects.
 @inline(__always)
-private func orbitNormGradient(dy: UnsafePointer<Float>, y: UnsafePointer<Float>, x: UnsafePointer<Float>,
-                               into dx: UnsafeMutablePointer<Float>, count: Int, masked: Bool, gamma: Float, mean: Float,
-                               invStd: Float, meanDy: Float, meanDyXhat: Float) {
-    let zero = SIMD8<Float>(), gamma8 = SIMD8(repeating: gamma), mean8 = SIMD8(repeating: mean)
-    let inv8 = SIMD8(repeating: invStd), meanDy8 = SIMD8(repeating: meanDy), meanDyXhat8 = SIMD8(repeating: meanDyXhat)
-    let out = UnsafeMutableRawPointer(dx)
+private func orbitNormGradient<Scalar: TensorScalar>(dy: UnsafePointer<Scalar>, y: UnsafePointer<Scalar>, x: UnsafePointer<Scalar>,
+                                                     into dx: UnsafeMutablePointer<Scalar>, count: Int, masked: Bool, gamma: Scalar,
+                                                     mean: Scalar, invStd: Scalar, meanDy: Scalar, meanDyXhat: Scalar) {
+    let gamma8 = Lanes8(repeating: gamma), mean8 = Lanes8(repeating: mean)
+    let inv8 = Lanes8(repeating: invStd), meanDy8 = Lanes8(repeating: meanDy), meanDyXhat8 = Lanes8(repeating: meanDyXhat)
     var k = 0
     while k + 8 <= count {
         var g = load8(dy, k)
-        if masked { g = g.replacing(with: 0, where: .!(load8(y, k) .> zero)) }
+        if masked { g = g.keeping(wherePositive: load8(y, k)) }
         let value = inv8 * (gamma8 * g - meanDy8 - (load8(x, k) - mean8) * inv8 * meanDyXhat8)
-        out.storeBytes(of: value, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+        value.store(to: dx + k)
         k += 8
     }
     while k < count {

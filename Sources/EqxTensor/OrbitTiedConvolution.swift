@@ -38,14 +38,17 @@ public struct TapOrbits: Hashable, Sendable {
     }
 
     /// The full kernel [O, C, KH, KW] of free weights [O, C, count].
-    public func expand(_ free: Tensor) throws -> Tensor {
+    public func expand(_ free: Tensor) throws -> Tensor { try expand(free, as: Float.self) }
+
+    /// `expand` in either precision.
+    public func expand<Scalar: TensorScalar>(_ free: TensorOf<Scalar>, as: Scalar.Type = Scalar.self) throws -> TensorOf<Scalar> {
         let s = free.shape
         guard s.count == 3, s[2] == count else {
             throw TensorError.shapeMismatch(op: "tap orbits expand", expected: [-1, -1, count], got: s)
         }
         let taps = kernelHeight * kernelWidth
         let f = free.scalars
-        return try Tensor(shape: [s[0], s[1], kernelHeight, kernelWidth],
+        return try TensorOf<Scalar>(shape: [s[0], s[1], kernelHeight, kernelWidth],
                           scalars: (0..<(s[0] * s[1] * taps)).map { f[($0 / taps) * count + orbit[$0 % taps]] })
     }
 }
@@ -55,8 +58,10 @@ public struct TapOrbits: Hashable, Sendable {
 /// Σ_r W[o,c,r]·(Σ_{t∈r} patch_t), the patch matrix is summed over each orbit before the GEMM, so K shrinks
 /// from C·KH·KW to C·R in forward and in the weight gradient, and the gradient lands in the free weights.
 /// Equal to `conv2d` with `orbits.expand(weight)` up to rounding.
-public func orbitTiedConv2d(_ x: Variable, weight: Variable, orbits: TapOrbits, bias: Variable? = nil,
-                            stride: Int = 1, padding: Int = 0, paddingMode: PaddingMode = .zeros) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func orbitTiedConv2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, weight: VariableOf<Scalar>, orbits: TapOrbits, bias: VariableOf<Scalar>? = nil,
+                            stride: Int = 1, padding: Int = 0, paddingMode: PaddingMode = .zeros) throws -> VariableOf<Scalar> {
     let op = "orbit-tied conv2d \(weight.displayName)"
     let ws = weight.shape
     guard ws.count == 3, ws[2] == orbits.count else {
@@ -70,8 +75,8 @@ public func orbitTiedConv2d(_ x: Variable, weight: Variable, orbits: TapOrbits, 
     }
     let g = try WindowGeometry(op: op, input: x.shape, kernel: (orbits.kernelHeight, orbits.kernelWidth), stride: stride,
                                padding: padding, mode: paddingMode)
-    let tied = OrbitTiedConvolution(conv: Convolution(g: g, o: ws[0]), orbits: orbits)
-    var out = Tensor(shape: [g.n, ws[0], g.oh, g.ow]) { _ in }
+    let tied = OrbitTiedConvolution(conv: Convolution<Scalar>(g: g, o: ws[0]), orbits: orbits)
+    var out = TensorOf<Scalar>(shape: [g.n, ws[0], g.oh, g.ow]) { _ in }
     if g.n > 0 {
         x.value.withUnsafeBufferPointer { xp in
             weight.value.withUnsafeBufferPointer { wp in
@@ -83,10 +88,10 @@ public func orbitTiedConv2d(_ x: Variable, weight: Variable, orbits: TapOrbits, 
     }
     let xv = x.value, wv = weight.value
     let needX = x.requiresGrad, needW = weight.requiresGrad, needB = bias?.requiresGrad ?? false
-    return Variable.make(out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { dy in
-        var dx: Tensor? = needX ? .zeros(xv.shape) : nil
-        var dw: Tensor? = needW ? .zeros(wv.shape) : nil
-        var db: Tensor? = needB ? .zeros([ws[0]]) : nil
+    return VariableOf<Scalar>.make(out, inputs: [x, weight] + (bias.map { [$0] } ?? [])) { dy in
+        var dx: TensorOf<Scalar>? = needX ? .zeros(xv.shape) : nil
+        var dw: TensorOf<Scalar>? = needW ? .zeros(wv.shape) : nil
+        var db: TensorOf<Scalar>? = needB ? .zeros([ws[0]]) : nil
         if g.n > 0 {
             xv.withUnsafeBufferPointer { xp in
                 wv.withUnsafeBufferPointer { wp in
@@ -109,8 +114,8 @@ public func orbitTiedConv2d(_ x: Variable, weight: Variable, orbits: TapOrbits, 
 /// The per-thread plan of `orbitTiedConv2d`: each thread takes a contiguous share of the images and runs
 /// im2col, the orbit sums and a [O, C·R] GEMM on cache-sized chunks of them. Partial weight gradients are
 /// summed in thread order (deterministic for a given thread count).
-struct OrbitTiedConvolution {
-    let conv: Convolution
+struct OrbitTiedConvolution<Scalar: TensorScalar> {
+    let conv: Convolution<Scalar>
     let orbits: TapOrbits
 
     var g: WindowGeometry { conv.g }
@@ -123,7 +128,7 @@ struct OrbitTiedConvolution {
     var chunkWidth: Int { conv.imagesPerChunk * p }
 
     /// tied[(c, r), :] = Σ_{t ∈ orbit r} cols[(c, t), :] over `width` columns.
-    func sumOverOrbits(_ cols: UnsafePointer<Float>, into tied: UnsafeMutablePointer<Float>, width: Int) {
+    func sumOverOrbits(_ cols: UnsafePointer<Scalar>, into tied: UnsafeMutablePointer<Scalar>, width: Int) {
         let taps = orbits.kernelHeight * orbits.kernelWidth
         var seen = [Bool](repeating: false, count: orbits.count)
         for c in 0..<g.c {
@@ -136,34 +141,34 @@ struct OrbitTiedConvolution {
     }
 
     /// dcols[(c, t), :] = dtied[(c, orbit(t)), :]: every tap of an orbit receives the orbit's gradient.
-    func expandOverOrbits(_ dtied: UnsafePointer<Float>, into dcols: UnsafeMutablePointer<Float>, width: Int) {
+    func expandOverOrbits(_ dtied: UnsafePointer<Scalar>, into dcols: UnsafeMutablePointer<Scalar>, width: Int) {
         let taps = orbits.kernelHeight * orbits.kernelWidth
         for c in 0..<g.c {
             for t in 0..<taps { copyRun(dcols + (c * taps + t) * width, dtied + (c * orbits.count + orbits.orbit[t]) * width, width) }
         }
     }
 
-    func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>) {
+    func forward(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?, _ y: UnsafeMutablePointer<Scalar>) {
         let t = threads, cw = chunkWidth
-        let cols = ScratchBuffer.take(t * k * cw), tiedCols = ScratchBuffer.take(t * kTied * cw), products = ScratchBuffer.take(t * o * cw)
+        let cols = ScratchBufferOf<Scalar>.take(t * k * cw), tiedCols = ScratchBufferOf<Scalar>.take(t * kTied * cw), products = ScratchBufferOf<Scalar>.take(t * o * cw)
         DispatchQueueConcurrent.perform(t) { ti in
             let mine = cols.pointer + ti * k * cw, tied = tiedCols.pointer + ti * kTied * cw, product = products.pointer + ti * o * cw
             for batch in conv.chunks(ofThread: ti) {
                 let width = batch.count * p
                 conv.patches.im2col(x, batch: batch, into: mine, serial: true)
                 sumOverOrbits(mine, into: tied, width: width)
-                sgemmSerial(transA: false, transB: false, m: o, n: width, k: kTied, alpha: 1, a: w, lda: kTied, b: tied, ldb: width,
+                gemmSerial(transA: false, transB: false, m: o, n: width, k: kTied, alpha: 1, a: w, lda: kTied, b: tied, ldb: width,
                             beta: 0, c: product, ldc: width)
                 conv.scatter(product, batch: batch, bias: bias, into: y)
             }
         }
     }
 
-    func backward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ dy: UnsafePointer<Float>,
-                  dx: UnsafeMutablePointer<Float>?, dw: UnsafeMutablePointer<Float>?, db: UnsafeMutablePointer<Float>?) {
+    func backward(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+                  dx: UnsafeMutablePointer<Scalar>?, dw: UnsafeMutablePointer<Scalar>?, db: UnsafeMutablePointer<Scalar>?) {
         let t = threads, cw = chunkWidth
-        let cols = ScratchBuffer.take(t * k * cw), tiedCols = ScratchBuffer.take(t * kTied * cw), dyChunks = ScratchBuffer.take(t * o * cw)
-        let partialW = ScratchBuffer.take(dw == nil ? 0 : t * o * kTied)
+        let cols = ScratchBufferOf<Scalar>.take(t * k * cw), tiedCols = ScratchBufferOf<Scalar>.take(t * kTied * cw), dyChunks = ScratchBufferOf<Scalar>.take(t * o * cw)
+        let partialW = ScratchBufferOf<Scalar>.take(dw == nil ? 0 : t * o * kTied)
         var partialB = [Double](repeating: 0, count: db == nil ? 0 : t * o)
         partialB.withUnsafeMutableBufferPointer { pb in
             // An empty array may still have a base address: only a wanted db gets one.
@@ -180,11 +185,11 @@ struct OrbitTiedConvolution {
                     if dw != nil {
                         conv.patches.im2col(x, batch: batch, into: mine, serial: true)
                         sumOverOrbits(mine, into: tied, width: width)
-                        sgemmSerial(transA: false, transB: true, m: o, n: kTied, k: width, alpha: 1, a: gathered, lda: width, b: tied, ldb: width,
+                        gemmSerial(transA: false, transB: true, m: o, n: kTied, k: width, alpha: 1, a: gathered, lda: width, b: tied, ldb: width,
                                     beta: 1, c: partial, ldc: kTied)
                     }
                     if let dx {
-                        sgemmSerial(transA: true, transB: false, m: kTied, n: width, k: o, alpha: 1, a: w, lda: kTied, b: gathered, ldb: width,
+                        gemmSerial(transA: true, transB: false, m: kTied, n: width, k: o, alpha: 1, a: w, lda: kTied, b: gathered, ldb: width,
                                     beta: 0, c: tied, ldc: width)
                         expandOverOrbits(tied, into: mine, width: width)
                         conv.patches.col2im(mine, batch: batch, into: dx, serial: true)

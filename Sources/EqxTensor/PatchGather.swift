@@ -5,7 +5,7 @@
 /// stride 1 and rows of at least 8 pixels, every (kernel offset, output row) is then a contiguous run
 /// copied with short vector moves (the memmove calls these replace were most of the cost); narrow
 /// planes (4×4, 2×2 in deep layers) and other strides gather through a precomputed offset table.
-struct PatchGather {
+struct PatchGather<Scalar: TensorScalar> {
     let g: WindowGeometry
     /// Width and size of the bordered plane (the input plane itself without padding).
     let planeW, planeSize: Int
@@ -55,10 +55,10 @@ struct PatchGather {
     /// Writes columns for samples `batch` into `cols` ([patchSize, batch.count·P], row-major:
     /// row (channel, i, j), column (sample, pixel)). (sample, channel) planes are split across
     /// threads unless `serial`; each writes its own column ranges.
-    func im2col(_ x: UnsafePointer<Float>, batch: Range<Int>, into cols: UnsafeMutablePointer<Float>, serial: Bool = false) {
+    func im2col(_ x: UnsafePointer<Scalar>, batch: Range<Int>, into cols: UnsafeMutablePointer<Scalar>, serial: Bool = false) {
         let p = g.outputPlane, width = batch.count * p, c = g.c, kk = kernelOffsets
         let body = { (units: Range<Int>) in
-            let plane = UnsafeMutablePointer<Float>.allocate(capacity: self.planeSize)
+            let plane = UnsafeMutablePointer<Scalar>.allocate(capacity: self.planeSize)
             defer { plane.deallocate() }
             plane.initialize(repeating: 0, count: self.planeSize)
             for u in units {
@@ -76,10 +76,10 @@ struct PatchGather {
     /// The adjoint of `im2col`: sums the columns of samples `batch` back into image gradients and
     /// *writes* (not adds) those planes of `dx`. Each pixel's contributions are summed in
     /// kernel-offset order whatever the thread count.
-    func col2im(_ cols: UnsafePointer<Float>, batch: Range<Int>, into dx: UnsafeMutablePointer<Float>, serial: Bool = false) {
+    func col2im(_ cols: UnsafePointer<Scalar>, batch: Range<Int>, into dx: UnsafeMutablePointer<Scalar>, serial: Bool = false) {
         let p = g.outputPlane, width = batch.count * p, c = g.c, kk = kernelOffsets
         let body = { (units: Range<Int>) in
-            let acc = UnsafeMutablePointer<Float>.allocate(capacity: self.planeSize)
+            let acc = UnsafeMutablePointer<Scalar>.allocate(capacity: self.planeSize)
             defer { acc.deallocate() }
             for u in units {
                 let s = u / c, ch = u % c
@@ -96,7 +96,7 @@ struct PatchGather {
 
     /// Copies an image into the bordered plane (whose zero border, if any, is already in place).
     @inline(__always)
-    private func fill(_ plane: UnsafeMutablePointer<Float>, from image: UnsafePointer<Float>) {
+    private func fill(_ plane: UnsafeMutablePointer<Scalar>, from image: UnsafePointer<Scalar>) {
         if !wrapSource.isEmpty {
             wrapSource.withUnsafeBufferPointer { ws in
                 for idx in 0..<planeSize { plane[idx] = image[Int(ws[idx])] }
@@ -109,7 +109,7 @@ struct PatchGather {
 
     /// The adjoint of `fill`: writes the image gradient from the bordered plane's.
     @inline(__always)
-    private func fold(_ plane: UnsafePointer<Float>, into image: UnsafeMutablePointer<Float>) {
+    private func fold(_ plane: UnsafePointer<Scalar>, into image: UnsafeMutablePointer<Scalar>) {
         if !wrapSource.isEmpty {
             image.update(repeating: 0, count: g.inputPlane)
             wrapSource.withUnsafeBufferPointer { ws in
@@ -123,7 +123,7 @@ struct PatchGather {
 
     /// Row t = i·kw + j of one (sample, channel) block of the column matrix.
     @inline(__always)
-    private func gather(_ t: Int, from plane: UnsafePointer<Float>, into dst: UnsafeMutablePointer<Float>) {
+    private func gather(_ t: Int, from plane: UnsafePointer<Scalar>, into dst: UnsafeMutablePointer<Scalar>) {
         let (i, j, ow) = (t / g.kw, t % g.kw, g.ow)
         if offsets.isEmpty {
             for y in 0..<g.oh { copyRun(dst + y * ow, plane + (y + i) * planeW + j, ow) }
@@ -137,7 +137,7 @@ struct PatchGather {
 
     /// The adjoint of `gather`.
     @inline(__always)
-    private func scatterAdd(_ t: Int, from src: UnsafePointer<Float>, into plane: UnsafeMutablePointer<Float>) {
+    private func scatterAdd(_ t: Int, from src: UnsafePointer<Scalar>, into plane: UnsafeMutablePointer<Scalar>) {
         let (i, j, ow) = (t / g.kw, t % g.kw, g.ow)
         if offsets.isEmpty {
             for y in 0..<g.oh { addRun(plane + (y + i) * planeW + j, src + y * ow, ow) }
@@ -152,15 +152,15 @@ struct PatchGather {
 
 /// dst[0..<count] = src[0..<count] with inline vector moves (no call for short runs).
 @inline(__always)
-func copyRun(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
+func copyRun<Scalar: TensorScalar>(_ dst: UnsafeMutablePointer<Scalar>, _ src: UnsafePointer<Scalar>, _ count: Int) {
     let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
     var k = 0
     while k + 8 <= count {
-        d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self), toByteOffset: 4 * k, as: SIMD8<Float>.self)
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: MemoryLayout<Scalar>.stride * k, as: SIMD8<Scalar>.self), toByteOffset: MemoryLayout<Scalar>.stride * k, as: SIMD8<Scalar>.self)
         k += 8
     }
     if k + 4 <= count {
-        d.storeBytes(of: s.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self), toByteOffset: 4 * k, as: SIMD4<Float>.self)
+        d.storeBytes(of: s.loadUnaligned(fromByteOffset: MemoryLayout<Scalar>.stride * k, as: SIMD4<Scalar>.self), toByteOffset: MemoryLayout<Scalar>.stride * k, as: SIMD4<Scalar>.self)
         k += 4
     }
     while k < count { dst[k] = src[k]; k += 1 }
@@ -168,18 +168,11 @@ func copyRun(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ 
 
 /// dst[0..<count] += src[0..<count] with inline vector arithmetic.
 @inline(__always)
-func addRun(_ dst: UnsafeMutablePointer<Float>, _ src: UnsafePointer<Float>, _ count: Int) {
-    let d = UnsafeMutableRawPointer(dst), s = UnsafeRawPointer(src)
+func addRun<Scalar: TensorScalar>(_ dst: UnsafeMutablePointer<Scalar>, _ src: UnsafePointer<Scalar>, _ count: Int) {
     var k = 0
     while k + 8 <= count {
-        let sum = d.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self) + s.loadUnaligned(fromByteOffset: 4 * k, as: SIMD8<Float>.self)
-        d.storeBytes(of: sum, toByteOffset: 4 * k, as: SIMD8<Float>.self)
+        (Lanes8(dst, k) + Lanes8(src, k)).store(to: dst + k)
         k += 8
-    }
-    if k + 4 <= count {
-        let sum = d.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self) + s.loadUnaligned(fromByteOffset: 4 * k, as: SIMD4<Float>.self)
-        d.storeBytes(of: sum, toByteOffset: 4 * k, as: SIMD4<Float>.self)
-        k += 4
     }
     while k < count { dst[k] += src[k]; k += 1 }
 }

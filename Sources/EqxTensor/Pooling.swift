@@ -1,12 +1,14 @@
 /// Max over each kernel×kernel window (PyTorch `max_pool2d`, no padding, floor mode); stride defaults to kernel.
 /// Gradient goes to the first maximal element of each window.
-public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func maxPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int, stride: Int? = nil) throws -> VariableOf<Scalar> {
     let g = try WindowGeometry(op: "maxPool2d", input: x.shape, kernel: (kernel, kernel), stride: stride ?? kernel, padding: 0, mode: .zeros)
     let planes = g.n * g.c, ip = g.inputPlane, op = g.outputPlane
     // Winners are only recorded when a backward pass may need them.
     let recordsWinners = Gradients.isEnabled && x.requiresGrad
     var argmax = [Int32](repeating: 0, count: recordsWinners ? planes * op : 0)
-    var out = Tensor(shape: [g.n, g.c, g.oh, g.ow]) { _ in }  // every element is written below
+    var out = TensorOf<Scalar>(shape: [g.n, g.c, g.oh, g.ow]) { _ in }  // every element is written below
     x.value.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { yp in
             argmax.withUnsafeMutableBufferPointer { ap in
@@ -46,8 +48,8 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
         }
     }
     let xShape = x.shape
-    return Variable.make(out, inputs: [x]) { dy in
-        var dx = Tensor.zerosInParallel(xShape)
+    return VariableOf<Scalar>.make(out, inputs: [x]) { dy in
+        var dx = TensorOf<Scalar>.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
                 argmax.withUnsafeBufferPointer { ap in
@@ -65,11 +67,13 @@ public func maxPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
 }
 
 /// Mean over each kernel×kernel window (PyTorch `avg_pool2d`, no padding); stride defaults to kernel.
-public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int, stride: Int? = nil) throws -> VariableOf<Scalar> {
     let g = try WindowGeometry(op: "avgPool2d", input: x.shape, kernel: (kernel, kernel), stride: stride ?? kernel, padding: 0, mode: .zeros)
     let planes = g.n * g.c, ip = g.inputPlane, op = g.outputPlane
-    let norm = 1 / Float(kernel * kernel)
-    var out = Tensor.zeros([g.n, g.c, g.oh, g.ow])
+    let norm = 1 / Scalar(kernel * kernel)
+    var out = TensorOf<Scalar>.zeros([g.n, g.c, g.oh, g.ow])
     x.value.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { yp in
             let xb = xp.baseAddress!, yb = yp.baseAddress!
@@ -78,7 +82,7 @@ public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
                     let src = xb + plane * ip
                     for oy in 0..<g.oh {
                         for ox in 0..<g.ow {
-                            var s: Float = 0
+                            var s: Scalar = 0
                             for i in 0..<kernel {
                                 for j in 0..<kernel { s += src[(oy * g.stride + i) * g.w + ox * g.stride + j] }
                             }
@@ -90,8 +94,8 @@ public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
         }
     }
     let xShape = x.shape
-    return Variable.make(out, inputs: [x]) { dy in
-        var dx = Tensor.zerosInParallel(xShape)
+    return VariableOf<Scalar>.make(out, inputs: [x]) { dy in
+        var dx = TensorOf<Scalar>.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
                 let gb = gp.baseAddress!, db = dp.baseAddress!
@@ -115,25 +119,27 @@ public func avgPool2d(_ x: Variable, kernel: Int, stride: Int? = nil) throws -> 
 }
 
 /// Mean over H and W: [N, C, H, W] → [N, C].
-public func globalAvgPool(_ x: Variable) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func globalAvgPool<Scalar: TensorScalar>(_ x: VariableOf<Scalar>) throws -> VariableOf<Scalar> {
     guard x.shape.count == 4 else { throw TensorError.rankMismatch(op: "globalAvgPool", expected: "input [N, C, H, W]", got: x.shape) }
     let (n, c, plane) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
     guard plane > 0 else { throw TensorError.invalidArgument(op: "globalAvgPool", message: "empty image in \(x.shape)") }
-    let out = Tensor(shape: [n, c]) { out in
+    let out = TensorOf<Scalar>(shape: [n, c]) { out in
         x.value.withUnsafeBufferPointer { xp in
             for r in 0..<(n * c) {
                 var s = 0.0
                 for i in 0..<plane { s += Double(xp[r * plane + i]) }
-                out[r] = Float(s / Double(plane))
+                out[r] = Scalar(s / Double(plane))
             }
         }
     }
     let xShape = x.shape
-    return Variable.make(out, inputs: [x]) { dy in
-        [Tensor(shape: xShape) { dx in
+    return VariableOf<Scalar>.make(out, inputs: [x]) { dy in
+        [TensorOf<Scalar>(shape: xShape) { dx in
             dy.withUnsafeBufferPointer { gp in
                 for r in 0..<(n * c) {
-                    let v = gp[r] / Float(plane)
+                    let v = gp[r] / Scalar(plane)
                     for i in 0..<plane { dx[r * plane + i] = v }
                 }
             }

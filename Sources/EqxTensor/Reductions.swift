@@ -1,4 +1,4 @@
-// Fast, deterministic reductions: two SIMD8 Float accumulators over blocks of at most 512
+// Fast, deterministic reductions: two pairs of eight-lane accumulators over blocks of at most 512
 // elements, each block's partial sums flushed into a Double in a fixed order. The result depends only
 // on the data (never on threads or timing); Float partial sums of ≤ 32 terms per lane keep rounding at
 // the Float-epsilon level relative to the block's magnitude.
@@ -8,12 +8,12 @@
 /// Σ over 0..<count of up to two quantities: `vector(i)` gives lanes i..<i+8 of each, `scalar(i)`
 /// one element (for the tail). Blocks as described above.
 @inline(__always)
-func blockReduce2(_ count: Int, _ vector: (Int) -> (SIMD8<Float>, SIMD8<Float>), _ scalar: (Int) -> (Float, Float)) -> (Double, Double) {
+func blockReduce2<Scalar: TensorScalar>(_ count: Int, _ vector: (Int) -> (Lanes8<Scalar>, Lanes8<Scalar>), _ scalar: (Int) -> (Scalar, Scalar)) -> (Double, Double) {
     var total = (0.0, 0.0)
     var start = 0
     while start < count {
         let end = min(start + reductionBlock, count)
-        var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), b0 = SIMD8<Float>(), b1 = SIMD8<Float>()
+        var a0 = Lanes8<Scalar>(), a1 = Lanes8<Scalar>(), b0 = Lanes8<Scalar>(), b1 = Lanes8<Scalar>()
         var i = start
         while i + 16 <= end {
             let (u0, v0) = vector(i), (u1, v1) = vector(i + 8)
@@ -35,32 +35,32 @@ func blockReduce2(_ count: Int, _ vector: (Int) -> (SIMD8<Float>, SIMD8<Float>),
 }
 
 @inline(__always)
-func load8(_ x: UnsafePointer<Float>, _ i: Int) -> SIMD8<Float> {
-    UnsafeRawPointer(x + i).loadUnaligned(as: SIMD8<Float>.self)
+func load8<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ i: Int) -> Lanes8<Scalar> {
+    Lanes8(x, i)
 }
 
 /// Σ x[i].
 @inline(__always)
-func blockSum(_ x: UnsafePointer<Float>, _ count: Int) -> Double {
-    blockReduce2(count, { (load8(x, $0), SIMD8()) }, { (x[$0], 0) }).0
+func blockSum<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ count: Int) -> Double {
+    blockReduce2(count, { (load8(x, $0), Lanes8()) }, { (x[$0], 0) }).0
 }
 
 /// Σ (x[i] − shift)², for a variance around a known mean.
 @inline(__always)
-func blockSumOfSquares(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> Double {
+func blockSumOfSquares<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ count: Int, shift: Scalar) -> Double {
     blockShiftedMoments(x, count, shift: shift).1
 }
 
 /// Σ x[i]·(y[i] − shift).
 @inline(__always)
-func blockDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int, shift: Float = 0) -> Double {
+func blockDot<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ count: Int, shift: Scalar = 0) -> Double {
     blockSumAndDot(x, y, count, shift: shift).1
 }
 
 /// (Σ x[i], Σ x[i]·(y[i] − shift)) in one pass: batch norm's backward sums over dy.
 @inline(__always)
-func blockSumAndDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Double, Double) {
-    let shift8 = SIMD8<Float>(repeating: shift)
+func blockSumAndDot<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ count: Int, shift: Scalar) -> (Double, Double) {
+    let shift8 = Lanes8<Scalar>(repeating: shift)
     return blockReduce2(count, { i in
         let u = load8(x, i)
         return (u, u * (load8(y, i) - shift8))
@@ -69,11 +69,11 @@ func blockSumAndDot(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ coun
 
 /// `blockSumAndDot` of x masked to where `mask` > 0 (dy through a ReLU whose output is `mask`).
 @inline(__always)
-func blockMaskedSumAndDot(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ count: Int,
-                          shift: Float) -> (Double, Double) {
-    let shift8 = SIMD8<Float>(repeating: shift), zero8 = SIMD8<Float>()
+func blockMaskedSumAndDot<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, mask: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ count: Int,
+                          shift: Scalar) -> (Double, Double) {
+    let shift8 = Lanes8<Scalar>(repeating: shift)
     return blockReduce2(count, { i in
-        let u = load8(x, i).replacing(with: 0, where: .!(load8(mask, i) .> zero8))
+        let u = load8(x, i).keeping(wherePositive: load8(mask, i))
         return (u, u * (load8(y, i) - shift8))
     }, { i in
         let u = mask[i] > 0 ? x[i] : 0
@@ -84,8 +84,8 @@ func blockMaskedSumAndDot(_ x: UnsafePointer<Float>, mask: UnsafePointer<Float>,
 /// (Σ (x[i] − shift), Σ (x[i] − shift)²) in one pass; with `shift` near the mean (e.g. one sample of
 /// the data) the variance E[d²] − E[d]² does not suffer cancellation.
 @inline(__always)
-func blockShiftedMoments(_ x: UnsafePointer<Float>, _ count: Int, shift: Float) -> (Double, Double) {
-    let shift8 = SIMD8<Float>(repeating: shift)
+func blockShiftedMoments<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ count: Int, shift: Scalar) -> (Double, Double) {
+    let shift8 = Lanes8<Scalar>(repeating: shift)
     return blockReduce2(count, { i in
         let d = load8(x, i) - shift8
         return (d, d * d)

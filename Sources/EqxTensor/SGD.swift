@@ -1,15 +1,18 @@
+/// Float32 SGD (the default precision).
+public typealias SGD = SGDOf<Float>
+
 /// Stochastic gradient descent with PyTorch's semantics:
 /// g ← g + λ·θ; b ← g on the first step, else b ← μ·b + (1 − τ)·g; g ← g + μ·b (Nesterov) or b; θ ← θ − lr·g.
-public struct SGD: Optimizer {
-    public let momentum: Float
-    public let dampening: Float
+public struct SGDOf<Scalar: TensorScalar>: ScalarOptimizer {
+    public let momentum: Scalar
+    public let dampening: Scalar
     public let nesterov: Bool
-    public let weightDecay: Float
+    public let weightDecay: Scalar
     /// Momentum buffer per parameter (nil before the first step or without momentum). Public so that
     /// callers can inspect or project it.
-    public var momentumBuffers: [Tensor?] = []
+    public var momentumBuffers: [TensorOf<Scalar>?] = []
 
-    public init(momentum: Float = 0, dampening: Float = 0, nesterov: Bool = false, weightDecay: Float = 0) throws {
+    public init(momentum: Scalar = 0, dampening: Scalar = 0, nesterov: Bool = false, weightDecay: Scalar = 0) throws {
         guard momentum >= 0, weightDecay >= 0, dampening >= 0 else {
             throw TensorError.invalidArgument(op: "SGD", message: "momentum \(momentum), dampening \(dampening), weight decay \(weightDecay) must be >= 0")
         }
@@ -22,7 +25,9 @@ public struct SGD: Optimizer {
         self.weightDecay = weightDecay
     }
 
-    public mutating func step(parameters: inout [Tensor], gradients: [Tensor], learningRate: Float) throws {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func step(parameters: inout [TensorOf<Scalar>], gradients: [TensorOf<Scalar>], learningRate: Scalar) throws {
         try checkStep("SGD.step", parameters: parameters, gradients: gradients,
                       stateCount: momentumBuffers.isEmpty ? nil : momentumBuffers.count)
         if momentumBuffers.isEmpty { momentumBuffers = Array(repeating: nil, count: parameters.count) }
@@ -30,7 +35,7 @@ public struct SGD: Optimizer {
         for i in parameters.indices {
             let g = gradients[i]
             let first = momentumBuffers[i] == nil
-            var buffer = momentumBuffers[i] ?? (mu != 0 ? Tensor(shape: g.shape) { _ in } : Tensor.zeros([0]))
+            var buffer = momentumBuffers[i] ?? (mu != 0 ? TensorOf<Scalar>(shape: g.shape) { _ in } : TensorOf<Scalar>.zeros([0]))
             momentumBuffers[i] = nil  // keep the buffer uniquely referenced: updated in place
             parameters[i].withUnsafeMutableBufferPointer { pp in
                 buffer.withUnsafeMutableBufferPointer { bp in

@@ -1,16 +1,14 @@
-import CBLAS
-
 // Element-wise arithmetic, in-place updates and reductions on tensors (no autodiff).
-extension Tensor {
-    func requireSameShape(_ other: Tensor, op: String) throws {
+extension TensorOf {
+    func requireSameShape(_ other: TensorOf<Scalar>, op: String) throws {
         guard shape == other.shape else {
             throw TensorError.shapeMismatch(op: op, expected: shape, got: other.shape)
         }
     }
 
     @inlinable
-    func zipMap(_ other: Tensor, _ f: (Float, Float) -> Float) -> Tensor {
-        Tensor(shape: shape) { out in
+    func zipMap(_ other: TensorOf<Scalar>, _ f: (Scalar, Scalar) -> Scalar) -> TensorOf<Scalar> {
+        TensorOf<Scalar>(shape: shape) { out in
             scalars.withUnsafeBufferPointer { a in
                 other.scalars.withUnsafeBufferPointer { b in
                     for i in 0..<out.count { out[i] = f(a[i], b[i]) }
@@ -21,53 +19,67 @@ extension Tensor {
 
     /// Applies `f` to every scalar.
     @inlinable
-    public func map(_ f: (Float) -> Float) -> Tensor {
-        Tensor(shape: shape) { out in
+    public func map(_ f: (Scalar) -> Scalar) -> TensorOf<Scalar> {
+        TensorOf<Scalar>(shape: shape) { out in
             scalars.withUnsafeBufferPointer { a in
                 for i in 0..<out.count { out[i] = f(a[i]) }
             }
         }
     }
 
-    public static func + (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func + (lhs: TensorOf<Scalar>, rhs: TensorOf<Scalar>) throws -> TensorOf<Scalar> {
         try lhs.requireSameShape(rhs, op: "+")
         return lhs.zipMap(rhs, +)
     }
 
-    public static func - (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func - (lhs: TensorOf<Scalar>, rhs: TensorOf<Scalar>) throws -> TensorOf<Scalar> {
         try lhs.requireSameShape(rhs, op: "-")
         return lhs.zipMap(rhs, -)
     }
 
     /// Element-wise (Hadamard) product.
-    public static func * (lhs: Tensor, rhs: Tensor) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func * (lhs: TensorOf<Scalar>, rhs: TensorOf<Scalar>) throws -> TensorOf<Scalar> {
         try lhs.requireSameShape(rhs, op: "*")
         return lhs.zipMap(rhs, *)
     }
 
-    public static func * (lhs: Float, rhs: Tensor) -> Tensor { rhs.scaled(by: lhs) }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func * (lhs: Scalar, rhs: TensorOf<Scalar>) -> TensorOf<Scalar> { rhs.scaled(by: lhs) }
 
-    public static prefix func - (x: Tensor) -> Tensor { x.scaled(by: -1) }
+    public static prefix func - (x: TensorOf<Scalar>) -> TensorOf<Scalar> { x.scaled(by: -1) }
 
     /// Every scalar multiplied by `factor`.
-    public func scaled(by factor: Float) -> Tensor { map { $0 * factor } }
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func scaled(by factor: Scalar) -> TensorOf<Scalar> { map { $0 * factor } }
 
     /// `self *= factor`.
-    public mutating func scale(by factor: Float) {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func scale(by factor: Scalar) {
         storage.withUnsafeMutableBufferPointer { a in
             for i in 0..<a.count { a[i] *= factor }
         }
     }
 
     /// `self += alpha * x` (BLAS axpy).
-    public mutating func add(_ x: Tensor, scaledBy alpha: Float = 1) throws {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func add(_ x: TensorOf<Scalar>, scaledBy alpha: Scalar = 1) throws {
         try requireSameShape(x, op: "add(_:scaledBy:)")
         let n = count
         x.scalars.withUnsafeBufferPointer { xp in
             storage.withUnsafeMutableBufferPointer { yp in
                 if n >= 4096 {
                     prepareBLAS()
-                    cblas_saxpy(Int32(n), alpha, xp.baseAddress, 1, yp.baseAddress, 1)
+                    Scalar.axpy(count: n, alpha: alpha, x: xp.baseAddress!, y: yp.baseAddress!)
                 } else {
                     for i in 0..<n { yp[i] += alpha * xp[i] }
                 }
@@ -76,7 +88,9 @@ extension Tensor {
     }
 
     /// `self = beta * self + alpha * x`.
-    public mutating func scaleAndAdd(beta: Float, _ x: Tensor, alpha: Float) throws {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public mutating func scaleAndAdd(beta: Scalar, _ x: TensorOf<Scalar>, alpha: Scalar) throws {
         try requireSameShape(x, op: "scaleAndAdd")
         x.scalars.withUnsafeBufferPointer { xp in
             storage.withUnsafeMutableBufferPointer { yp in
@@ -86,6 +100,7 @@ extension Tensor {
     }
 
     /// Sum of all scalars, accumulated in Double in index order.
+    @inlinable
     public var sum: Double {
         scalars.withUnsafeBufferPointer { a in
             var s = 0.0
@@ -95,9 +110,11 @@ extension Tensor {
     }
 
     /// Mean of all scalars (0 for an empty tensor).
+    @inlinable
     public var mean: Double { count == 0 ? 0 : sum / Double(count) }
 
     /// Sum of squares (squared Frobenius norm), accumulated in Double.
+    @inlinable
     public var squaredNorm: Double {
         scalars.withUnsafeBufferPointer { a in
             var s = 0.0
@@ -107,7 +124,9 @@ extension Tensor {
     }
 
     /// Inner product of the flattened tensors, accumulated in Double.
-    public func dot(_ other: Tensor) throws -> Double {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func dot(_ other: TensorOf<Scalar>) throws -> Double {
         try requireSameShape(other, op: "dot")
         return scalars.withUnsafeBufferPointer { a in
             other.scalars.withUnsafeBufferPointer { b in
@@ -119,8 +138,10 @@ extension Tensor {
     }
 
     /// Largest absolute scalar (0 for an empty tensor).
-    public var maxAbs: Float { scalars.reduce(0) { max($0, abs($1)) } }
+    @inlinable
+    public var maxAbs: Scalar { scalars.reduce(0) { max($0, abs($1)) } }
 
     /// True when no scalar is NaN or infinite.
+    @inlinable
     public var isAllFinite: Bool { scalars.allSatisfy { $0.isFinite } }
 }

@@ -1,17 +1,19 @@
 // Gathers, row slices and concatenation, argmax: the index plumbing others build group actions from.
-extension Tensor {
+extension TensorOf {
     /// Flat gather: `out[i] = self[flat: indices[i]]`, shaped `shape` (default: `[indices.count]`).
     /// Used to apply permutation group actions to parameters and inputs.
-    public func gathered(indices: [Int], shape outShape: [Int]? = nil) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func gathered(indices: [Int], shape outShape: [Int]? = nil) throws -> TensorOf<Scalar> {
         let target = outShape ?? [indices.count]
-        guard Tensor.elementCount(target) == indices.count else {
+        guard TensorOf<Scalar>.elementCount(target) == indices.count else {
             throw TensorError.countMismatch(op: "gathered", shape: target, count: indices.count)
         }
         let n = count
         for i in indices where i < 0 || i >= n {
             throw TensorError.indexOutOfRange(op: "gathered", index: i, bound: n)
         }
-        return Tensor(shape: target) { out in
+        return TensorOf<Scalar>(shape: target) { out in
             scalars.withUnsafeBufferPointer { a in
                 indices.withUnsafeBufferPointer { idx in
                     for i in 0..<idx.count { out[i] = a[idx[i]] }
@@ -24,7 +26,9 @@ extension Tensor {
     var rowSize: Int { shape.isEmpty ? 1 : shape.dropFirst().reduce(1, *) }
 
     /// Rows `range` along axis 0 (e.g. a mini-batch).
-    public func slicedBatch(_ range: Range<Int>) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func slicedBatch(_ range: Range<Int>) throws -> TensorOf<Scalar> {
         guard rank >= 1 else { throw TensorError.rankMismatch(op: "slicedBatch", expected: "rank >= 1", got: shape) }
         guard range.lowerBound >= 0, range.upperBound <= shape[0] else {
             throw TensorError.indexOutOfRange(op: "slicedBatch", index: range.lowerBound < 0 ? range.lowerBound : range.upperBound, bound: shape[0] + 1)
@@ -32,11 +36,13 @@ extension Tensor {
         let r = rowSize
         var newShape = shape
         newShape[0] = range.count
-        return Tensor(uncheckedShape: newShape, scalars: Array(scalars[(range.lowerBound * r)..<(range.upperBound * r)]))
+        return TensorOf<Scalar>(uncheckedShape: newShape, scalars: Array(scalars[(range.lowerBound * r)..<(range.upperBound * r)]))
     }
 
     /// Rows `indices` along axis 0, in that order (e.g. a shuffled mini-batch).
-    public func gatheredBatch(_ indices: [Int]) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func gatheredBatch(_ indices: [Int]) throws -> TensorOf<Scalar> {
         guard rank >= 1 else { throw TensorError.rankMismatch(op: "gatheredBatch", expected: "rank >= 1", got: shape) }
         let r = rowSize
         for i in indices where i < 0 || i >= shape[0] {
@@ -44,7 +50,7 @@ extension Tensor {
         }
         var newShape = shape
         newShape[0] = indices.count
-        return Tensor(shape: newShape) { out in
+        return TensorOf<Scalar>(shape: newShape) { out in
             scalars.withUnsafeBufferPointer { a in
                 for (k, i) in indices.enumerated() {
                     for j in 0..<r { out[k * r + j] = a[i * r + j] }
@@ -54,7 +60,9 @@ extension Tensor {
     }
 
     /// Concatenation along axis 0; all parts must agree on the trailing dimensions.
-    public static func concatenatedBatch(_ parts: [Tensor]) throws -> Tensor {
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public static func concatenatedBatch(_ parts: [TensorOf<Scalar>]) throws -> TensorOf<Scalar> {
         guard let first = parts.first else {
             throw TensorError.invalidArgument(op: "concatenatedBatch", message: "no tensors to concatenate")
         }
@@ -67,13 +75,15 @@ extension Tensor {
             }
             rows += p.shape[0]
         }
-        var all = [Float]()
+        var all = [Scalar]()
         all.reserveCapacity(rows * first.rowSize)
         for p in parts { all.append(contentsOf: p.scalars) }
-        return Tensor(uncheckedShape: [rows] + trailing, scalars: all)
+        return TensorOf<Scalar>(uncheckedShape: [rows] + trailing, scalars: all)
     }
 
     /// Index of the largest scalar along the last axis, for every leading index (first index on ties).
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
     public func argmaxLastAxis() throws -> [Int] {
         guard rank >= 1, shape[rank - 1] > 0 else {
             throw TensorError.rankMismatch(op: "argmaxLastAxis", expected: "rank >= 1 with a non-empty last axis", got: shape)

@@ -77,3 +77,23 @@ struct ThinConvolution {
         sumPartials(partialW.pointer, partialB, threads: t, o: o, k: k, dw: dw, db: db)
     }
 }
+
+extension ThinConvolution {
+    // Entry points for the generic conv2d, which calls them only when Scalar is Float.
+    func forward<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?,
+                                       _ y: UnsafeMutablePointer<Scalar>) {
+        precondition(Scalar.self == Float.self, "the thin-convolution kernels are Float32 only")
+        forward(float(x), float(w), bias.map(float), UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+    }
+
+    func backward<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>, dw: UnsafeMutablePointer<Scalar>?,
+                                        db: UnsafeMutablePointer<Scalar>?) {
+        precondition(Scalar.self == Float.self, "the thin-convolution kernels are Float32 only")
+        backward(float(x), float(dy), dw: dw.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) },
+                 db: db.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) })
+    }
+
+    private func float<Scalar>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
+        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+}

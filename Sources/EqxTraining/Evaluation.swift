@@ -6,8 +6,16 @@ import EqxTensor
 
 /// Mean loss and accuracy of a network (eval mode) on a dataset. `beforeEachBatch` runs before every batch;
 /// what it throws ends the evaluation (a merge uses it to stop on Ctrl-C).
-public func evaluate(_ network: Network, on data: Dataset, loss: LossKind, batchSize: Int = 256,
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func evaluate<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, on data: Dataset, loss: LossKind, batchSize: Int = 256,
                      beforeEachBatch: () throws -> Void = {}) throws -> (loss: Double, accuracy: Double) {
+    try evaluate(network, on: ScalarDataset<Scalar>(data), loss: loss, batchSize: batchSize, beforeEachBatch: beforeEachBatch)
+}
+
+/// `evaluate` on inputs already in the network's precision.
+func evaluate<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, on data: ScalarDataset<Scalar>, loss: LossKind, batchSize: Int = 256,
+                                    beforeEachBatch: () throws -> Void = {}) throws -> (loss: Double, accuracy: Double) {
     guard data.count > 0 else { throw TrainingError(message: "cannot evaluate on empty data '\(data.name)'") }
     var totalLoss = 0.0, correct = 0
     for (x, labels) in try data.sequentialBatches(size: batchSize) {
@@ -20,7 +28,7 @@ public func evaluate(_ network: Network, on data: Dataset, loss: LossKind, batch
     return (totalLoss / Double(data.count), Double(correct) / Double(data.count))
 }
 
-func correctCount(_ logits: Tensor, labels: [Int], loss: LossKind) throws -> Int {
+func correctCount<Scalar: TensorScalar>(_ logits: TensorOf<Scalar>, labels: [Int], loss: LossKind) throws -> Int {
     if loss == .bce || logits.shape.last == 1 {
         return zip(logits.scalars, labels).filter { ($0.0 > 0 ? 1 : 0) == $0.1 }.count
     }
@@ -35,12 +43,14 @@ public struct InvarianceError: Equatable {
     public var disagreement: Double
 }
 
-public func invarianceError(_ network: Network, group: FiniteGroup, on data: Dataset,
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func invarianceError<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, group: FiniteGroup, on data: Dataset,
                             seed: UInt64 = 0, samples: Int = 16) throws -> InvarianceError {
     let action = try SampleAction.shared(group: group, sampleShape: network.spec.inputShape)
     let elements = try testElements(group, seed: seed, samples: samples)
     guard !elements.isEmpty else { return InvarianceError(relativeChange: 0, disagreement: 0) }
-    let x = try data.allInputs
+    let x = try ScalarDataset<Scalar>(data).allInputs
     let fx = try network.predict(x)
     let px = try fx.argmaxLastAxis()
     var change = 0.0, disagree = 0.0
@@ -66,14 +76,16 @@ public func invarianceError(_ network: Network, group: FiniteGroup, on data: Dat
 
 /// Per layer, the mean over non-identity g of ‖Φ_i(g·x) − ρ_i(g)Φ_i(x)‖ / ‖Φ_i(x)‖ on the data, with ρ_i(g)
 /// from the hidden channel action or, per layer, a merge's learned channel permutations.
-public func equivarianceErrors(_ network: Network, group: FiniteGroup, hidden: ChannelAction,
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func equivarianceErrors<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, group: FiniteGroup, hidden: ChannelAction,
                                learned: [String: ChannelRepresentation] = [:], on data: Dataset,
                                seed: UInt64 = 0, samples: Int = 16) throws -> [(layer: String, error: Double)] {
     let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: hidden, learned: learned)
     let elements = try testElements(group, seed: seed, samples: samples)
     let layers = network.spec.flattenedLayers
     let capture = Set(layers.map(\.name))
-    let x = try data.allInputs
+    let x = try ScalarDataset<Scalar>(data).allInputs
     let base = try network.forward(x, options: ForwardOptions(training: false, gradients: false, capture: capture)).activations
     var sums = [Double](repeating: 0, count: layers.count)
     let input = try rep.inputAction

@@ -20,7 +20,9 @@ public struct GradientIdentity: Equatable {
 
 /// The gradient identity of `network` on `data` for the loss `loss`, with E defined by `group` and the
 /// hidden channel action (and a merge's learned channel permutations, per layer). The orbit batch of a chunk holds all |G| transforms of its samples.
-public func gradientIdentity(_ network: Network, group: FiniteGroup, hidden: ChannelAction,
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func gradientIdentity<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, group: FiniteGroup, hidden: ChannelAction,
                              learned: [String: ChannelRepresentation] = [:], on data: Dataset,
                              loss: LossKind) throws -> GradientIdentity {
     guard data.count > 0 else { throw TrainingError(message: "cannot measure a gradient on empty data '\(data.name)'") }
@@ -31,8 +33,8 @@ public func gradientIdentity(_ network: Network, group: FiniteGroup, hidden: Cha
     var nominal = keys.map { [Double](repeating: 0, count: network.state[$0]!.count) }
     var augmented = nominal
     let chunk = max(1, 512 / group.order)
-    for (x, labels) in try data.sequentialBatches(size: chunk) {
-        let orbit = try Tensor.concatenatedBatch(group.elements.map { try x.acted(by: action, element: $0) })
+    for (x, labels) in try ScalarDataset<Scalar>(data).sequentialBatches(size: chunk) {
+        let orbit = try TensorOf<Scalar>.concatenatedBatch(group.elements.map { try x.acted(by: action, element: $0) })
         let orbitLabels = Array(Array(repeating: labels, count: group.order).joined())
         // Each pass gives the mean gradient of its batch; weighting by the sample count sums per-sample gradients.
         try accumulateGradient(network, x, labels, loss: loss, weight: Double(labels.count), keys: keys, into: &nominal)
@@ -42,7 +44,7 @@ public func gradientIdentity(_ network: Network, group: FiniteGroup, hidden: Cha
     let n = Double(data.count)
     var nominalState = network.state
     for (k, g) in zip(keys, nominal) {
-        nominalState[k] = try Tensor(shape: network.state[k]!.shape, scalars: g.map { Float($0 / n) })
+        nominalState[k] = try TensorOf<Scalar>(shape: network.state[k]!.shape, scalars: g.map { Scalar($0 / n) })
     }
     let projected = projector.project(nominalState)
     var discrepancy = 0.0, offE = 0.0, nominalNorm = 0.0, augmentedNorm = 0.0
@@ -60,7 +62,7 @@ public func gradientIdentity(_ network: Network, group: FiniteGroup, hidden: Cha
                             nominalNorm: nominalNorm.squareRoot(), augmentedNorm: augmentedNorm.squareRoot())
 }
 
-private func accumulateGradient(_ network: Network, _ x: Tensor, _ labels: [Int], loss: LossKind, weight: Double,
+private func accumulateGradient<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, _ x: TensorOf<Scalar>, _ labels: [Int], loss: LossKind, weight: Double,
                                 keys: [String], into sums: inout [[Double]]) throws {
     let result = try network.forward(x, options: ForwardOptions(training: false, gradients: true))
     try lossFunction(loss, result.output, labels: labels).backward()

@@ -5,26 +5,35 @@ import EqxNN
 import EqxTensor
 import Foundation
 
+/// The Float32 trainer (the default precision) and the Float64 one.
+public typealias Trainer = TrainerOf<Float>
+public typealias Trainer64 = TrainerOf<Double>
+
 /// Runs one `train` statement: nominal, augmented (orbit or uniformly random element per sample) or
 /// equivariant (Π_E at initialisation and on every gradient) SGD/Adam, with an optional invariance
 /// penalty, tracking and evaluation. Every random draw comes from a stream named after the run, the
 /// epoch or the step, so a resumed run continues with exactly the numbers an uninterrupted one uses.
-public final class Trainer {
+public final class TrainerOf<Scalar: TensorScalar> {
     public let spec: TrainSpec
-    public let network: Network
+    public let network: NetworkOf<Scalar>
     public let data: Dataset
     public let evaluation: [(name: String, data: Dataset)]
     let seed: UInt64
+    /// The training and evaluation inputs in the network's precision, converted once.
+    private let samples: ScalarDataset<Scalar>
+    private let evaluationSamples: [ScalarDataset<Scalar>]
     /// Groups by description: the mode's group, tracked groups, the penalty's group.
     private var representations: [GroupSpec: NetworkRepresentation] = [:]
     private var projectors: [String: ReynoldsProjector] = [:]
     private var batchNormOrbits: [String: ChannelOrbits]?
-    private var optimizer: OptimizerBox
+    private var optimizer: OptimizerBoxOf<Scalar>
     /// The channel permutations of each learned representation the training names (`channels:
     /// m.representation`), per layer as `NetworkRepresentation` takes them; the executor resolves them.
     let learned: [LearnedChannels: [String: ChannelRepresentation]]
 
-    public init(spec: TrainSpec, network: Network, data: Dataset, evaluation: [(name: String, data: Dataset)],
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public init(spec: TrainSpec, network: NetworkOf<Scalar>, data: Dataset, evaluation: [(name: String, data: Dataset)],
                 learned: [LearnedChannels: [String: ChannelRepresentation]] = [:]) throws {
         self.spec = spec
         self.learned = learned
@@ -32,7 +41,9 @@ public final class Trainer {
         self.data = data
         self.evaluation = evaluation
         self.seed = spec.seed
-        optimizer = try OptimizerBox(spec.optimizer)
+        samples = ScalarDataset(data)
+        evaluationSamples = evaluation.map { ScalarDataset($0.data) }
+        optimizer = try OptimizerBoxOf<Scalar>(spec.optimizer)
         guard data.count > 0 else {
             throw TrainingError(message: "training data \(spec.data) is empty")
         }
@@ -75,7 +86,9 @@ public final class Trainer {
 
     /// Trains from `checkpoint` (or from the network's current weights at step 0). `shouldStop` is asked
     /// after every step; when it says yes the run stops cleanly and the outcome carries a checkpoint.
-    public func run(from checkpoint: TrainingCheckpoint? = nil,
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func run(from checkpoint: TrainingCheckpointOf<Scalar>? = nil,
                     progress: (TrainingProgress) -> Void = { _ in },
                     shouldStop: () -> Bool = { false }) throws -> TrainingOutcome {
         var outcome = checkpoint?.outcome ?? TrainingOutcome()
@@ -120,7 +133,7 @@ public final class Trainer {
             let endOfEpoch = step % stepsPerEpoch == 0 || step == total
             if endOfEpoch {
                 var point = EpochPoint(epoch: epoch + 1, step: step, trainLoss: loss, trainAccuracy: accuracy)
-                for (name, d) in evaluation {
+                for ((name, _), d) in zip(evaluation, evaluationSamples) {
                     let r = try evaluate(network, on: d, loss: spec.loss)
                     point.evaluations.append(.init(data: name, loss: r.loss, accuracy: r.accuracy))
                 }
@@ -134,7 +147,7 @@ public final class Trainer {
             if step < total && shouldStop() {
                 outcome.interrupted = true
                 outcome.seconds += elapsed
-                return outcome.with(checkpoint: TrainingCheckpoint(step: step, state: network.state,
+                return outcome.with(checkpoint: TrainingCheckpointOf(step: step, state: network.state,
                                                                    optimizerState: optimizer.state(keys: keys), outcome: outcome))
             }
         }
@@ -149,16 +162,16 @@ public final class Trainer {
     }
 
     private func trainStep(step: Int, epoch: Int, indices: [Int], keys: [String]) throws -> (Double, Double) {
-        var (x, labels) = try data.batch(indices)
+        var (x, labels) = try samples.batch(indices)
         let b = labels.count
         switch spec.mode {
         case .nominal, .equivariant:
             break
         case .augmented(let g, .orbit):
             let action = try g.sampleAction(forInput: network.spec.inputShape)
-            var parts: [Tensor] = []
+            var parts: [TensorOf<Scalar>] = []
             for e in action.group.elements { parts.append(try x.acted(by: action, element: e)) }
-            x = try Tensor.concatenatedBatch(parts)
+            x = try TensorOf<Scalar>.concatenatedBatch(parts)
             labels = Array(repeating: labels, count: action.group.order).flatMap { $0 }
         case .augmented(let g, .random):
             let action = try g.sampleAction(forInput: network.spec.inputShape)
@@ -166,27 +179,27 @@ public final class Trainer {
             x = try transformEachSample(x, action: action, rng: &rng, nonIdentity: false)
         }
         // The invariance penalty compares f(x) with f(g·x) for a random non-identity g per sample.
-        var penalty: (weight: Float, count: Int)? = nil
+        var penalty: (weight: Scalar, count: Int)? = nil
         if let inv = spec.invariance, Double(epoch) >= inv.start * Double(epochCount), inv.weight > 0 {
             let action = try inv.group.sampleAction(forInput: network.spec.inputShape)
             var rng = RandomStream(seed: seed, name: "invariance/\(spec.seedName)/step\(step)")
             let gx = try transformEachSample(x, action: action, rng: &rng, nonIdentity: true)
-            penalty = (Float(inv.weight), x.shape[0])
-            x = try Tensor.concatenatedBatch([x, gx])
+            penalty = (Scalar(inv.weight), x.shape[0])
+            x = try TensorOf<Scalar>.concatenatedBatch([x, gx])
         }
         var options = ForwardOptions(training: true, gradients: true,
                                      rng: RandomStream(seed: seed, name: "dropout/\(spec.seedName)/step\(step)"))
         options.sharedStatistics = try sharedStatistics()
         let result = try network.forward(x, options: options)
         var logits = result.output
-        var total: Variable
+        var total: VariableOf<Scalar>
         if let p = penalty {
             let n = p.count
             logits = try sliceRows(result.output, 0..<n)
             let other = try sliceRows(result.output, n..<(2 * n))
             let diff = try sub(logits, other)
             // λ · mean over samples of ‖f(x) − f(g·x)‖².
-            let pen = scale(sum(square(diff)), by: p.weight / Float(n))
+            let pen = scale(sum(square(diff)), by: p.weight / Scalar(n))
             total = try add(try lossValue(logits, labels: labels), pen)
         } else {
             total = try lossValue(logits, labels: labels)
@@ -197,7 +210,7 @@ public final class Trainer {
                                 help: "lower the learning rate or add a warm-up (schedule cosine warmup 1)")
         }
         try total.backward()
-        var grads: [Tensor] = []
+        var grads: [TensorOf<Scalar>] = []
         grads.reserveCapacity(keys.count)
         for k in keys {
             guard let g = result.parameters[k]?.grad else { grads.append(.zeros(network.state[k]!.shape)); continue }
@@ -234,13 +247,13 @@ public final class Trainer {
         return (lossScalar, Double(correct) / Double(logits.value.shape[0]))
     }
 
-    func lossValue(_ logits: Variable, labels: [Int]) throws -> Variable {
+    func lossValue(_ logits: VariableOf<Scalar>, labels: [Int]) throws -> VariableOf<Scalar> {
         try lossFunction(spec.loss, logits, labels: labels)
     }
 
     /// x with each sample moved by its own uniformly drawn element (excluding the identity if asked).
-    func transformEachSample(_ x: Tensor, action: SampleAction, rng: inout RandomStream,
-                             nonIdentity: Bool) throws -> Tensor {
+    func transformEachSample(_ x: TensorOf<Scalar>, action: SampleAction, rng: inout RandomStream,
+                             nonIdentity: Bool) throws -> TensorOf<Scalar> {
         let order = action.group.order
         var elements: [Int] = []
         elements.reserveCapacity(x.shape[0])
@@ -261,21 +274,21 @@ public final class Trainer {
         return e
     }
 
-    func learningRate(step: Int) -> Float {
-        let lr = Float(spec.optimizer.learningRate)
-        let schedule: LearningRateSchedule
+    func learningRate(step: Int) -> Scalar {
+        let lr = Scalar(spec.optimizer.learningRate)
+        let schedule: LearningRateScheduleOf<Scalar>
         switch spec.schedule {
         case .constant: schedule = .constant(lr)
-        case .step(let every, let gamma): schedule = .stepDecay(initial: lr, every: every * stepsPerEpoch, gamma: Float(gamma))
-        case .decay(let d): schedule = Trainer.decay(d, lr)
+        case .step(let every, let gamma): schedule = .stepDecay(initial: lr, every: every * stepsPerEpoch, gamma: Scalar(gamma))
+        case .decay(let d): schedule = TrainerOf<Scalar>.decay(d, lr)
         case .warmup(let epochs, let d):
             let steps = max(1, Int((epochs * Double(stepsPerEpoch)).rounded()))
-            schedule = .warmup(steps: steps, then: Trainer.decay(d, lr))
+            schedule = .warmup(steps: steps, then: TrainerOf<Scalar>.decay(d, lr))
         }
         return schedule.learningRate(step: step, totalSteps: totalSteps)
     }
 
-    static func decay(_ d: ScheduleSpec.Decay, _ lr: Float) -> LearningRateSchedule {
+    static func decay(_ d: ScheduleSpec.Decay, _ lr: Scalar) -> LearningRateScheduleOf<Scalar> {
         switch d {
         case .none: return .constant(lr)
         case .linear: return .linearDecay(initial: lr, final: 0)
@@ -295,11 +308,13 @@ public final class Trainer {
 }
 
 /// The loss of a batch of logits against integer labels.
-public func lossFunction(_ kind: LossKind, _ logits: Variable, labels: [Int]) throws -> Variable {
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func lossFunction<Scalar: TensorScalar>(_ kind: LossKind, _ logits: VariableOf<Scalar>, labels: [Int]) throws -> VariableOf<Scalar> {
     switch kind {
     case .crossEntropy: return try crossEntropy(logits, labels: labels)
     case .mse: return try mseLoss(logits, labels: labels)
-    case .bce: return try binaryCrossEntropyWithLogits(logits, targets: Tensor(shape: [labels.count, 1], scalars: labels.map(Float.init)))
+    case .bce: return try binaryCrossEntropyWithLogits(logits, targets: TensorOf<Scalar>(shape: [labels.count, 1], scalars: labels.map { Scalar($0) }))
     }
 }
 

@@ -50,23 +50,36 @@ public struct TrainingOutcome {
     public var imagesPerSecond = 0.0
     /// Set when `shouldStop` ended the run early; `checkpoint` then resumes it.
     public var interrupted = false
-    public var checkpoint: TrainingCheckpoint?
+    public var checkpoint: TrainingCheckpoint? {
+        get { checkpoint(of: Float.self) }
+        set { storedCheckpoint = newValue }
+    }
+    /// The checkpoint in its run's precision (`TrainingCheckpointOf<Float>` or `<Double>`).
+    var storedCheckpoint: AnyObject?
+
+    /// The checkpoint of a run in precision `Scalar` (nil for none, or for a run in the other precision).
+    public func checkpoint<Scalar: TensorScalar>(of: Scalar.Type) -> TrainingCheckpointOf<Scalar>? {
+        storedCheckpoint as? TrainingCheckpointOf<Scalar>
+    }
 
     public init() {}
 
-    func with(checkpoint c: TrainingCheckpoint) -> TrainingOutcome {
-        var o = self; o.checkpoint = c; return o
+    func with<Scalar: TensorScalar>(checkpoint c: TrainingCheckpointOf<Scalar>) -> TrainingOutcome {
+        var o = self; o.storedCheckpoint = c; return o
     }
 }
 
+/// A Float32 run's checkpoint (the default precision).
+public typealias TrainingCheckpoint = TrainingCheckpointOf<Float>
+
 /// Everything needed to continue a run exactly: weights, optimizer buffers, the step, and the
 /// numbers recorded so far. Random streams are named by epoch and step, so they need no state.
-public final class TrainingCheckpoint {
+public final class TrainingCheckpointOf<Scalar: TensorScalar> {
     public var step: Int
-    public var state: StateDict
-    public var optimizerState: [String: Tensor]
+    public var state: StateDictOf<Scalar>
+    public var optimizerState: [String: TensorOf<Scalar>]
     public var outcome: TrainingOutcome
-    public init(step: Int, state: StateDict, optimizerState: [String: Tensor], outcome: TrainingOutcome) {
+    public init(step: Int, state: StateDictOf<Scalar>, optimizerState: [String: TensorOf<Scalar>], outcome: TrainingOutcome) {
         self.step = step; self.state = state; self.optimizerState = optimizerState; self.outcome = outcome
     }
 }

@@ -48,19 +48,23 @@ func checkOp(
     for (i, v) in vars.enumerated() where flags[i] {
         guard let g = v.grad else { XCTFail("\(name): no gradient for input \(i)", file: file, line: line); continue }
         XCTAssertEqual(g.shape, v.shape, "\(name): gradient shape of input \(i)", file: file, line: line)
-        var numeric = [Double](repeating: 0, count: x64[i].count)
-        var xs = x64
-        for j in 0..<numeric.count {
-            let x0 = xs[i][j]
-            xs[i][j] = x0 + h
-            let up = phi(xs)
-            xs[i][j] = x0 - h
-            let down = phi(xs)
-            xs[i][j] = x0
-            numeric[j] = (up - down) / (2 * h)
-        }
+        let numeric = centralDifferences(of: phi, at: x64, input: i, h: h)
         let scale = max(1, numeric.map(abs).max() ?? 1)
         assertClose(doubles(g), numeric, atol: gradientTolerance * scale, rtol: gradientTolerance,
                     "\(name) gradient of input \(i)", file: file, line: line)
+    }
+}
+
+/// ∂φ/∂x_i by central differences with step h, in Double, at the inputs `xs`.
+func centralDifferences(of phi: ([[Double]]) -> Double, at xs: [[Double]], input i: Int, h: Double) -> [Double] {
+    var xs = xs
+    return (0..<xs[i].count).map { j in
+        let x0 = xs[i][j]
+        xs[i][j] = x0 + h
+        let up = phi(xs)
+        xs[i][j] = x0 - h
+        let down = phi(xs)
+        xs[i][j] = x0
+        return (up - down) / (2 * h)
     }
 }

@@ -49,6 +49,7 @@ SOURCES = {
     "quickstart": "examples/quickstart.eqx",
     "flip": "docs/tutorial/flip.eqx",
     "rotation_dynamics": "examples/rotation_dynamics.eqx",
+    "float64_dynamics": "examples/float64_dynamics.eqx",
     "sn_graphs": "examples/papers/nordenfors_sn_graphs.eqx",
     "vgg11_fashion": "examples/papers/bokman_kahl_vgg11_fashion.eqx",
     "learned_representation": "examples/learned_representation.eqx",
@@ -56,6 +57,9 @@ SOURCES = {
 
 # (page, template with {}, source, table, column, format)
 CLAIMS = [
+    ("docs/science.md", "C4 in float64: {} relative distance to E", "float64_dynamics", "dynamics", "augmented", "{:.1e}"),
+    ("docs/science.md", "(nominal SGD: {})", "float64_dynamics", "dynamics", "nominal", "{:.3f}"),
+    ("docs/science.md", "a gradient identity of {} at that point", "float64_dynamics", "dynamics", "identity_at_E", "{:.1e}"),
     ("README.md", "test accuracies of about {} (plain)", "readme", "results", "plain", "{:.2f}"),
     ("README.md", "and {} (G-CNN)", "readme", "results", "gcnn", "{:.2f}"),
     ("README.md", "a self-merge loss barrier of {}", "readme", "results", "barrier", "{:.2f}"),

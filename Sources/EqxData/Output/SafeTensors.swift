@@ -52,6 +52,28 @@ public struct SafeTensor: Equatable, Sendable {
         self.init(dtype: .F32, shape: shape, bytes: bytes)
     }
 
+    /// An F64 tensor (a float64 network's checkpoint).
+    public init(doubles values: [Double], shape: [Int]) {
+        #if _endian(little)
+        let bytes = values.withUnsafeBytes { Array($0) }
+        #else
+        let bytes = values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian) { Array($0) } }
+        #endif
+        self.init(dtype: .F64, shape: shape, bytes: bytes)
+    }
+
+    /// Values of a float tensor in float64: F64 as stored, the other float types as `floats()` reads them
+    /// (widened exactly). A nan or ±inf is an error naming the tensor, the element and its byte offset.
+    public func doubles() throws -> [Double] {
+        guard dtype == .F64 else { return try floats().map(Double.init) }
+        let values = words(8).map { Double(bitPattern: $0) }
+        if let bad = values.firstIndex(where: { !$0.isFinite }) {
+            throw DataError.malformed(file: origin?.file ?? "safetensors", offset: (origin?.offset ?? 0) + bad * 8,
+                                      reason: "\(described): element \(bad) is \(values[bad]); parameters must be finite")
+        }
+        return values
+    }
+
     public init(int64s values: [Int64], shape: [Int]) {
         #if _endian(little)
         let bytes = values.withUnsafeBytes { Array($0) }

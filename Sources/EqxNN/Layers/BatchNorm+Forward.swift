@@ -4,9 +4,9 @@ import EqxTensor
 /// The forward op of `BatchNorm` (EqxIR/Layers/BatchNorm.swift).
 extension BatchNorm {
     /// Batch statistics in training (kept in the context until the pass ends), running ones in evaluation.
-    func forward(_ x: Variable, layer: Layer, network: Network, context: inout ForwardContext, thenReLU: Bool) throws -> Variable {
+    func forward<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, layer: Layer, network: NetworkOf<Scalar>, context: inout ForwardContextOf<Scalar>, thenReLU: Bool) throws -> VariableOf<Scalar> {
         var stats = context.statistics[layer.name] ?? {
-            var s = BatchNormStatistics(channels: layer.inputShape[0], momentum: momentum.map(Float.init))
+            var s = BatchNormStatisticsOf<Scalar>(channels: layer.inputShape[0], momentum: momentum.map { Scalar($0) })
             s.runningMean = network.state["\(layer.name).running_mean"]!
             s.runningVariance = network.state["\(layer.name).running_var"]!
             s.batchesTracked = network.batchNormBatches[layer.name] ?? 0
@@ -15,7 +15,7 @@ extension BatchNorm {
         }()
         let weight = context.parameter(layer, "weight"), bias = context.parameter(layer, "bias")
         let training = context.options.training
-        let y: Variable
+        let y: VariableOf<Scalar>
         if let orbits = context.options.sharedStatistics[layer.name] {
             y = try orbitBatchNorm(x, orbits: orbits, weight: weight, bias: bias, statistics: &stats, training: training, thenReLU: thenReLU)
         } else if thenReLU {

@@ -3,7 +3,7 @@ import EqxTensor
 
 /// The forward op of `Conv` (EqxIR/Layers/Conv.swift).
 extension Conv {
-    func forward(_ x: Variable, layer: Layer, context: ForwardContext) throws -> Variable {
+    func forward<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, layer: Layer, context: ForwardContextOf<Scalar>) throws -> VariableOf<Scalar> {
         try conv2d(x, weight: context.parameter(layer, "weight")!, bias: context.parameter(layer, "bias"), stride: stride,
                    padding: padding, paddingMode: circular ? .circular : .zeros)
     }

@@ -4,7 +4,7 @@ import EqxTensor
 // Each layer kind's forward op (its backward is the tensor op's own). One extension per kind, next to the
 // kind's definition in EqxIR/Layers; `Network.apply` dispatches to them.
 
-extension ForwardContext {
+extension ForwardContextOf {
     /// The parameter `suffix` of `layer` in this pass.
-    func parameter(_ layer: Layer, _ suffix: String) -> Variable? { params["\(layer.name).\(suffix)"] }
+    func parameter(_ layer: Layer, _ suffix: String) -> VariableOf<Scalar>? { params["\(layer.name).\(suffix)"] }
 }
