@@ -4,6 +4,7 @@ import EqxNN
 import EqxTensor
 import EqxTraining
 import Foundation
+import EqxEvaluation
 
 public enum BenchmarkError: Error, CustomStringConvertible {
     case unknownBenchmark(String, available: [String])

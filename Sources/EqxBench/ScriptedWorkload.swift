@@ -7,6 +7,7 @@ import EqxSyntax
 import EqxTensor
 import EqxTraining
 import Foundation
+import EqxEvaluation
 
 /// Answers for the benchmark scripts' placeholder data file with the bench's sample shape, so the checker
 /// sees the shapes a real dataset would have without any file on disk.

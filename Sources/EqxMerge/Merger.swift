@@ -3,7 +3,7 @@ import EqxGroups
 import EqxIR
 import EqxNN
 import EqxTensor
-import EqxTraining
+import EqxEvaluation
 
 /// What a merge statement needs besides its spec: the networks, the group and the data as tensors.
 public struct MergeInputs {
@@ -150,7 +150,7 @@ public final class Merger {
         progress(MergeProgress(merge: spec.id, phase: .matching, done: 0, total: spec.alphas.count, alpha: nil))
         if case .activations(_, let rule) = spec.matching {
             do { symbols = try PermutationSymbols(spec.network).matched(at: rule, in: spec.network) } catch {
-                throw TrainingError(message: "merge '\(spec.id)': a match point does not carry its symbol (E0710)")
+                throw MergeError(message: "merge '\(spec.id)': a match point does not carry its symbol (E0710)")
             }
         } else {
             symbols = PermutationSymbols(spec.network)
@@ -164,11 +164,11 @@ public final class Merger {
     private static func validate(_ spec: MergeSpec, _ inputs: MergeInputs) throws {
         for (role, net) in [("the first network", inputs.base), ("the second network", inputs.partner)] {
             guard let net = net, net.spec.architecture != spec.network.architecture else { continue }
-            throw TrainingError(message: "merge '\(spec.id)': \(role) (\(net.spec.name), \(net.spec.flattenedLayers.count) layers) "
+            throw MergeError(message: "merge '\(spec.id)': \(role) (\(net.spec.name), \(net.spec.flattenedLayers.count) layers) "
                                 + "has a different architecture from \(spec.network.name) (\(spec.network.flattenedLayers.count) layers)")
         }
         if case .activations = spec.matching, inputs.matchingBatches.isEmpty {
-            throw TrainingError(message: "merge '\(spec.id)': activation matching needs data, but the matching data is empty")
+            throw MergeError(message: "merge '\(spec.id)': activation matching needs data, but the matching data is empty")
         }
         if spec.involutive {
             // Involutions align θ with g·θ into an action of order 2 only when g² = e (the checker's E0704).
@@ -179,12 +179,12 @@ public final class Merger {
             default: squaresToIdentity = false
             }
             guard squaresToIdentity else {
-                throw TrainingError(message: "merge '\(spec.id)': involutive matching needs a target g(net) with g² = e",
+                throw MergeError(message: "merge '\(spec.id)': involutive matching needs a target g(net) with g² = e",
                                     help: "merge with the mirrored network, e.g. 'with flip(net)'")
             }
         }
         if spec.variants.contains(where: \.repairs), inputs.matchingBatches.isEmpty {
-            throw TrainingError(message: "merge '\(spec.id)': REPAIR estimates channel statistics on the matching data, but there is none",
+            throw MergeError(message: "merge '\(spec.id)': REPAIR estimates channel statistics on the matching data, but there is none",
                                 help: "use 'match activations on DATA' with 'repair'")
         }
     }
@@ -194,7 +194,7 @@ public final class Merger {
     }
 
     private func transformed(_ element: Int) throws -> Network {
-        guard let g = inputs.group else { throw TrainingError(message: "merge '\(spec.id)' needs a group") }
+        guard let g = inputs.group else { throw MergeError(message: "merge '\(spec.id)' needs a group") }
         let rep = try NetworkRepresentation(group: g, spec: spec.network, hidden: .trivial)
         return try Network(spec: spec.network, state: rep.transform(inputs.base.state, element: element))
     }
@@ -202,7 +202,7 @@ public final class Merger {
     private func align() throws {
         switch spec.target {
         case .model:
-            guard let partner = inputs.partner else { throw TrainingError(message: "merge '\(spec.id)' lacks its second network") }
+            guard let partner = inputs.partner else { throw MergeError(message: "merge '\(spec.id)' lacks its second network") }
             let p = try permutation(to: partner, tag: "")
             aligned = try p.apply(to: partner.state, spec: spec.network, symbols: symbols)
         case .transformed(_, let element):
@@ -215,7 +215,7 @@ public final class Merger {
                 return RepresentationReport(symbol: s.name, channels: s.channels, relations: [v], isRepresentation: v.channels == 0)
             }
         case .orbit:
-            guard let g = inputs.group else { throw TrainingError(message: "merge '\(spec.id)' needs a group") }
+            guard let g = inputs.group else { throw MergeError(message: "merge '\(spec.id)' needs a group") }
             let elements = Array(g.elements.dropFirst())
             let copies = try elements.map { try transformed($0) }
             var perms: [ChannelPermutation]

@@ -4,6 +4,7 @@ import EqxNN
 import EqxTensor
 import EqxTraining
 import Foundation
+import EqxEvaluation
 
 extension Executor {
     /// `save predictions(net, data) to PATH`: the logits of every sample of `ref`, in the data's order,

@@ -6,6 +6,7 @@ import EqxNN
 import EqxTensor
 import EqxTraining
 import Foundation
+import EqxEvaluation
 
 extension Executor {
     /// The columns one measurement contributes to a report row.
@@ -90,7 +91,7 @@ extension Executor {
                 + d.layers.map { ("\(label).\($0.name)", .double($0.relative)) }
                 + d.layers.map { ("\(label).\($0.name).absolute", .double($0.absolute)) }
         case .gradientIdentity(_, let g, let ch, let d, let kind):
-            let r = try EqxTraining.gradientIdentity(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
+            let r = try EqxEvaluation.gradientIdentity(net, group: g.finiteGroup(forInput: net.spec.inputShape), hidden: ch.hidden,
                                                      learned: layerPermutations(ch, for: net.spec), on: dataset(d), loss: kind)
             return [(label, .double(r.discrepancy)), ("\(label).off_E", .double(r.offE)),
                     ("\(label).gradient", .double(r.nominalNorm)), ("\(label).augmented_gradient", .double(r.augmentedNorm))]

@@ -8,6 +8,7 @@ import EqxSyntax
 import EqxTensor
 import EqxTraining
 import Foundation
+import EqxEvaluation
 
 public let eqxVersion = "0.1.0"
 
@@ -169,6 +170,8 @@ public final class Executor {
         } catch var e as RuntimeError where e.range == nil {
             e.range = step.range
             throw e
+        } catch let e as MeasurementError {
+            throw RuntimeError(e.description, range: step.range)
         }
     }
 
@@ -311,6 +314,8 @@ public final class Executor {
             outcome = try trainer.run(progress: { [observer] in observer(.training($0)) }, shouldStop: shouldStop)
         } catch let e as TrainingError {
             throw RuntimeError(e.description, range: spec.range)
+        } catch let e as MeasurementError {
+            throw RuntimeError(e.description, range: spec.range)
         }
         let narrow = try Network(spec: net.spec, state: net.state.converted(to: Float.self))
         narrow.batchNormBatches = net.batchNormBatches
@@ -366,6 +371,8 @@ public final class Executor {
                 outcome = try trainer.run(from: checkpoint, progress: { [observer] in observer(.training($0)) },
                                           shouldStop: shouldStop)
             } catch let e as TrainingError {
+                throw RuntimeError(e.description, range: spec.range)
+            } catch let e as MeasurementError {
                 throw RuntimeError(e.description, range: spec.range)
             }
             if outcome.interrupted, let c = outcome.checkpoint {
@@ -488,6 +495,10 @@ public final class Executor {
             merges[spec.id] = (merger, outcome)
         } catch is MergeCancelled {
             throw Interrupted(statement: "merge \(spec.id)", onResume: "runs the merge again")
+        } catch let e as MergeError {
+            throw RuntimeError(e.description, range: spec.range)
+        } catch let e as MeasurementError {
+            throw RuntimeError(e.description, range: spec.range)
         }
     }
 

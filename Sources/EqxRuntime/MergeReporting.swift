@@ -1,6 +1,7 @@
 import EqxData
 import EqxMerge
 import EqxTraining
+import EqxEvaluation
 
 
 // What a merge reports about its learned representation and, for an orbit merge, about the change from the

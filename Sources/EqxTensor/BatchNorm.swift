@@ -70,9 +70,7 @@ func batchNorm<Scalar: TensorScalar>(
     guard statistics.channels == c else {
         throw TensorError.shapeMismatch(op: op + " running statistics", expected: [c], got: statistics.runningMean.shape)
     }
-    for p in [weight, bias].compactMap({ $0 }) where p.shape != [c] {
-        throw TensorError.shapeMismatch(op: op + " affine parameter \(p.displayName)", expected: [c], got: p.shape)
-    }
+    try checkAffineShapes(weight, bias, channels: c, op: op)
     let m = n * s
     if training && m <= 1 {
         throw TensorError.invalidArgument(op: op, message: "training needs more than one value per channel, got input \(x.shape)")
@@ -142,38 +140,11 @@ func batchNorm<Scalar: TensorScalar>(
         }
     }
 
-    let needX = x.requiresGrad, needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
+    let needX = x.requiresGrad
     let inputs = [x] + [weight, bias].compactMap { $0 }
     return VariableOf<Scalar>.make(y, inputs: inputs) { dy in
-        // Per channel: Σdy and Σdy·x̂, in Double.
-        var sumDy = [Double](repeating: 0, count: c)
-        var sumDyXhat = [Double](repeating: 0, count: c)
-        xv.withUnsafeBufferPointer { xp in
-          y.withUnsafeBufferPointer { yp in
-            dy.withUnsafeBufferPointer { gp in
-                sumDy.withUnsafeMutableBufferPointer { sd in
-                    sumDyXhat.withUnsafeMutableBufferPointer { sx in
-                        let xb = xp.baseAddress!, gb = gp.baseAddress!, yb = yp.baseAddress!
-                        parallelFor(c, cost: m) { range in
-                            for ch in range {
-                                var a = 0.0, b = 0.0
-                                for i in 0..<n {
-                                    let off = (i * c + ch) * s
-                                    let (sum, dot) = thenReLU
-                                        ? blockMaskedSumAndDot(gb + off, mask: yb + off, xb + off, s, shift: mean[ch])
-                                        : blockSumAndDot(gb + off, xb + off, s, shift: mean[ch])
-                                    a += sum
-                                    b += dot
-                                }
-                                sd[ch] = a
-                                sx[ch] = b * Double(invStd[ch])
-                            }
-                        }
-                    }
-                }
-            }
-          }
-        }
+        let (sumDy, sumDyXhat) = channelGradientSums(x: xv, y: y, dy: dy, n: n, c: c, s: s, masked: thenReLU,
+                                                     mean: mean, invStd: invStd)
         var dx: TensorOf<Scalar>? = nil
         if needX {
             dx = TensorOf<Scalar>(shape: xv.shape) { out in
@@ -207,10 +178,7 @@ func batchNorm<Scalar: TensorScalar>(
                 }
             }
         }
-        var grads: [TensorOf<Scalar>?] = [dx]
-        if weight != nil { grads.append(needW ? TensorOf<Scalar>(sumDyXhat.map { Scalar($0) }) : nil) }
-        if bias != nil { grads.append(needB ? TensorOf<Scalar>(sumDy.map { Scalar($0) }) : nil) }
-        return grads
+        return [dx] + affineGradients(weight, bias, sumDy: sumDy, sumDyXhat: sumDyXhat)
     }
 }
 

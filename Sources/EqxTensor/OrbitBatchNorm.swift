@@ -41,9 +41,7 @@ public func orbitBatchNorm<Scalar: TensorScalar>(
         throw TensorError.shapeMismatch(op: op + " running statistics and orbits", expected: [c],
                                         got: [statistics.channels, orbits.orbitOfChannel.count])
     }
-    for p in [weight, bias].compactMap({ $0 }) where p.shape != [c] {
-        throw TensorError.shapeMismatch(op: op + " affine parameter \(p.displayName)", expected: [c], got: p.shape)
-    }
+    try checkAffineShapes(weight, bias, channels: c, op: op)
     let k = orbits.count, orbitOf = orbits.orbitOfChannel
     let count = orbits.sizes.map { Double(n * s * $0) }   // values per orbit
     if training, let smallest = count.min(), smallest <= 1 {
@@ -132,35 +130,10 @@ public func orbitBatchNorm<Scalar: TensorScalar>(
     }
 
     let inputs = [x] + [weight, bias].compactMap { $0 }
-    let needW = weight?.requiresGrad ?? false, needB = bias?.requiresGrad ?? false
-    return Variable.make(y, inputs: inputs) { dy in
-        // Per channel Σdy and Σdy·x̂ (dy masked where a fused ReLU clamped), in Double.
-        var sumDy = [Double](repeating: 0, count: c), sumDyXhat = [Double](repeating: 0, count: c)
-        xv.withUnsafeBufferPointer { xp in
-            y.withUnsafeBufferPointer { yp in
-                dy.withUnsafeBufferPointer { gp in
-                    sumDy.withUnsafeMutableBufferPointer { sd in
-                        sumDyXhat.withUnsafeMutableBufferPointer { sx in
-                            let xb = xp.baseAddress!, gb = gp.baseAddress!, yb = yp.baseAddress!
-                            parallelFor(c, cost: n * s) { range in
-                                for ch in range {
-                                    let o = orbitOf[ch]
-                                    var a = 0.0, b = 0.0
-                                    for i in 0..<n {
-                                        let off = (i * c + ch) * s
-                                        let (sum, dot) = thenReLU
-                                            ? blockMaskedSumAndDot(gb + off, mask: yb + off, xb + off, s, shift: mean[o])
-                                            : blockSumAndDot(gb + off, xb + off, s, shift: mean[o])
-                                        a += sum; b += dot
-                                    }
-                                    sd[ch] = a; sx[ch] = b * Double(invStd[o])
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
+    return VariableOf<Scalar>.make(y, inputs: inputs) { dy in
+        // Per channel Σdy and Σdy·x̂ with x̂ from the orbit's statistics (dy masked where a fused ReLU clamped).
+        let (sumDy, sumDyXhat) = channelGradientSums(x: xv, y: y, dy: dy, n: n, c: c, s: s, masked: thenReLU,
+                                                     mean: orbitOf.map { mean[$0] }, invStd: orbitOf.map { invStd[$0] })
         // dL/dx = invStd_o (γ_c dy − mean_o(γ dy) − x̂ mean_o(γ dy x̂)) in training; γ_c invStd_o dy in evaluation.
         var orbitDy = [Double](repeating: 0, count: k), orbitDyXhat = [Double](repeating: 0, count: k)
         for ch in 0..<c {
@@ -195,10 +168,7 @@ public func orbitBatchNorm<Scalar: TensorScalar>(
                 }
             }
         }
-        var grads: [TensorOf<Scalar>?] = [dx]
-        if weight != nil { grads.append(needW ? TensorOf<Scalar>(sumDyXhat.map { Scalar($0) }) : nil) }
-        if bias != nil { grads.append(needB ? TensorOf<Scalar>(sumDy.map { Scalar($0) }) : nil) }
-        return grads
+        return [dx] + affineGradients(weight, bias, sumDy: sumDy, sumDyXhat: sumDyXhat)
     }
 }
 

@@ -4,6 +4,7 @@ import EqxIR
 import EqxNN
 import EqxTensor
 import Foundation
+import EqxEvaluation
 
 /// The Float32 trainer (the default precision) and the Float64 one.
 public typealias Trainer = TrainerOf<Float>
@@ -305,24 +306,6 @@ public final class TrainerOf<Scalar: TensorScalar> {
             }
         }
     }
-}
-
-/// The loss of a batch of logits against integer labels.
-@_specialize(where Scalar == Float)
-@_specialize(where Scalar == Double)
-public func lossFunction<Scalar: TensorScalar>(_ kind: LossKind, _ logits: VariableOf<Scalar>, labels: [Int]) throws -> VariableOf<Scalar> {
-    switch kind {
-    case .crossEntropy: return try crossEntropy(logits, labels: labels)
-    case .mse: return try mseLoss(logits, labels: labels)
-    case .bce: return try binaryCrossEntropyWithLogits(logits, targets: TensorOf<Scalar>(shape: [labels.count, 1], scalars: labels.map { Scalar($0) }))
-    }
-}
-
-/// Adapts a `RandomStream` to Swift's `RandomNumberGenerator` for library code that takes one.
-public struct StreamGenerator: RandomNumberGenerator {
-    public var stream: RandomStream
-    public init(stream: RandomStream) { self.stream = stream }
-    public mutating func next() -> UInt64 { stream.nextUInt64() }
 }
 
 public struct TrainingError: Error, CustomStringConvertible {

@@ -6,6 +6,7 @@ import EqxGroups
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// The flip self-merge (Bökman & Kahl; research note §2.9). Conventions: B = m·θ with trivial channels (every
 /// kernel mirrored), matching returns π with P_π(B) ≈ θ (gather: B's new channel i is its old channel π[i]).

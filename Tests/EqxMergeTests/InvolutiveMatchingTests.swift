@@ -6,6 +6,7 @@ import EqxGroups
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// Self-merges with `involutions`: every matched permutation π is an involution, so T = π∘m has order 2
 /// and θ_½ = (θ + Tθ)/2 is Π_E θ for the learned representation [identity, π] — exactly flip invariant

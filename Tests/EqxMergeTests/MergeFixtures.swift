@@ -7,6 +7,7 @@ import EqxNN
 import EqxSyntax
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 // Shared helpers for the merge tests: scripts checked by the real front end, random states, batches of the
 // built-in digits and naive comparisons.

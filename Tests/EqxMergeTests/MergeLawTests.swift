@@ -6,6 +6,7 @@ import EqxGroups
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// The laws a merge must satisfy on a trained network (issue 5, "How it is checked"):
 /// - a planted random permutation is recovered exactly by activation matching and by weight matching, the

@@ -6,6 +6,7 @@ import EqxGroups
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// The orbit merge for C4: (1/|G|) Σ_g P_{π_g}(g·θ) with π_g matched between θ and g·θ (trivial channels).
 /// When the π_g form a representation (here: the regular one, planted), this is Π_E θ for that representation

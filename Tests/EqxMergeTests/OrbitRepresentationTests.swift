@@ -6,6 +6,7 @@ import EqxGroups
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// The orbit merge with `representation`: one σ_g per element with σ_g σ_h = σ_{g∘h}, so the orbit average
 /// is Π_E θ for the learned representation and exactly invariant. Tolerances: states to 1e-6 · max(1, |θ|);

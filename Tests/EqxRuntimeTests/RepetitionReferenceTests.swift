@@ -6,6 +6,7 @@ import EqxSyntax
 import Foundation
 import XCTest
 import EqxTestSupport
+import EqxEvaluation
 
 /// After `repeat N { train plain = … }`, `plain[r]` is repetition r's network: merges across repetitions
 /// (`plain[r]` with `plain[(r + 1) % 3]`) and over all pairs (`for p in pairs(plain)`).

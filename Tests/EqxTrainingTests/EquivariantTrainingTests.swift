@@ -5,6 +5,7 @@ import EqxIR
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// Equivariant training projects the initial point and every gradient; with permutation
 /// representations every optimizer update of an orbit-constant tensor is orbit-constant (SGD, momentum,

@@ -5,6 +5,7 @@ import EqxIR
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// The theorems of Nordenfors et al. hold exactly, so in float64 they show at float64 rounding (~1e-16)
 /// where float32 shows ~1e-7: orbit-augmented SGD started in E stays in E, and ∇R_aug = Π_E∇R at θ ∈ E.

@@ -5,6 +5,7 @@ import EqxIR
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// `gradient_identity` against a naive reference: ∇R_aug as the mean of the nominal gradients on each of
 /// the |G| transformed copies of the whole data set, and Π_E as the group average (1/|G|) Σ_g g·∇R over

@@ -5,6 +5,7 @@ import EqxIR
 import EqxNN
 import EqxTensor
 import EqxTraining
+import EqxEvaluation
 
 /// The symmetry metrics on networks whose answer is known: a projected network (θ ∈ E) is invariant
 /// and equivariant in every layer up to rounding; a random one is not.

@@ -14,9 +14,9 @@ public func evaluate<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, on data
 }
 
 /// `evaluate` on inputs already in the network's precision.
-func evaluate<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, on data: ScalarDataset<Scalar>, loss: LossKind, batchSize: Int = 256,
+public func evaluate<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, on data: ScalarDataset<Scalar>, loss: LossKind, batchSize: Int = 256,
                                     beforeEachBatch: () throws -> Void = {}) throws -> (loss: Double, accuracy: Double) {
-    guard data.count > 0 else { throw TrainingError(message: "cannot evaluate on empty data '\(data.name)'") }
+    guard data.count > 0 else { throw MeasurementError(message: "cannot evaluate on empty data '\(data.name)'") }
     var totalLoss = 0.0, correct = 0
     for (x, labels) in try data.sequentialBatches(size: batchSize) {
         try beforeEachBatch()

@@ -25,7 +25,7 @@ public struct GradientIdentity: Equatable {
 public func gradientIdentity<Scalar: TensorScalar>(_ network: NetworkOf<Scalar>, group: FiniteGroup, hidden: ChannelAction,
                              learned: [String: ChannelRepresentation] = [:], on data: Dataset,
                              loss: LossKind) throws -> GradientIdentity {
-    guard data.count > 0 else { throw TrainingError(message: "cannot measure a gradient on empty data '\(data.name)'") }
+    guard data.count > 0 else { throw MeasurementError(message: "cannot measure a gradient on empty data '\(data.name)'") }
     let rep = try NetworkRepresentation(group: group, spec: network.spec, hidden: hidden, learned: learned)
     let projector = try ReynoldsProjector(representation: rep)
     let action = try rep.inputAction
