@@ -123,22 +123,8 @@ func batchNorm<Scalar: TensorScalar>(
 
     let gamma = weight?.value.scalars ?? [Scalar](repeating: 1, count: c)
     let beta = bias?.value.scalars ?? [Scalar](repeating: 0, count: c)
-    let y = TensorOf<Scalar>(shape: x.shape) { out in
-        xv.withUnsafeBufferPointer { xp in
-            let ob = out.baseAddress!
-            parallelFor(n * c, cost: s) { range in
-                for r in range {
-                    let ch = r % c
-                    let a = gamma[ch] * invStd[ch], b = beta[ch] - mean[ch] * a
-                    if thenReLU {
-                        for k in 0..<s { let v = xp[r * s + k] * a + b; ob[r * s + k] = v > 0 ? v : 0 }
-                    } else {
-                        for k in 0..<s { ob[r * s + k] = xp[r * s + k] * a + b }
-                    }
-                }
-            }
-        }
-    }
+    let scale = (0..<c).map { gamma[$0] * invStd[$0] }
+    let y = channelAffine(xv, n: n, c: c, s: s, scale: scale, shift: (0..<c).map { beta[$0] - mean[$0] * scale[$0] }, relu: thenReLU)
 
     let needX = x.requiresGrad
     let inputs = [x] + [weight, bias].compactMap { $0 }
@@ -147,34 +133,20 @@ func batchNorm<Scalar: TensorScalar>(
                                                      mean: mean, invStd: invStd)
         var dx: TensorOf<Scalar>? = nil
         if needX {
-            dx = TensorOf<Scalar>(shape: xv.shape) { out in
-                xv.withUnsafeBufferPointer { xp in
-                  y.withUnsafeBufferPointer { yp in
-                    dy.withUnsafeBufferPointer { gp in
-                        let ob = out.baseAddress!
-                        parallelFor(n * c, cost: s) { range in
-                            for r in range {
-                                let ch = r % c
-                                let scale = gamma[ch] * invStd[ch], mu = mean[ch], inv = invStd[ch]
-                                let meanDy = training ? Scalar(sumDy[ch] / Double(m)) : 0
-                                let meanDyXhat = training ? Scalar(sumDyXhat[ch] / Double(m)) : 0
-                                let base = r * s
-                                if thenReLU {
-                                    maskedBatchNormGradient(dy: gp.baseAddress! + base, y: yp.baseAddress! + base, x: xp.baseAddress! + base,
-                                                            into: ob + base, count: s, training: training, scale: scale, mean: mu,
-                                                            invStd: inv, meanDy: meanDy, meanDyXhat: meanDyXhat)
-                                } else if training {
-                                    for k in 0..<s {
-                                        let xhat = (xp[base + k] - mu) * inv
-                                        ob[base + k] = scale * (gp[base + k] - meanDy - xhat * meanDyXhat)
-                                    }
-                                } else {
-                                    for k in 0..<s { ob[base + k] = scale * gp[base + k] }
-                                }
-                            }
-                        }
+            dx = rowwiseInputGradient(x: xv, y: y, dy: dy, n: n, c: c, s: s) { _, ch, xr, yr, gr, out in
+                let scale = gamma[ch] * invStd[ch], mu = mean[ch], inv = invStd[ch]
+                let meanDy = training ? Scalar(sumDy[ch] / Double(m)) : 0
+                let meanDyXhat = training ? Scalar(sumDyXhat[ch] / Double(m)) : 0
+                if thenReLU {
+                    maskedBatchNormGradient(dy: gr, y: yr, x: xr, into: out, count: s, training: training, scale: scale, mean: mu,
+                                            invStd: inv, meanDy: meanDy, meanDyXhat: meanDyXhat)
+                } else if training {
+                    for k in 0..<s {
+                        let xhat = (xr[k] - mu) * inv
+                        out[k] = scale * (gr[k] - meanDy - xhat * meanDyXhat)
                     }
-                  }
+                } else {
+                    for k in 0..<s { out[k] = scale * gr[k] }
                 }
             }
         }

@@ -54,3 +54,48 @@ func affineGradients<Scalar: TensorScalar>(_ weight: VariableOf<Scalar>?, _ bias
     if let b = bias { grads.append(b.requiresGrad ? TensorOf<Scalar>(sumDy.map { Scalar($0) }) : nil) }
     return grads
 }
+
+/// y = x·a[c] + b[c] over x [N, C, S] (clamped at 0 when `relu`): the normalisation, once each op has folded
+/// its statistics and γ, β into one scale and shift per channel.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+func channelAffine<Scalar: TensorScalar>(_ x: TensorOf<Scalar>, n: Int, c: Int, s: Int, scale a: [Scalar], shift b: [Scalar],
+                                         relu: Bool) -> TensorOf<Scalar> {
+    TensorOf<Scalar>(shape: x.shape) { out in
+        x.withUnsafeBufferPointer { xp in
+            let ob = out.baseAddress!
+            parallelFor(n * c, cost: s) { range in
+                for r in range {
+                    let ch = r % c
+                    // The branch outside the loops, so each loop vectorises.
+                    if relu {
+                        for k in 0..<s { let v = xp[r * s + k] * a[ch] + b[ch]; ob[r * s + k] = v > 0 ? v : 0 }
+                    } else {
+                        for k in 0..<s { ob[r * s + k] = xp[r * s + k] * a[ch] + b[ch] }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// dL/dx row by row: `row(r, ch, x, y, dy, dx)` fills the S values of row r = (sample, channel ch), in parallel.
+@inline(__always)
+func rowwiseInputGradient<Scalar: TensorScalar>(
+    x: TensorOf<Scalar>, y: TensorOf<Scalar>, dy: TensorOf<Scalar>, n: Int, c: Int, s: Int,
+    row: (_ r: Int, _ ch: Int, _ x: UnsafePointer<Scalar>, _ y: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
+          _ dx: UnsafeMutablePointer<Scalar>) -> Void
+) -> TensorOf<Scalar> {
+    TensorOf<Scalar>(shape: x.shape) { out in
+        x.withUnsafeBufferPointer { xp in
+            y.withUnsafeBufferPointer { yp in
+                dy.withUnsafeBufferPointer { gp in
+                    let ob = out.baseAddress!, xb = xp.baseAddress!, yb = yp.baseAddress!, gb = gp.baseAddress!
+                    parallelFor(n * c, cost: s) { range in
+                        for r in range { row(r, r % c, xb + r * s, yb + r * s, gb + r * s, ob + r * s) }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -111,23 +111,9 @@ public func orbitBatchNorm<Scalar: TensorScalar>(
 
     let gamma = weight?.value.scalars ?? [Scalar](repeating: 1, count: c)
     let beta = bias?.value.scalars ?? [Scalar](repeating: 0, count: c)
-    let y = TensorOf<Scalar>(shape: x.shape) { out in
-        xv.withUnsafeBufferPointer { xp in
-            let ob = out.baseAddress!
-            parallelFor(n * c, cost: s) { range in
-                for r in range {
-                    let ch = r % c, o = orbitOf[ch]
-                    let a = gamma[ch] * invStd[o], b = beta[ch] - mean[o] * a
-                    // The branch outside the loops, so each loop vectorises.
-                    if thenReLU {
-                        for j in 0..<s { let v = xp[r * s + j] * a + b; ob[r * s + j] = v > 0 ? v : 0 }
-                    } else {
-                        for j in 0..<s { ob[r * s + j] = xp[r * s + j] * a + b }
-                    }
-                }
-            }
-        }
-    }
+    let scale = (0..<c).map { gamma[$0] * invStd[orbitOf[$0]] }
+    let y = channelAffine(xv, n: n, c: c, s: s, scale: scale, shift: (0..<c).map { beta[$0] - mean[orbitOf[$0]] * scale[$0] },
+                          relu: thenReLU)
 
     let inputs = [x] + [weight, bias].compactMap { $0 }
     return VariableOf<Scalar>.make(y, inputs: inputs) { dy in
@@ -143,28 +129,15 @@ public func orbitBatchNorm<Scalar: TensorScalar>(
         let meanDy = (0..<k).map { Scalar(orbitDy[$0] / count[$0]) }, meanDyXhat = (0..<k).map { Scalar(orbitDyXhat[$0] / count[$0]) }
         var dx: TensorOf<Scalar>? = nil
         if x.requiresGrad {
-            dx = TensorOf<Scalar>(shape: xv.shape) { out in
-                xv.withUnsafeBufferPointer { xp in
-                    y.withUnsafeBufferPointer { yp in
-                        dy.withUnsafeBufferPointer { gp in
-                            let ob = out.baseAddress!
-                            parallelFor(n * c, cost: s) { range in
-                                for r in range {
-                                    let ch = r % c, o = orbitOf[ch], inv = invStd[o], mu = mean[o], gc = gamma[ch]
-                                    let mdy = meanDy[o], mdx = meanDyXhat[o], base = r * s
-                                    if training {
-                                        orbitNormGradient(dy: gp.baseAddress! + base, y: yp.baseAddress! + base, x: xp.baseAddress! + base,
-                                                          into: ob + base, count: s, masked: thenReLU, gamma: gc, mean: mu, invStd: inv,
-                                                          meanDy: mdy, meanDyXhat: mdx)
-                                    } else if thenReLU {
-                                        for j in base..<(base + s) { ob[j] = yp[j] > 0 ? gc * inv * gp[j] : 0 }
-                                    } else {
-                                        for j in base..<(base + s) { ob[j] = gc * inv * gp[j] }
-                                    }
-                                }
-                            }
-                        }
-                    }
+            dx = rowwiseInputGradient(x: xv, y: y, dy: dy, n: n, c: c, s: s) { _, ch, xr, yr, gr, out in
+                let o = orbitOf[ch], inv = invStd[o], gc = gamma[ch]
+                if training {
+                    orbitNormGradient(dy: gr, y: yr, x: xr, into: out, count: s, masked: thenReLU, gamma: gc, mean: mean[o],
+                                      invStd: inv, meanDy: meanDy[o], meanDyXhat: meanDyXhat[o])
+                } else if thenReLU {
+                    for j in 0..<s { out[j] = yr[j] > 0 ? gc * inv * gr[j] : 0 }
+                } else {
+                    for j in 0..<s { out[j] = gc * inv * gr[j] }
                 }
             }
         }
