@@ -1,3 +1,4 @@
+import CEqxKernels
 import Foundation
 
 /// An element-wise op: `forward` maps each scalar, `derivative(x, y)` gives dy/dx from input and output.
@@ -46,10 +47,42 @@ public func leakyRelu<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, slope: Scal
     elementwise(x, forward: { $0 > 0 ? $0 : slope * $0 }, derivative: { x, _ in x > 0 ? 1 : slope })
 }
 
+/// tanh element-wise: float32 through the vectorised kernel (CEqxKernels/Tanh.c, within 1 ulp), float64
+/// through libm; the backward pass is dy·(1 − y²). Both passes split over the compute threads.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func tanh<Scalar: TensorScalar>(_ x: VariableOf<Scalar>) -> VariableOf<Scalar> {
-    elementwise(x, forward: { Scalar.tanh($0) }, derivative: { _, y in 1 - y * y })
+    let y = TensorOf<Scalar>(shape: x.shape) { out in
+        x.value.withUnsafeBufferPointer { xp in
+            let ob = out.baseAddress!, xb = xp.baseAddress!
+            parallelFor(out.count, cost: 8) { r in tanhForward(xb, ob, r) }
+        }
+    }
+    return VariableOf<Scalar>.make(y, inputs: [x]) { dy in
+        [TensorOf<Scalar>(shape: dy.shape) { out in
+            y.withUnsafeBufferPointer { yp in
+                dy.withUnsafeBufferPointer { gp in
+                    let ob = out.baseAddress!, yb = yp.baseAddress!, gb = gp.baseAddress!
+                    parallelFor(out.count, cost: 1) { r in
+                        for i in r { let v = yb[i]; ob[i] = gb[i] * (1 - v * v) }
+                    }
+                }
+            }
+        }]
+    }
+}
+
+/// y = tanh(x) over `r`.
+@inline(__always)
+func tanhForward<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ y: UnsafeMutablePointer<Scalar>, _ r: Range<Int>) {
+    guard !r.isEmpty else { return }
+    if Scalar.self == Float.self {
+        let xf = UnsafeRawPointer(x + r.lowerBound).assumingMemoryBound(to: Float.self)
+        let yf = UnsafeMutableRawPointer(y + r.lowerBound).assumingMemoryBound(to: Float.self)
+        eqx_tanh_f32(xf, yf, r.count)
+    } else {
+        for i in r { y[i] = Scalar.tanh(x[i]) }
+    }
 }
 
 /// 1 / (1 + e^{−x}), computed without overflow for large |x|.

@@ -17,22 +17,39 @@ public func layerNorm<Scalar: TensorScalar>(
     guard d > 0 else { throw TensorError.invalidArgument(op: op, message: "empty normalized shape \(normalizedShape)") }
     let rows = x.value.count / d
     let xv = x.value
+    // Per-row statistics, each row written by one thread; rows are independent, so the results do not
+    // depend on the thread count.
     var mean = [Scalar](repeating: 0, count: rows), invStd = [Scalar](repeating: 0, count: rows)
-    let gamma = weight?.value.scalars, beta = bias?.value.scalars
+    let gamma = weight?.value, beta = bias?.value
     let y = TensorOf<Scalar>(shape: x.shape) { out in
         xv.withUnsafeBufferPointer { xp in
-            for r in 0..<rows {
-                var sum = 0.0
-                for i in 0..<d { sum += Double(xp[r * d + i]) }
-                let mu = sum / Double(d)
-                var sq = 0.0
-                for i in 0..<d { let t = Double(xp[r * d + i]) - mu; sq += t * t }
-                let inv = Scalar(1 / (sq / Double(d) + Double(epsilon)).squareRoot())
-                mean[r] = Scalar(mu)
-                invStd[r] = inv
-                for i in 0..<d {
-                    let xhat = (xp[r * d + i] - Scalar(mu)) * inv
-                    out[r * d + i] = xhat * (gamma?[i] ?? 1) + (beta?[i] ?? 0)
+            mean.withUnsafeMutableBufferPointer { mp in
+                invStd.withUnsafeMutableBufferPointer { ip in
+                    withOptionalPointer(gamma) { gp in
+                        withOptionalPointer(beta) { bp in
+                            let xb = xp.baseAddress!, ob = out.baseAddress!, mb = mp.baseAddress!, ib = ip.baseAddress!
+                            parallelFor(rows, cost: 4 * d) { range in
+                                for r in range {
+                                    let row = xb + r * d, dst = ob + r * d
+                                    var sum = 0.0
+                                    for i in 0..<d { sum += Double(row[i]) }
+                                    let mu = sum / Double(d)
+                                    var sq = 0.0
+                                    for i in 0..<d { let t = Double(row[i]) - mu; sq += t * t }
+                                    let inv = Scalar(1 / (sq / Double(d) + Double(epsilon)).squareRoot())
+                                    let m = Scalar(mu)
+                                    mb[r] = m
+                                    ib[r] = inv
+                                    switch (gp, bp) {
+                                    case let (g?, b?): for i in 0..<d { dst[i] = (row[i] - m) * inv * g[i] + b[i] }
+                                    case let (g?, nil): for i in 0..<d { dst[i] = (row[i] - m) * inv * g[i] + 0 }
+                                    case let (nil, b?): for i in 0..<d { dst[i] = (row[i] - m) * inv * 1 + b[i] }
+                                    case (nil, nil): for i in 0..<d { dst[i] = (row[i] - m) * inv + 0 }
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -41,25 +58,47 @@ public func layerNorm<Scalar: TensorScalar>(
     let inputs = [x] + [weight, bias].compactMap { $0 }
     return VariableOf<Scalar>.make(y, inputs: inputs) { dy in
         var dgamma = [Double](repeating: 0, count: d), dbeta = [Double](repeating: 0, count: d)
-        var dx = needX ? TensorOf<Scalar>.zeros(xv.shape) : nil
+        var dx: TensorOf<Scalar>? = needX ? TensorOf<Scalar>(shape: xv.shape) { _ in } : nil  // every row is written
         xv.withUnsafeBufferPointer { xp in
             dy.withUnsafeBufferPointer { gp in
-                for r in 0..<rows {
-                    let mu = mean[r], inv = invStd[r]
-                    var sumG = 0.0, sumGX = 0.0
-                    for i in 0..<d {
-                        let xhat = (xp[r * d + i] - mu) * inv
-                        let g = gp[r * d + i] * (gamma?[i] ?? 1)
-                        sumG += Double(g)
-                        sumGX += Double(g * xhat)
-                        dgamma[i] += Double(gp[r * d + i] * xhat)
-                        dbeta[i] += Double(gp[r * d + i])
+                withOptionalPointer(gamma) { wp in
+                    let xb = xp.baseAddress!, gb = gp.baseAddress!
+                    if needW || needB {
+                        // Summed over rows in row order (one thread): the affine gradients are exact sums.
+                        for r in 0..<rows {
+                            let mu = mean[r], inv = invStd[r]
+                            for i in 0..<d {
+                                let xhat = (xb[r * d + i] - mu) * inv
+                                dgamma[i] += Double(gb[r * d + i] * xhat)
+                                dbeta[i] += Double(gb[r * d + i])
+                            }
+                        }
                     }
-                    if needX {
-                        let mg = Scalar(sumG / Double(d)), mgx = Scalar(sumGX / Double(d))
-                        for i in 0..<d {
-                            let xhat = (xp[r * d + i] - mu) * inv
-                            dx![flat: r * d + i] = inv * (gp[r * d + i] * (gamma?[i] ?? 1) - mg - xhat * mgx)
+                    guard needX else { return }
+                    withOptionalMutablePointer(&dx) { dxp in
+                        let db = dxp!
+                        mean.withUnsafeBufferPointer { mp in
+                            invStd.withUnsafeBufferPointer { ip in
+                                let mb = mp.baseAddress!, ib = ip.baseAddress!
+                                parallelFor(rows, cost: 4 * d) { range in
+                                    for r in range {
+                                        let mu = mb[r], inv = ib[r], row = xb + r * d, g = gb + r * d, out = db + r * d
+                                        var sumG = 0.0, sumGX = 0.0
+                                        for i in 0..<d {
+                                            let xhat = (row[i] - mu) * inv
+                                            let gi = g[i] * (wp?[i] ?? 1)
+                                            sumG += Double(gi)
+                                            sumGX += Double(gi * xhat)
+                                        }
+                                        let mg = Scalar(sumG / Double(d)), mgx = Scalar(sumGX / Double(d))
+                                        if let wp {
+                                            for i in 0..<d { out[i] = inv * (g[i] * wp[i] - mg - (row[i] - mu) * inv * mgx) }
+                                        } else {
+                                            for i in 0..<d { out[i] = inv * (g[i] - mg - (row[i] - mu) * inv * mgx) }
+                                        }
+                                    }
+                                }
+                            }
                         }
                     }
                 }

@@ -80,6 +80,14 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
             parallelFor(planes, cost: ip) { range in
                 for plane in range {
                     let src = xb + plane * ip
+                    if kernel == 2 && g.stride == 2 {
+                        // The usual 2×2 pool as straight row loops (same sums in the same order).
+                        for oy in 0..<g.oh {
+                            let r0 = src + 2 * oy * g.w, r1 = r0 + g.w, dst = yb + plane * op + oy * g.ow
+                            for ox in 0..<g.ow { dst[ox] = (((r0[2 * ox] + r0[2 * ox + 1]) + r1[2 * ox]) + r1[2 * ox + 1]) * norm }
+                        }
+                        continue
+                    }
                     for oy in 0..<g.oh {
                         for ox in 0..<g.ow {
                             var s: Scalar = 0
@@ -102,6 +110,16 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
                 parallelFor(planes, cost: ip) { range in
                     for plane in range {
                         let dst = db + plane * ip
+                        if kernel == 2 && g.stride == 2 {
+                            for oy in 0..<g.oh {
+                                let r0 = dst + 2 * oy * g.w, r1 = r0 + g.w, src = gb + plane * op + oy * g.ow
+                                for ox in 0..<g.ow {
+                                    let v = src[ox] * norm
+                                    r0[2 * ox] += v; r0[2 * ox + 1] += v; r1[2 * ox] += v; r1[2 * ox + 1] += v
+                                }
+                            }
+                            continue
+                        }
                         for oy in 0..<g.oh {
                             for ox in 0..<g.ow {
                                 let v = gb[plane * op + oy * g.ow + ox] * norm

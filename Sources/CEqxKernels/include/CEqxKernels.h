@@ -34,6 +34,10 @@ void eqx_thin_conv_weight_gradient(const float *x, int c, int h, int w, int kh, 
 /// Scratch floats the thin-conv kernels need for one image.
 size_t eqx_thin_conv_plane_size(int c, int h, int w, int kh, int kw, int pad);
 
+/// y[i] = tanh(x[i]) for n floats, within 1 ulp of the exact value (computed in double, rounded once);
+/// NaN stays NaN, ±∞ gives ±1. The AVX2 and portable paths return the same bits. x and y may alias.
+void eqx_tanh_f32(const float *x, float *y, size_t n);
+
 #ifdef __cplusplus
 }
 #endif
