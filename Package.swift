@@ -62,7 +62,7 @@ let package = Package(
         .testTarget(name: "EqxSyntaxTests", dependencies: ["EqxSyntax", "EqxTestSupport"], resources: [.copy("corpus")]),
         .testTarget(name: "EqxGroupsTests", dependencies: ["EqxGroups", "EqxTestSupport"]),
         .testTarget(name: "EqxIRTests", dependencies: ["EqxIR", "EqxSyntax", "EqxTestSupport"], resources: [.copy("corpus")]),
-        .testTarget(name: "EqxTensorTests", dependencies: ["EqxTensor", "CBLAS"]),
+        .testTarget(name: "EqxTensorTests", dependencies: ["EqxTensor", "CBLAS", "CEqxKernels"]),
         .testTarget(name: "EqxDataTests", dependencies: ["EqxData", "EqxTestSupport"], exclude: ["crafted", "golden"]),
         .testTarget(name: "EqxNNTests", dependencies: ["EqxNN", "EqxTensor", "EqxGroups", "EqxIR", "EqxSyntax"]),
         .testTarget(name: "EqxTrainingTests", dependencies: ["EqxTraining", "EqxEvaluation", "EqxNN", "EqxData", "EqxGroups", "EqxIR", "EqxSyntax", "EqxTensor"]),

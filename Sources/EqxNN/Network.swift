@@ -94,6 +94,10 @@ public struct ForwardOptions {
     /// Batch norms (by layer name) whose training statistics are shared over orbits of channels: an
     /// equivariant training's group (`ReynoldsProjector.batchNormOrbits`).
     public var sharedStatistics: [String: ChannelOrbits] = [:]
+    /// Convs (by layer name) evaluated at Π_E of their kernel through its tap orbits, the K of their GEMMs
+    /// shrunk to C·R (`orbitTiedConv2d`): an equivariant training's group with trivial channels
+    /// (`ReynoldsProjector.tiedKernels`). Equal to the plain conv to rounding wherever the kernel is in E.
+    public var tiedKernels: [String: TapOrbits] = [:]
     public init(training: Bool, gradients: Bool, capture: Set<String> = [], rng: RandomStream? = nil) {
         self.training = training; self.gradients = gradients; self.capture = capture; self.rng = rng
     }

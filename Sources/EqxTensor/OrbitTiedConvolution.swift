@@ -27,6 +27,28 @@ public struct TapOrbits: Hashable, Sendable {
         self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth; self.orbit = orbit; count = next
     }
 
+    /// The orbits given by each tap's orbit number, numbered 0, 1, … in order of their first tap.
+    public init(kernelHeight: Int, kernelWidth: Int, orbitOfTap: [Int]) throws {
+        guard kernelHeight > 0, kernelWidth > 0, orbitOfTap.count == kernelHeight * kernelWidth else {
+            throw TensorError.invalidArgument(op: "tap orbits", message: "\(orbitOfTap.count) orbit numbers for a \(kernelHeight)×\(kernelWidth) kernel")
+        }
+        var next = 0
+        for r in orbitOfTap {
+            guard r >= 0, r <= next else {
+                throw TensorError.invalidArgument(op: "tap orbits", message: "orbits must be numbered in order of their first tap")
+            }
+            if r == next { next += 1 }
+        }
+        self.kernelHeight = kernelHeight; self.kernelWidth = kernelWidth; orbit = orbitOfTap; count = next
+    }
+
+    /// Number of taps in each orbit.
+    public var sizes: [Int] {
+        var s = [Int](repeating: 0, count: count)
+        for r in orbit { s[r] += 1 }
+        return s
+    }
+
     /// Taps tied by the horizontal mirror (j ↦ KW−1−j).
     public static func horizontalMirror(_ kh: Int, _ kw: Int) throws -> TapOrbits {
         try TapOrbits(kernelHeight: kh, kernelWidth: kw, actions: [(0..<(kh * kw)).map { ($0 / kw) * kw + kw - 1 - $0 % kw }])
@@ -50,6 +72,34 @@ public struct TapOrbits: Hashable, Sendable {
         let f = free.scalars
         return try TensorOf<Scalar>(shape: [s[0], s[1], kernelHeight, kernelWidth],
                           scalars: (0..<(s[0] * s[1] * taps)).map { f[($0 / taps) * count + orbit[$0 % taps]] })
+    }
+}
+
+/// The free weights [O, C, R] of a kernel [O, C, KH, KW]: each the mean of its orbit's taps (in Double, so
+/// a kernel already tied gives back its own values exactly). With `orbitTiedConv2d` this evaluates the
+/// conv at Π_E W, and the gradient reaching W is Π_E of the full kernel's gradient: each tap gets its
+/// orbit's summed gradient divided by the orbit's size.
+@_specialize(where Scalar == Float)
+@_specialize(where Scalar == Double)
+public func tapOrbitMean<Scalar: TensorScalar>(_ weight: VariableOf<Scalar>, orbits: TapOrbits) throws -> VariableOf<Scalar> {
+    let ws = weight.shape
+    guard ws.count == 4, ws[2] == orbits.kernelHeight, ws[3] == orbits.kernelWidth else {
+        throw TensorError.shapeMismatch(op: "tap orbit mean \(weight.displayName)", expected: [-1, -1, orbits.kernelHeight, orbits.kernelWidth], got: ws)
+    }
+    let blocks = ws[0] * ws[1], taps = ws[2] * ws[3], r = orbits.count
+    let inverseSizes = orbits.sizes.map { 1 / Double($0) }
+    let w = weight.value.scalars
+    var sums = [Double](repeating: 0, count: blocks * r)
+    for b in 0..<blocks {
+        for t in 0..<taps { sums[b * r + orbits.orbit[t]] += Double(w[b * taps + t]) }
+    }
+    let free = try TensorOf<Scalar>(shape: [ws[0], ws[1], r], scalars: sums.indices.map { Scalar(sums[$0] * inverseSizes[$0 % r]) })
+    return VariableOf<Scalar>.make(free, inputs: [weight]) { dfree in
+        let g = dfree.scalars
+        return [try TensorOf<Scalar>(shape: ws, scalars: (0..<(blocks * taps)).map { i in
+            let q = orbits.orbit[i % taps]
+            return Scalar(Double(g[(i / taps) * r + q]) * inverseSizes[q])
+        })]
     }
 }
 

@@ -27,6 +27,7 @@ public final class TrainerOf<Scalar: TensorScalar> {
     private var representations: [GroupSpec: NetworkRepresentation] = [:]
     private var projectors: [String: ReynoldsProjector] = [:]
     private var batchNormOrbits: [String: ChannelOrbits]?
+    private var kernelOrbits: [String: TapOrbits]?
     private var optimizer: OptimizerBoxOf<Scalar>
     /// The channel permutations of each learned representation the training names (`channels:
     /// m.representation`), per layer as `NetworkRepresentation` takes them; the executor resolves them.
@@ -75,6 +76,17 @@ public final class TrainerOf<Scalar: TensorScalar> {
         let s = try projector(g, hidden: spec.channels).batchNormOrbits
         batchNormOrbits = s
         return s
+    }
+
+    /// In equivariant training, the convs whose E only ties kernel taps (trivial channels): their forward
+    /// pass runs on the free weights, so its GEMMs have K = C·R instead of C·KH·KW (3× smaller under C4).
+    /// The gradient they return is already Π_E of the full one; the step projects it as every other.
+    func tiedKernels() throws -> [String: TapOrbits] {
+        guard case .equivariant(let g) = spec.mode else { return [:] }
+        if let k = kernelOrbits { return k }
+        let k = try projector(g, hidden: spec.channels).tiedKernels
+        kernelOrbits = k
+        return k
     }
 
     func projector(_ g: GroupSpec, hidden: ChannelChoice) throws -> ReynoldsProjector {
@@ -191,6 +203,7 @@ public final class TrainerOf<Scalar: TensorScalar> {
         var options = ForwardOptions(training: true, gradients: true,
                                      rng: RandomStream(seed: seed, name: "dropout/\(spec.seedName)/step\(step)"))
         options.sharedStatistics = try sharedStatistics()
+        options.tiedKernels = try tiedKernels()
         let result = try network.forward(x, options: options)
         var logits = result.output
         var total: VariableOf<Scalar>

@@ -63,3 +63,28 @@ final class OrbitTiedConvolutionTests: XCTestCase {
         XCTAssertThrowsError(try orbits.expand(.zeros([3, 2, 4])))
     }
 }
+
+extension OrbitTiedConvolutionTests {
+    func testTapOrbitMeanAgainstTheLoopAndFiniteDifferences() throws {
+        for orbits in [try TapOrbits.rotations(3), try TapOrbits.horizontalMirror(3, 3)] {
+            let w = randomTensor([2, 3, 3, 3], "mean/w/\(orbits.count)")
+            let sizes = orbits.sizes
+            try checkOp("tap orbit mean", inputs: [w], op: { try tapOrbitMean($0[0], orbits: orbits) }, reference: { d in
+                var out = [Double](repeating: 0, count: 2 * 3 * orbits.count)
+                for i in 0..<d[0].count {
+                    let r = orbits.orbit[i % 9]
+                    out[(i / 9) * orbits.count + r] += d[0][i] / Double(sizes[r])
+                }
+                return out
+            })
+            // A kernel already tied gives back its own free weights exactly.
+            let free = randomTensor([4, 2, orbits.count], "mean/free/\(orbits.count)")
+            XCTAssertEqual(try tapOrbitMean(Variable(orbits.expand(free)), orbits: orbits).value.scalars, free.scalars)
+            XCTAssertEqual(try TapOrbits(kernelHeight: 3, kernelWidth: 3, orbitOfTap: orbits.orbit), orbits)
+        }
+        XCTAssertEqual(try TapOrbits.rotations(3).sizes, [4, 4, 1])
+        XCTAssertThrowsError(try TapOrbits(kernelHeight: 3, kernelWidth: 3, orbitOfTap: [1, 0, 1, 0, 2, 0, 1, 0, 1]))
+        XCTAssertThrowsError(try TapOrbits(kernelHeight: 3, kernelWidth: 3, orbitOfTap: [0, 1]))
+        XCTAssertThrowsError(try tapOrbitMean(Variable(.zeros([2, 2, 3])), orbits: try TapOrbits.rotations(3)))
+    }
+}

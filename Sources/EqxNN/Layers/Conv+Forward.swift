@@ -4,7 +4,12 @@ import EqxTensor
 /// The forward op of `Conv` (EqxIR/Layers/Conv.swift).
 extension Conv {
     func forward<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, layer: Layer, context: ForwardContextOf<Scalar>) throws -> VariableOf<Scalar> {
-        try conv2d(x, weight: context.parameter(layer, "weight")!, bias: context.parameter(layer, "bias"), stride: stride,
-                   padding: padding, paddingMode: circular ? .circular : .zeros)
+        let weight = context.parameter(layer, "weight")!, bias = context.parameter(layer, "bias")
+        let mode: PaddingMode = circular ? .circular : .zeros
+        if let orbits = context.options.tiedKernels[layer.name] {
+            return try orbitTiedConv2d(x, weight: tapOrbitMean(weight, orbits: orbits), orbits: orbits, bias: bias, stride: stride,
+                                       padding: padding, paddingMode: mode)
+        }
+        return try conv2d(x, weight: weight, bias: bias, stride: stride, padding: padding, paddingMode: mode)
     }
 }
