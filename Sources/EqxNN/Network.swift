@@ -163,8 +163,13 @@ extension NetworkOf {
         var i = 0
         while i < layers.count {
             let layer = layers[i]
+            // In inference a conv directly followed by batch norm (and ReLU) applies them as it writes its
+            // output, unless the conv's or the batch norm's own output is wanted.
+            if let fused = inferenceEpilogue(at: i, of: layers, input: x, context: context) {
+                x = try fused.conv.forward(x, layer: layer, context: context, epilogue: fused.epilogue)
+                i += fused.layers - 1
             // Batch norm directly followed by ReLU runs as one fused op unless its own output is wanted.
-            if case .batchNorm(let bn) = layer.kind, i + 1 < layers.count, case .activation(let a) = layers[i + 1].kind,
+            } else if case .batchNorm(let bn) = layer.kind, i + 1 < layers.count, case .activation(let a) = layers[i + 1].kind,
                a.function == .relu, !context.options.capture.contains(layer.name) {
                 x = try bn.forward(x, layer: layer, network: self, context: &context, thenReLU: true)
                 i += 1
@@ -175,6 +180,24 @@ extension NetworkOf {
             i += 1
         }
         return x
+    }
+
+    /// Layers i, i+1 (and i+2) when they are conv → batch norm (→ ReLU) in an inference pass (no gradients)
+    /// and neither the conv's nor the batch norm's output is captured: the conv and the epilogue that
+    /// applies the other one or two as the conv writes its output (bit-identical to running them apart).
+    func inferenceEpilogue(at i: Int, of layers: [Layer], input x: VariableOf<Scalar>,
+                           context: ForwardContextOf<Scalar>) -> (conv: Conv, epilogue: ChannelEpilogue<Scalar>, layers: Int)? {
+        let options = context.options
+        guard !options.training, !options.gradients, !x.requiresGrad, i + 1 < layers.count,
+              case .conv(let conv) = layers[i].kind, case .batchNorm(let bn) = layers[i + 1].kind,
+              options.tiedKernels[layers[i].name] == nil,
+              !options.capture.contains(layers[i].name), !options.capture.contains(layers[i + 1].name) else { return nil }
+        var relu = false
+        if i + 2 < layers.count, case .activation(let a) = layers[i + 2].kind, a.function == .relu { relu = true }
+        guard let epilogue = try? bn.evaluationEpilogue(layer: layers[i + 1], network: self, context: context, thenReLU: relu) else {
+            return nil
+        }
+        return (conv, epilogue, relu ? 3 : 2)
     }
 
     /// The one switch over layer kinds in the runtime: each kind's forward op is in `Layers/`.

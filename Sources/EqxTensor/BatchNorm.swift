@@ -123,8 +123,15 @@ func batchNorm<Scalar: TensorScalar>(
 
     let gamma = weight?.value.scalars ?? [Scalar](repeating: 1, count: c)
     let beta = bias?.value.scalars ?? [Scalar](repeating: 0, count: c)
-    let scale = (0..<c).map { gamma[$0] * invStd[$0] }
-    let y = channelAffine(xv, n: n, c: c, s: s, scale: scale, shift: (0..<c).map { beta[$0] - mean[$0] * scale[$0] }, relu: thenReLU)
+    let scale: [Scalar], shift: [Scalar]
+    if training {
+        scale = (0..<c).map { gamma[$0] * invStd[$0] }
+        shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
+    } else {
+        // The fold a conv's epilogue uses too (ChannelEpilogue.batchNorm), so fused and unfused agree bit for bit.
+        (scale, shift) = evaluationAffine(statistics: statistics, gamma: gamma, beta: beta, epsilon: epsilon)
+    }
+    let y = channelAffine(xv, n: n, c: c, s: s, scale: scale, shift: shift, relu: thenReLU)
 
     let needX = x.requiresGrad
     let inputs = [x] + [weight, bias].compactMap { $0 }

@@ -15,12 +15,13 @@ nonisolated(unsafe) var threadChunkBudget = 32 << 10
 nonisolated(unsafe) var threadChunkMinimumColumns = 256
 
 /// 2-D cross-correlation (PyTorch `conv2d`): x [N, C, H, W], weight [O, C, KH, KW], bias [O].
-/// Implemented as im2col + SGEMM, forward and backward.
+/// Implemented as im2col + SGEMM, forward and backward. An `epilogue` (inference only: no gradient may be
+/// wanted) maps each output channel as its chunk is written, e.g. a following eval-mode batch norm.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func conv2d<Scalar: TensorScalar>(
     _ x: VariableOf<Scalar>, weight: VariableOf<Scalar>, bias: VariableOf<Scalar>? = nil,
-    stride: Int = 1, padding: Int = 0, paddingMode: PaddingMode = .zeros
+    stride: Int = 1, padding: Int = 0, paddingMode: PaddingMode = .zeros, epilogue: ChannelEpilogue<Scalar>? = nil
 ) throws -> VariableOf<Scalar> {
     let op = "conv2d \(weight.displayName)"
     let ws = weight.shape
@@ -40,6 +41,10 @@ public func conv2d<Scalar: TensorScalar>(
         }
     }
     let needsGrad = Gradients.isEnabled && (x.requiresGrad || weight.requiresGrad || (bias?.requiresGrad ?? false))
+    if let epilogue {
+        guard !needsGrad else { throw TensorError.invalidArgument(op: op, message: "a fused epilogue is for inference only (no gradients)") }
+        guard epilogue.channels == ws[0] else { throw TensorError.shapeMismatch(op: op + " epilogue", expected: [ws[0]], got: [epilogue.channels]) }
+    }
     let perThread = g.outputPlane >= perThreadMinimumPlane && g.n >= ComputeThreads.count
     // The direct kernels (CEqxKernels) are Float32 only; float64 always takes the GEMM path.
     let thin = Scalar.self == Float.self && ThinConvolution.applies(g) ? ThinConvolution(g: g, o: ws[0]) : nil
@@ -49,13 +54,19 @@ public func conv2d<Scalar: TensorScalar>(
         weight.value.withUnsafeBufferPointer { wp in
             withOptionalPointer(bias?.value) { bp in
                 out.withUnsafeMutableBufferPointer { yp in
+                    if perThread && thin == nil {
+                        conv.forwardPerThread(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!, epilogue: epilogue)
+                        return
+                    }
                     if let thin {
                         thin.forward(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!)
-                    } else if perThread {
-                        conv.forwardPerThread(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!)
                     } else {
                         retained = conv.forwardBatched(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!,
                                                        retainColumns: needsGrad && weight.requiresGrad)
+                    }
+                    if let epilogue {
+                        let yb = yp.baseAddress!, plane = g.outputPlane
+                        parallelFor(g.n, cost: ws[0] * plane) { r in epilogue.apply(yb + r.lowerBound * ws[0] * plane, images: r.count, plane: plane) }
                     }
                 }
             }

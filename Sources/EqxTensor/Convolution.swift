@@ -38,7 +38,8 @@ struct Convolution<Scalar: TensorScalar> {
     /// Per-thread path: each thread takes a contiguous share of the images and runs im2col + GEMM
     /// on small chunks of them, so the columns a GEMM reads are still in cache. A chunk of one image
     /// writes its output directly; larger chunks go through a small product buffer.
-    func forwardPerThread(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?, _ y: UnsafeMutablePointer<Scalar>) {
+    func forwardPerThread(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?, _ y: UnsafeMutablePointer<Scalar>,
+                          epilogue: ChannelEpilogue<Scalar>? = nil) {
         let t = threads, cs = imagesPerChunk
         let cols = ScratchBufferOf<Scalar>.take(t * k * cs * p)
         let products = ScratchBufferOf<Scalar>.take(cs > 1 ? t * o * cs * p : 0)
@@ -54,11 +55,13 @@ struct Convolution<Scalar: TensorScalar> {
                     }
                     gemmSerial(transA: false, transB: false, m: o, n: p, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: p,
                                 beta: bias == nil ? 0 : 1, c: ys, ldc: p)
+                    epilogue?.apply(ys, images: 1, plane: p)
                     continue
                 }
                 gemmSerial(transA: false, transB: false, m: o, n: width, k: k, alpha: 1, a: w, lda: k, b: mine, ldb: width,
                             beta: 0, c: product, ldc: width)
                 scatter(product, batch: batch, bias: bias, into: y)
+                epilogue?.apply(y + batch.lowerBound * o * p, images: batch.count, plane: p)
             }
         }
     }

@@ -18,6 +18,17 @@ public func maxPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
                     for plane in range {
                         let src = xb + plane * ip
                         let dst = yb + plane * op, arg = recordsWinners ? ab! + plane * op : nil
+                        if kernel == 2 && arg == nil {
+                            // Inference: the same maxima in the same order, without tracking winners.
+                            for oy in 0..<oh {
+                                let r0 = src + oy * st * w, r1 = r0 + w, d = dst + oy * ow
+                                for ox in 0..<ow {
+                                    let b = ox * st
+                                    d[ox] = max(r1[b + 1], max(r1[b], max(r0[b + 1], r0[b])))
+                                }
+                            }
+                            continue
+                        }
                         for oy in 0..<oh {
                             for ox in 0..<ow {
                                 let base = oy * st * w + ox * st

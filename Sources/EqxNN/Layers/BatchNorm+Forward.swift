@@ -26,4 +26,15 @@ extension BatchNorm {
         if context.options.training { context.statistics[layer.name] = stats }
         return y
     }
+
+    /// Eval-mode batch norm (then ReLU) from the running statistics in the network's state, as a conv's
+    /// epilogue (`Network.inferenceEpilogue`).
+    func evaluationEpilogue<Scalar: TensorScalar>(layer: Layer, network: NetworkOf<Scalar>, context: ForwardContextOf<Scalar>,
+                                                  thenReLU: Bool) throws -> ChannelEpilogue<Scalar> {
+        var stats = BatchNormStatisticsOf<Scalar>(channels: layer.inputShape[0], momentum: nil)
+        stats.runningMean = network.state["\(layer.name).running_mean"]!
+        stats.runningVariance = network.state["\(layer.name).running_var"]!
+        return try .batchNorm(statistics: stats, weight: context.parameter(layer, "weight")?.value,
+                              bias: context.parameter(layer, "bias")?.value, relu: thenReLU)
+    }
 }
