@@ -190,7 +190,7 @@ func mergeBenchmark(_ name: String, warmup: Int, iterations: Int) throws -> Benc
 
 /// One C4-tied 3×3 conv layer (64 → 64 channels, 14×14, batch 100; forward, input and weight gradients),
 /// either with the free weights expanded to the full kernel for `conv2d` (as E is used today) or through
-/// `orbitTiedConv2d` (K = 64·3 instead of 64·9). Not run by the trainer yet: the op for the lead to wire in.
+/// `orbitTiedConv2d` (K = 64·3 instead of 64·9), which equivariant training with trivial channels now runs.
 func tiedConvolutionBenchmark(_ name: String, tied: Bool, warmup: Int, iterations: Int) throws -> BenchmarkResult {
     let batch = 100, channels = 64, size = 14
     let orbits = try TapOrbits.rotations(3)
