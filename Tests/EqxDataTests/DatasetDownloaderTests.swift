@@ -92,7 +92,14 @@ final class DatasetDownloaderTests: XCTestCase {
 
         let missing = DownloadPlan(dataset: "t", baseURLs: [base], files: [
             RemoteFile(name: "absent.gz", checksum: nil, format: .idxImages(count: 5))])
+        // URLSession writes even an error page's body to a file in the temporary directory: a private one
+        // here, so the test can see that the downloader removes it.
+        let scratch = try makeTemporaryDirectory(self)
+        let savedTMPDIR = ProcessInfo.processInfo.environment["TMPDIR"]
+        setenv("TMPDIR", scratch.path, 1)
+        defer { if let savedTMPDIR { setenv("TMPDIR", savedTMPDIR, 1) } else { unsetenv("TMPDIR") } }
         assertDataError(try downloader.download(missing, to: target), contains: ["absent.gz", "HTTP status 404"])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.path), [], "the 404 page's temporary file is left behind")
 
         // Nothing, not even a temporary file, is left behind.
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: target.path), [])

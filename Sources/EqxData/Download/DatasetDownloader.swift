@@ -190,6 +190,9 @@ public struct DatasetDownloader: Sendable {
             defer { done.signal() }
             var failure: DataError?
             defer { outcome.failure = failure }
+            // The body is in a temporary file even for an error status, and Foundation on Linux leaves it
+            // there: remove whatever was not moved to the destination.
+            defer { if let location { try? FileManager.default.removeItem(at: location) } }
             if let error {
                 failure = .download(url: url.absoluteString, reason: error.localizedDescription)
                 return
