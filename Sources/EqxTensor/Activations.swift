@@ -22,10 +22,21 @@ func elementwise<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, forward: (Scalar
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func relu<Scalar: TensorScalar>(_ x: VariableOf<Scalar>) -> VariableOf<Scalar> {
+    pointwise(x, cost: 1, forward: reluForward, backward: reluBackward)
+}
+
+/// A pointwise op whose derivative is a function of its output: `forward(x, y, range)` fills y,
+/// `backward(y, dy, dx, range)` fills dx; both split over the compute threads.
+@inline(__always)
+func pointwise<Scalar: TensorScalar>(
+    _ x: VariableOf<Scalar>, cost: Int,
+    forward: (UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Range<Int>) -> Void,
+    backward: @escaping (UnsafePointer<Scalar>, UnsafePointer<Scalar>, UnsafeMutablePointer<Scalar>, Range<Int>) -> Void
+) -> VariableOf<Scalar> {
     let y = TensorOf<Scalar>(shape: x.shape) { out in
         x.value.withUnsafeBufferPointer { xp in
             let ob = out.baseAddress!, xb = xp.baseAddress!
-            parallelFor(out.count, cost: 1) { r in reluForward(xb, ob, r) }
+            parallelFor(out.count, cost: cost) { r in forward(xb, ob, r) }
         }
     }
     return VariableOf<Scalar>.make(y, inputs: [x]) { dy in
@@ -33,7 +44,7 @@ public func relu<Scalar: TensorScalar>(_ x: VariableOf<Scalar>) -> VariableOf<Sc
             y.withUnsafeBufferPointer { yp in
                 dy.withUnsafeBufferPointer { gp in
                     let ob = out.baseAddress!, yb = yp.baseAddress!, gb = gp.baseAddress!
-                    parallelFor(out.count, cost: 1) { r in reluBackward(yb, gb, ob, r) }
+                    parallelFor(out.count, cost: 1) { r in backward(yb, gb, ob, r) }
                 }
             }
         }]
@@ -52,23 +63,8 @@ public func leakyRelu<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, slope: Scal
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func tanh<Scalar: TensorScalar>(_ x: VariableOf<Scalar>) -> VariableOf<Scalar> {
-    let y = TensorOf<Scalar>(shape: x.shape) { out in
-        x.value.withUnsafeBufferPointer { xp in
-            let ob = out.baseAddress!, xb = xp.baseAddress!
-            parallelFor(out.count, cost: 8) { r in tanhForward(xb, ob, r) }
-        }
-    }
-    return VariableOf<Scalar>.make(y, inputs: [x]) { dy in
-        [TensorOf<Scalar>(shape: dy.shape) { out in
-            y.withUnsafeBufferPointer { yp in
-                dy.withUnsafeBufferPointer { gp in
-                    let ob = out.baseAddress!, yb = yp.baseAddress!, gb = gp.baseAddress!
-                    parallelFor(out.count, cost: 1) { r in
-                        for i in r { let v = yb[i]; ob[i] = gb[i] * (1 - v * v) }
-                    }
-                }
-            }
-        }]
+    pointwise(x, cost: 8, forward: tanhForward) { y, dy, dx, r in
+        for i in r { let v = y[i]; dx[i] = dy[i] * (1 - v * v) }
     }
 }
 

@@ -26,8 +26,7 @@ public final class TrainerOf<Scalar: TensorScalar> {
     /// Groups by description: the mode's group, tracked groups, the penalty's group.
     private var representations: [GroupSpec: NetworkRepresentation] = [:]
     private var projectors: [String: ReynoldsProjector] = [:]
-    private var batchNormOrbits: [String: ChannelOrbits]?
-    private var kernelOrbits: [String: TapOrbits]?
+    private var equivariantOptions: (statistics: [String: ChannelOrbits], kernels: [String: TapOrbits])?
     private var optimizer: OptimizerBoxOf<Scalar>
     /// The channel permutations of each learned representation the training names (`channels:
     /// m.representation`), per layer as `NetworkRepresentation` takes them; the executor resolves them.
@@ -68,25 +67,19 @@ public final class TrainerOf<Scalar: TensorScalar> {
         return r
     }
 
-    /// In equivariant training, batch-norm statistics shared over each orbit of channels, which keeps the
-    /// running ones in E at every step (a G-CNN's eval-mode evaluations during training are equivariant).
-    func sharedStatistics() throws -> [String: ChannelOrbits] {
-        guard case .equivariant(let g) = spec.mode else { return [:] }
-        if let s = batchNormOrbits { return s }
-        let s = try projector(g, hidden: spec.channels).batchNormOrbits
-        batchNormOrbits = s
-        return s
-    }
-
-    /// In equivariant training, the convs whose E only ties kernel taps (trivial channels): their forward
-    /// pass runs on the free weights, so its GEMMs have K = C·R instead of C·KH·KW (3× smaller under C4).
-    /// The gradient they return is already Π_E of the full one; the step projects it as every other.
-    func tiedKernels() throws -> [String: TapOrbits] {
-        guard case .equivariant(let g) = spec.mode else { return [:] }
-        if let k = kernelOrbits { return k }
-        let k = try projector(g, hidden: spec.channels).tiedKernels
-        kernelOrbits = k
-        return k
+    /// What the mode's projector tells an equivariant training's forward pass (empty otherwise):
+    /// - batch norms whose statistics are shared over each orbit of channels, which keeps the running ones
+    ///   in E at every step (a G-CNN's eval-mode evaluations during training are equivariant);
+    /// - convs whose E only ties kernel taps (trivial channels): they run on the free weights, so their
+    ///   GEMMs have K = C·R instead of C·KH·KW (3× smaller under C4), and the gradient they return is
+    ///   already Π_E of the full one (the step projects it as every other).
+    func equivariantForward() throws -> (statistics: [String: ChannelOrbits], kernels: [String: TapOrbits]) {
+        guard case .equivariant(let g) = spec.mode else { return ([:], [:]) }
+        if let e = equivariantOptions { return e }
+        let p = try projector(g, hidden: spec.channels)
+        let e = (statistics: p.batchNormOrbits, kernels: p.tiedKernels)
+        equivariantOptions = e
+        return e
     }
 
     func projector(_ g: GroupSpec, hidden: ChannelChoice) throws -> ReynoldsProjector {
@@ -202,8 +195,7 @@ public final class TrainerOf<Scalar: TensorScalar> {
         }
         var options = ForwardOptions(training: true, gradients: true,
                                      rng: RandomStream(seed: seed, name: "dropout/\(spec.seedName)/step\(step)"))
-        options.sharedStatistics = try sharedStatistics()
-        options.tiedKernels = try tiedKernels()
+        (options.sharedStatistics, options.tiedKernels) = try equivariantForward()
         let result = try network.forward(x, options: options)
         var logits = result.output
         var total: VariableOf<Scalar>
