@@ -11,24 +11,6 @@
 #define EQX_HAVE_AVX2_PATH 1
 #endif
 
-static int selected = -1;
-
-eqx_kernel_path eqx_kernels_select(void) {
-    const char *forced = getenv("EQX_KERNELS");
-    int avx2 = 0;
-#ifdef EQX_HAVE_AVX2_PATH
-    __builtin_cpu_init();
-    avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-#endif
-    if (forced && strcmp(forced, "portable") == 0) avx2 = 0;
-    selected = avx2 ? EQX_KERNELS_AVX2 : EQX_KERNELS_PORTABLE;
-    return (eqx_kernel_path)selected;
-}
-
-eqx_kernel_path eqx_kernels_path(void) {
-    return selected < 0 ? eqx_kernels_select() : (eqx_kernel_path)selected;
-}
-
 size_t eqx_thin_conv_plane_size(int c, int h, int w, int kh, int kw, int pad) {
     (void)kh; (void)kw;
     return (size_t)c * (size_t)(h + 2 * pad) * (size_t)(w + 2 * pad);

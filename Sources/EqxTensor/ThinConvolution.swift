@@ -7,21 +7,6 @@ import CEqxKernels
 /// number the docs quote from the examples).
 nonisolated(unsafe) public var thinConvolutionMaximumTaps = 0
 
-/// Which implementation the hand-written kernels (CEqxKernels) run: AVX2/FMA when the CPU has both,
-/// the portable C path otherwise or when `EQX_KERNELS=portable` is set. They agree to rounding: the forward
-/// sums run in the same order (AVX2 fuses multiply and add), the weight gradient's sums over pixels are
-/// split into 8 lanes on the AVX2 path.
-public enum KernelPath: Sendable {
-    case avx2, portable
-
-    /// The path the kernels use now.
-    public static var current: KernelPath { eqx_kernels_path() == EQX_KERNELS_AVX2 ? .avx2 : .portable }
-
-    /// Re-reads `EQX_KERNELS` and the CPU features (for tests that force the portable path).
-    @discardableResult
-    public static func select() -> KernelPath { eqx_kernels_select() == EQX_KERNELS_AVX2 ? .avx2 : .portable }
-}
-
 /// Direct stride-1 convolution for few-tap layers: every thread takes a contiguous share of the images;
 /// the weight gradient is summed per thread and then over threads in thread order (deterministic for a
 /// given thread count).
