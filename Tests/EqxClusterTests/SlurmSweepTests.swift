@@ -5,14 +5,21 @@ import XCTest
 
 /// Sweeps on a real SLURM (`.ci/slurm.sh start` makes a single-node one): results byte-identical to one
 /// process, a cancelled unit resubmitted alone by `--resume`, a failing unit explained by `eqx status`.
-/// Skipped without `sbatch`, except under CI=true, where a missing SLURM is a failure.
+/// Skipped without `sbatch` or without a controller that answers (the client installed, no cluster up),
+/// except under CI=true, where a missing SLURM is a failure.
 final class SlurmSweepTests: XCTestCase {
     override func setUpWithError() throws {
-        guard Subprocess.find("sbatch") != nil else {
-            let message = "no sbatch on the PATH: the SLURM sweep tests need a cluster (`.ci/slurm.sh start` makes a local one)"
-            if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(message) }
-            throw XCTSkip(message)
+        let hint = "the SLURM sweep tests need a cluster (`.ci/slurm.sh start` makes a local one)"
+        var missing: String? = nil
+        if Subprocess.find("sbatch") == nil {
+            missing = "no sbatch on the PATH: " + hint
+        } else if let scontrol = Subprocess.find("scontrol"), let ping = try? Subprocess.run(scontrol, ["ping"]),
+                  ping.status != 0 || !ping.stdout.contains("UP") {
+            missing = "no SLURM controller answers `scontrol ping`: " + hint
         }
+        guard let missing else { return }
+        if ProcessInfo.processInfo.environment["CI"] == "true" { XCTFail(missing) }
+        throw XCTSkip(missing)
     }
 
     private func plainRun(_ script: String, in dir: URL) throws {
