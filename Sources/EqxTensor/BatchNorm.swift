@@ -115,22 +115,11 @@ func batchNorm<Scalar: TensorScalar>(
             statistics.runningVariance[flat: ch] = (1 - factor) * statistics.runningVariance[flat: ch] + factor * unbiased
         }
     } else {
-        for ch in 0..<c {
-            mean[ch] = statistics.runningMean[flat: ch]
-            invStd[ch] = 1 / (statistics.runningVariance[flat: ch] + epsilon).squareRoot()
-        }
+        (mean, invStd) = runningMoments(statistics, epsilon: epsilon)
     }
 
-    let gamma = weight?.value.scalars ?? [Scalar](repeating: 1, count: c)
-    let beta = bias?.value.scalars ?? [Scalar](repeating: 0, count: c)
-    let scale: [Scalar], shift: [Scalar]
-    if training {
-        scale = (0..<c).map { gamma[$0] * invStd[$0] }
-        shift = (0..<c).map { beta[$0] - mean[$0] * scale[$0] }
-    } else {
-        // The fold a conv's epilogue uses too (ChannelEpilogue.batchNorm), so fused and unfused agree bit for bit.
-        (scale, shift) = evaluationAffine(statistics: statistics, gamma: gamma, beta: beta, epsilon: epsilon)
-    }
+    // The fold a conv's epilogue uses too (ChannelEpilogue.batchNorm), so fused and unfused agree bit for bit.
+    let (scale, shift) = foldedAffine(mean: mean, invStd: invStd, gamma: weight?.value.scalars, beta: bias?.value.scalars)
     let y = channelAffine(xv, n: n, c: c, s: s, scale: scale, shift: shift, relu: thenReLU)
 
     let needX = x.requiresGrad
@@ -141,19 +130,19 @@ func batchNorm<Scalar: TensorScalar>(
         var dx: TensorOf<Scalar>? = nil
         if needX {
             dx = rowwiseInputGradient(x: xv, y: y, dy: dy, n: n, c: c, s: s) { _, ch, xr, yr, gr, out in
-                let scale = gamma[ch] * invStd[ch], mu = mean[ch], inv = invStd[ch]
+                let a = scale[ch], mu = mean[ch], inv = invStd[ch]
                 let meanDy = training ? Scalar(sumDy[ch] / Double(m)) : 0
                 let meanDyXhat = training ? Scalar(sumDyXhat[ch] / Double(m)) : 0
                 if thenReLU {
-                    maskedBatchNormGradient(dy: gr, y: yr, x: xr, into: out, count: s, training: training, scale: scale, mean: mu,
+                    maskedBatchNormGradient(dy: gr, y: yr, x: xr, into: out, count: s, training: training, scale: a, mean: mu,
                                             invStd: inv, meanDy: meanDy, meanDyXhat: meanDyXhat)
                 } else if training {
                     for k in 0..<s {
                         let xhat = (xr[k] - mu) * inv
-                        out[k] = scale * (gr[k] - meanDy - xhat * meanDyXhat)
+                        out[k] = a * (gr[k] - meanDy - xhat * meanDyXhat)
                     }
                 } else {
-                    for k in 0..<s { out[k] = scale * gr[k] }
+                    for k in 0..<s { out[k] = a * gr[k] }
                 }
             }
         }

@@ -23,7 +23,8 @@ public struct ChannelEpilogue<Scalar: TensorScalar> {
         for p in [weight, bias].compactMap({ $0 }) where p.shape != [c] {
             throw TensorError.shapeMismatch(op: "batchNorm affine parameter", expected: [c], got: p.shape)
         }
-        let (scale, shift) = evaluationAffine(statistics: statistics, gamma: weight?.scalars, beta: bias?.scalars, epsilon: epsilon)
+        let (mean, invStd) = runningMoments(statistics, epsilon: epsilon)
+        let (scale, shift) = foldedAffine(mean: mean, invStd: invStd, gamma: weight?.scalars, beta: bias?.scalars)
         return try ChannelEpilogue(scale: scale, shift: shift, relu: relu)
     }
 
@@ -51,16 +52,15 @@ public struct ChannelEpilogue<Scalar: TensorScalar> {
     }
 }
 
-/// Eval-mode batch norm folded into one scale and shift per channel (γ = 1 and β = 0 when absent).
-func evaluationAffine<Scalar: TensorScalar>(statistics: BatchNormStatisticsOf<Scalar>, gamma: [Scalar]?, beta: [Scalar]?,
-                                            epsilon: Scalar) -> (scale: [Scalar], shift: [Scalar]) {
+/// Eval-mode batch norm's mean and 1/√(var + ε) per channel, from the running statistics.
+func runningMoments<Scalar: TensorScalar>(_ statistics: BatchNormStatisticsOf<Scalar>, epsilon: Scalar) -> (mean: [Scalar], invStd: [Scalar]) {
     let c = statistics.channels
-    var scale = [Scalar](repeating: 0, count: c), shift = [Scalar](repeating: 0, count: c)
-    for ch in 0..<c {
-        let mean = statistics.runningMean[flat: ch]
-        let invStd = 1 / (statistics.runningVariance[flat: ch] + epsilon).squareRoot()
-        scale[ch] = (gamma?[ch] ?? 1) * invStd
-        shift[ch] = (beta?[ch] ?? 0) - mean * scale[ch]
-    }
-    return (scale, shift)
+    return ((0..<c).map { statistics.runningMean[flat: $0] },
+            (0..<c).map { 1 / (statistics.runningVariance[flat: $0] + epsilon).squareRoot() })
+}
+
+/// Batch norm folded into one scale γ·invStd and shift β − mean·scale per channel (γ = 1 and β = 0 when absent).
+func foldedAffine<Scalar: TensorScalar>(mean: [Scalar], invStd: [Scalar], gamma: [Scalar]?, beta: [Scalar]?) -> (scale: [Scalar], shift: [Scalar]) {
+    let scale = invStd.indices.map { (gamma?[$0] ?? 1) * invStd[$0] }
+    return (scale, scale.indices.map { (beta?[$0] ?? 0) - mean[$0] * scale[$0] })
 }

@@ -5,14 +5,7 @@ import EqxTensor
 extension BatchNorm {
     /// Batch statistics in training (kept in the context until the pass ends), running ones in evaluation.
     func forward<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, layer: Layer, network: NetworkOf<Scalar>, context: inout ForwardContextOf<Scalar>, thenReLU: Bool) throws -> VariableOf<Scalar> {
-        var stats = context.statistics[layer.name] ?? {
-            var s = BatchNormStatisticsOf<Scalar>(channels: layer.inputShape[0], momentum: momentum.map { Scalar($0) })
-            s.runningMean = network.state["\(layer.name).running_mean"]!
-            s.runningVariance = network.state["\(layer.name).running_var"]!
-            s.batchesTracked = network.batchNormBatches[layer.name] ?? 0
-            if context.options.cumulativeBatchNorm { s.momentum = nil }
-            return s
-        }()
+        var stats = context.statistics[layer.name] ?? runningStatistics(layer: layer, network: network, context: context)
         let weight = context.parameter(layer, "weight"), bias = context.parameter(layer, "bias")
         let training = context.options.training
         let y: VariableOf<Scalar>
@@ -31,10 +24,20 @@ extension BatchNorm {
     /// epilogue (`Network.inferenceEpilogue`).
     func evaluationEpilogue<Scalar: TensorScalar>(layer: Layer, network: NetworkOf<Scalar>, context: ForwardContextOf<Scalar>,
                                                   thenReLU: Bool) throws -> ChannelEpilogue<Scalar> {
-        var stats = BatchNormStatisticsOf<Scalar>(channels: layer.inputShape[0], momentum: nil)
-        stats.runningMean = network.state["\(layer.name).running_mean"]!
-        stats.runningVariance = network.state["\(layer.name).running_var"]!
-        return try .batchNorm(statistics: stats, weight: context.parameter(layer, "weight")?.value,
-                              bias: context.parameter(layer, "bias")?.value, relu: thenReLU)
+        try .batchNorm(statistics: runningStatistics(layer: layer, network: network, context: context),
+                       weight: context.parameter(layer, "weight")?.value,
+                       bias: context.parameter(layer, "bias")?.value, relu: thenReLU)
+    }
+
+    /// The layer's running statistics as the network's state holds them, with its momentum (none when the
+    /// pass re-estimates them cumulatively).
+    func runningStatistics<Scalar: TensorScalar>(layer: Layer, network: NetworkOf<Scalar>,
+                                                 context: ForwardContextOf<Scalar>) -> BatchNormStatisticsOf<Scalar> {
+        var s = BatchNormStatisticsOf<Scalar>(channels: layer.inputShape[0], momentum: momentum.map { Scalar($0) })
+        s.runningMean = network.state["\(layer.name).running_mean"]!
+        s.runningVariance = network.state["\(layer.name).running_var"]!
+        s.batchesTracked = network.batchNormBatches[layer.name] ?? 0
+        if context.options.cumulativeBatchNorm { s.momentum = nil }
+        return s
     }
 }
