@@ -15,8 +15,10 @@ nonisolated(unsafe) var threadChunkBudget = 32 << 10
 nonisolated(unsafe) var threadChunkMinimumColumns = 256
 
 /// 2-D cross-correlation (PyTorch `conv2d`): x [N, C, H, W], weight [O, C, KH, KW], bias [O].
-/// Implemented as im2col + SGEMM, forward and backward. An `epilogue` (inference only: no gradient may be
-/// wanted) maps each output channel as its chunk is written, e.g. a following eval-mode batch norm.
+/// Implemented as im2col + SGEMM, forward and backward; stride-1 3×3 zero-padded Float32 layers with channel
+/// blocks run their forward pass and input gradient as Winograd F(2×2, 3×3) instead (`WinogradConvolution`).
+/// An `epilogue` (inference only: no gradient may be wanted) maps each output channel as its chunk is
+/// written, e.g. a following eval-mode batch norm.
 @_specialize(where Scalar == Float)
 @_specialize(where Scalar == Double)
 public func conv2d<Scalar: TensorScalar>(
@@ -48,12 +50,18 @@ public func conv2d<Scalar: TensorScalar>(
     let perThread = g.outputPlane >= perThreadMinimumPlane && g.n >= ComputeThreads.count
     // The direct kernels (CEqxKernels) are Float32 only; float64 always takes the GEMM path.
     let thin = Scalar.self == Float.self && ThinConvolution.applies(g) ? ThinConvolution(g: g, o: ws[0]) : nil
+    let winograd = Scalar.self == Float.self && thin == nil && WinogradConvolution.applies(g, outputChannels: ws[0])
+        ? WinogradConvolution(g: g, o: ws[0]) : nil
     var retained: ScratchBufferOf<Scalar>? = nil
     var out = TensorOf<Scalar>(shape: [g.n, ws[0], g.oh, g.ow]) { _ in }
     x.value.withUnsafeBufferPointer { xp in
         weight.value.withUnsafeBufferPointer { wp in
             withOptionalPointer(bias?.value) { bp in
                 out.withUnsafeMutableBufferPointer { yp in
+                    if let winograd {
+                        winograd.forward(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!, epilogue: epilogue)
+                        return
+                    }
                     if perThread && thin == nil {
                         conv.forwardPerThread(xp.baseAddress!, wp.baseAddress!, bp, yp.baseAddress!, epilogue: epilogue)
                         return
@@ -91,6 +99,17 @@ public func conv2d<Scalar: TensorScalar>(
                                     thin.backward(xp.baseAddress!, gp.baseAddress!, dw: dwp, db: dbPointer)
                                     if let dxp {
                                         conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: nil, db: nil)
+                                    }
+                                } else if let winograd {
+                                    if dwp != nil || dbPointer != nil {
+                                        conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: nil, dw: dwp, db: dbPointer)
+                                    }
+                                    if let dxp {
+                                        if let dual = WinogradConvolution.inputGradient(of: winograd.g, outputChannels: winograd.o) {
+                                            dual.inputGradient(gp.baseAddress!, weight: wp.baseAddress!, dx: dxp)
+                                        } else {
+                                            conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: nil, db: nil)
+                                        }
                                     }
                                 } else if perThread {
                                     conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: dwp, db: dbPointer)

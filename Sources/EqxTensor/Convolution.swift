@@ -30,10 +30,7 @@ struct Convolution<Scalar: TensorScalar> {
     }
 
     /// The images of thread `ti`, in chunks of `imagesPerChunk`.
-    func chunks(ofThread ti: Int) -> [Range<Int>] {
-        let mine = chunk(ti, of: threads, count: n), cs = imagesPerChunk
-        return Swift.stride(from: mine.lowerBound, to: mine.upperBound, by: cs).map { $0..<min(mine.upperBound, $0 + cs) }
-    }
+    func chunks(ofThread ti: Int) -> [Range<Int>] { imageChunks(ofThread: ti, threads: threads, count: n, size: imagesPerChunk) }
 
     /// Per-thread path: each thread takes a contiguous share of the images and runs im2col + GEMM
     /// on small chunks of them, so the columns a GEMM reads are still in cache. A chunk of one image
@@ -223,4 +220,10 @@ func sumPartials<Scalar: TensorScalar>(_ partialW: UnsafePointer<Scalar>, _ part
             db[ch] = Scalar(acc)
         }
     }
+}
+
+/// Thread `ti`'s contiguous share of `count` images, in chunks of at most `size`.
+func imageChunks(ofThread ti: Int, threads: Int, count: Int, size: Int) -> [Range<Int>] {
+    let mine = chunk(ti, of: threads, count: count)
+    return Swift.stride(from: mine.lowerBound, to: mine.upperBound, by: size).map { $0..<min(mine.upperBound, $0 + size) }
 }

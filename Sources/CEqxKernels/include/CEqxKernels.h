@@ -34,6 +34,28 @@ void eqx_thin_conv_weight_gradient(const float *x, int c, int h, int w, int kh, 
 /// Scratch floats the thin-conv kernels need for one image.
 size_t eqx_thin_conv_plane_size(int c, int h, int w, int kh, int kw, int pad);
 
+/// Winograd F(2×2, 3×3) for stride-1 3×3 convolutions with zero padding `pad` (CEqxKernels/Winograd.c).
+/// Transform points ξ = 4·i + j (i, j < 4); tiles t = ty·tw + tx cover the output [oh, ow] in 2×2 blocks,
+/// th = ⌈oh/2⌉ by tw = ⌈ow/2⌉. The input channels c must be a multiple of 8, the
+/// output channels o of 16.
+///
+/// Transformed weights G g Gᵀ of weight [o, c, 3, 3]: u [16, c, o].
+void eqx_winograd_weights(const float *weight, int o, int c, float *u);
+
+/// The 16 products m_ξ [tiles, o] = v_ξ [tiles, c] · u_ξ [c, o], where v_ξ starts at v + ξ·vps and m_ξ at
+/// m + ξ·mps (rows packed: strides c and o). Sums over c run in order; the AVX2 path fuses multiply-adds.
+void eqx_winograd_multiply(const float *v, const float *u, float *m, int tiles, int c, int o, size_t vps, size_t mps);
+
+/// Transformed input tiles Bᵀ d B of one image x [c, h, w]: element (ξ, t, ci) goes to v[ξ·ps + t·c + ci].
+void eqx_winograd_input(const float *x, int c, int h, int w, int pad, float *v, size_t ps, float *scratch);
+
+/// One image's output y [o, oh, ow] = Aᵀ m A + bias (bias may be NULL) from the products m, whose element
+/// (ξ, t, oc) is m[ξ·ps + t·o + oc].
+void eqx_winograd_output(const float *m, size_t ps, int o, int oh, int ow, const float *bias, float *y, float *scratch);
+
+/// Scratch floats eqx_winograd_input and eqx_winograd_output need for one image.
+size_t eqx_winograd_scratch_size(int c, int o, int h, int w, int pad);
+
 /// y[i] = tanh(x[i]) for n floats, within 1 ulp of the exact value (computed in double, rounded once);
 /// NaN stays NaN, ±∞ gives ±1. The AVX2 and portable paths return the same bits. x and y may alias.
 void eqx_tanh_f32(const float *x, float *y, size_t n);

@@ -1,0 +1,292 @@
+// Winograd F(2×2, 3×3) transforms (Lavin & Gray 2016) for stride-1 3×3 convolutions: each 2×2 output
+// tile is Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A for its 4×4 input tile d, so the 36 multiplies per tile and channel
+// pair of the direct method become 16, done as 16 GEMMs (one per transform point ξ) by the caller. The
+// transforms work on 8 channels at once: the image is first transposed to channel-last (so a tile's 16
+// values of 8 channels are 16 vector loads), and the output is transposed back. They only add and
+// subtract (the halves of G are exact), so the AVX2 and portable clones return the same bits.
+#include "CEqxKernels.h"
+
+#include <string.h>
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#endif
+
+#pragma clang fp contract(off)
+
+typedef float v8 __attribute__((vector_size(32), aligned(4)));
+
+static inline __attribute__((always_inline)) v8 load8(const float *p) { v8 r; memcpy(&r, p, sizeof r); return r; }
+static inline __attribute__((always_inline)) void store8(float *p, v8 v) { memcpy(p, &v, sizeof v); }
+
+/// Tiles down (th) and across (tw) of the output of an h × w image padded by `pad`.
+static inline void tile_grid(int h, int w, int pad, int *th, int *tw) {
+    *th = (h + 2 * pad - 1) / 2;  // ⌈(h + 2·pad − 2)/2⌉
+    *tw = (w + 2 * pad - 1) / 2;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/// dst[j·ds + i] = src[i·ss + j] for an 8 × 8 block, in registers.
+__attribute__((target("avx2,fma")))
+static inline void transpose8_avx2(const float *src, size_t ss, float *dst, size_t ds) {
+    __m256 r[8], t[8];
+    for (int i = 0; i < 8; i++) r[i] = _mm256_loadu_ps(src + i * ss);
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        _mm256_storeu_ps(dst + i * ds, _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+        _mm256_storeu_ps(dst + (i + 4) * ds, _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+    }
+}
+#endif
+
+/// dst[j·ds + i] = src[i·ss + j] for i < rows, j < cols (at most 8 × 8); `avx` (a constant in each clone)
+/// lets full blocks go through registers. A copy, so both ways give the same bits.
+static inline __attribute__((always_inline)) void transpose_block(const float *src, size_t ss, float *dst, size_t ds,
+                                                                  int rows, int cols, int avx) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (avx && rows == 8 && cols == 8) { transpose8_avx2(src, ss, dst, ds); return; }
+#endif
+    (void)avx;
+    for (int i = 0; i < rows; i++)
+        for (int j = 0; j < cols; j++) dst[j * ds + i] = src[i * ss + j];
+}
+
+size_t eqx_winograd_scratch_size(int c, int o, int h, int w, int pad) {
+    int th, tw;
+    tile_grid(h, w, pad, &th, &tw);
+    const size_t in = (size_t)(2 * th + 2) * (size_t)(2 * tw + 2) * (size_t)c;
+    const size_t out = (size_t)(2 * th) * (size_t)(2 * tw) * (size_t)o;
+    return in > out ? in : out;
+}
+
+void eqx_winograd_weights(const float *weight, int o, int c, float *u) {
+    for (int oc = 0; oc < o; oc++)
+    for (int ci = 0; ci < c; ci++) {
+        const float *g = weight + ((size_t)oc * c + ci) * 9;
+        float t[4][3];  // G g: rows of G = (1,0,0), (½,½,½), (½,−½,½), (0,0,1)
+        for (int j = 0; j < 3; j++) {
+            t[0][j] = g[j];
+            t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+            t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+            t[3][j] = g[6 + j];
+        }
+        for (int i = 0; i < 4; i++) {  // (G g) Gᵀ
+            const float r[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
+            for (int j = 0; j < 4; j++) u[((size_t)(4 * i + j) * c + ci) * o + oc] = r[j];
+        }
+    }
+}
+
+static inline __attribute__((always_inline)) void input_transform(const float *x, int c, int h, int w, int pad, float *v, size_t ps, float *scratch,
+                                                                  int avx) {
+    int th, tw;
+    tile_grid(h, w, pad, &th, &tw);
+    const int ph = 2 * th + 2, pw = 2 * tw + 2;
+    float *xt = scratch;  // zero-bordered, channel-last [ph, pw, c]
+    memset(xt, 0, sizeof(float) * (size_t)ph * pw * c);
+    const size_t plane = (size_t)h * w;
+    for (int r = 0; r < h; r++)
+        for (int col = 0; col < w; col += 8) {
+            const int n = w - col < 8 ? w - col : 8;
+            for (int cb = 0; cb < c; cb += 8)
+                transpose_block(x + cb * plane + (size_t)r * w + col, plane, xt + ((size_t)(r + pad) * pw + col + pad) * c + cb,
+                                (size_t)c, 8, n, avx);
+        }
+    for (int ty = 0; ty < th; ty++)
+        for (int tx = 0; tx < tw; tx++) {
+            const float *base = xt + ((size_t)(2 * ty) * pw + 2 * tx) * c;
+            float *out = v + ((size_t)ty * tw + tx) * c;
+            for (int cb = 0; cb < c; cb += 8) {
+                v8 d[4][4], a[4][4];
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < 4; j++) d[i][j] = load8(base + ((size_t)i * pw + j) * c + cb);
+                for (int j = 0; j < 4; j++) {  // Bᵀ d
+                    a[0][j] = d[0][j] - d[2][j];
+                    a[1][j] = d[1][j] + d[2][j];
+                    a[2][j] = d[2][j] - d[1][j];
+                    a[3][j] = d[1][j] - d[3][j];
+                }
+                for (int i = 0; i < 4; i++) {  // (Bᵀ d) B
+                    float *row = out + (size_t)(4 * i) * ps + cb;
+                    store8(row, a[i][0] - a[i][2]);
+                    store8(row + ps, a[i][1] + a[i][2]);
+                    store8(row + 2 * ps, a[i][2] - a[i][1]);
+                    store8(row + 3 * ps, a[i][1] - a[i][3]);
+                }
+            }
+        }
+}
+
+static inline __attribute__((always_inline)) void output_transform(const float *m, size_t ps, int o, int oh, int ow, const float *bias, float *y,
+                                                                   float *scratch, int avx) {
+    const int th = (oh + 1) / 2, tw = (ow + 1) / 2, yw = 2 * tw;
+    float *yt = scratch;  // channel-last [2·th, 2·tw, o]
+    for (int ty = 0; ty < th; ty++)
+        for (int tx = 0; tx < tw; tx++) {
+            const float *mt = m + ((size_t)ty * tw + tx) * o;
+            float *top = yt + ((size_t)(2 * ty) * yw + 2 * tx) * o, *bottom = top + (size_t)yw * o;
+            for (int ob = 0; ob < o; ob += 8) {
+                v8 q[4][4];
+                for (int i = 0; i < 4; i++)
+                    for (int j = 0; j < 4; j++) q[i][j] = load8(mt + (size_t)(4 * i + j) * ps + ob);
+                v8 b = {0};
+                if (bias) b = load8(bias + ob);
+                v8 s[4], d[4];
+                for (int j = 0; j < 4; j++) {  // Aᵀ M
+                    s[j] = q[0][j] + q[1][j] + q[2][j];
+                    d[j] = q[1][j] - q[2][j] - q[3][j];
+                }
+                store8(top + ob, (s[0] + s[1] + s[2]) + b);  // (Aᵀ M) A
+                store8(top + o + ob, (s[1] - s[2] - s[3]) + b);
+                store8(bottom + ob, (d[0] + d[1] + d[2]) + b);
+                store8(bottom + o + ob, (d[1] - d[2] - d[3]) + b);
+            }
+        }
+    const size_t plane = (size_t)oh * ow;
+    for (int ob = 0; ob < o; ob += 8)
+        for (int r = 0; r < oh; r++)
+            for (int col = 0; col < ow; col += 8) {
+                const int n = ow - col < 8 ? ow - col : 8;
+                transpose_block(yt + ((size_t)r * yw + col) * o + ob, (size_t)o, y + ob * plane + (size_t)r * ow + col, plane, n, 8, avx);
+            }
+}
+
+
+/// mt[r, 0..<16] = Σ_ci vt[r, ci] · ub[ci, 0..<16] for ROWS consecutive tiles, in 2·ROWS vector accumulators.
+#define EQX_TILE_BLOCK(ROWS)                                                                        \
+    do {                                                                                            \
+        v8 acc0[ROWS], acc1[ROWS];                                                                  \
+        for (int r = 0; r < ROWS; r++) { acc0[r] = (v8){0}; acc1[r] = (v8){0}; }                     \
+        for (int ci = 0; ci < c; ci++) {                                                            \
+            const v8 b0 = load8(ub + (size_t)ci * o), b1 = load8(ub + (size_t)ci * o + 8);          \
+            for (int r = 0; r < ROWS; r++) {                                                        \
+                const v8 a = (v8){0} + vt[(size_t)r * c + ci];                                      \
+                acc0[r] = acc0[r] + a * b0;                                                 \
+                acc1[r] = acc1[r] + a * b1;                                                 \
+            }                                                                                       \
+        }                                                                                           \
+        for (int r = 0; r < ROWS; r++) {                                                            \
+            store8(mt + (size_t)r * o, acc0[r]);                                                    \
+            store8(mt + (size_t)r * o + 8, acc1[r]);                                                \
+        }                                                                                           \
+    } while (0)
+
+/// m_ξ[t, :] = Σ_ci v_ξ[t, ci] · u_ξ[ci, :] for every transform point (o a multiple of 16), in blocks of
+/// 6 tiles × 16 output channels (12 accumulators; u_ξ's columns stay in L1 across the tiles). The AVX2
+/// path (multiply_avx2) has the same blocks and order of sums over ci, with fused multiply-adds.
+static void multiply_portable(const float *v, const float *u, float *m, int tiles, int c, int o, size_t vps, size_t mps) {
+    for (int xi = 0; xi < 16; xi++) {
+        const float *vx = v + (size_t)xi * vps, *ux = u + (size_t)xi * c * o;
+        float *mx = m + (size_t)xi * mps;
+        for (int ob = 0; ob < o; ob += 16) {
+            const float *ub = ux + ob;
+            int t0 = 0;
+            for (; t0 + 6 <= tiles; t0 += 6) {
+                const float *vt = vx + (size_t)t0 * c;
+                float *mt = mx + (size_t)t0 * o + ob;
+                EQX_TILE_BLOCK(6);
+            }
+            for (; t0 < tiles; t0++) {
+                const float *vt = vx + (size_t)t0 * c;
+                float *mt = mx + (size_t)t0 * o + ob;
+                EQX_TILE_BLOCK(1);
+            }
+        }
+    }
+}
+
+
+static void input_portable(const float *x, int c, int h, int w, int pad, float *v, size_t ldv, float *scratch) {
+    input_transform(x, c, h, w, pad, v, ldv, scratch, 0);
+}
+
+static void output_portable(const float *m, size_t ldm, int o, int oh, int ow, const float *bias, float *y, float *scratch) {
+    output_transform(m, ldm, o, oh, ow, bias, y, scratch, 0);
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+#define EQX_ROW(R)                                                                                   \
+    a = _mm256_broadcast_ss(vt + (size_t)(R) * c + ci);                                              \
+    acc##R##0 = _mm256_fmadd_ps(a, b0, acc##R##0);                                                   \
+    acc##R##1 = _mm256_fmadd_ps(a, b1, acc##R##1);
+#define EQX_STORE(R)                                                                                 \
+    _mm256_storeu_ps(mt + (size_t)(R) * o, acc##R##0);                                               \
+    _mm256_storeu_ps(mt + (size_t)(R) * o + 8, acc##R##1);
+
+/// The 6 × 16 block of `multiply` with its 12 accumulators named, so they stay in registers.
+__attribute__((target("avx2,fma")))
+static void block6_avx2(const float *vt, const float *ub, float *mt, int c, int o) {
+    __m256 acc00 = _mm256_setzero_ps(), acc01 = acc00, acc10 = acc00, acc11 = acc00, acc20 = acc00, acc21 = acc00;
+    __m256 acc30 = acc00, acc31 = acc00, acc40 = acc00, acc41 = acc00, acc50 = acc00, acc51 = acc00;
+    for (int ci = 0; ci < c; ci++) {
+        const __m256 b0 = _mm256_loadu_ps(ub + (size_t)ci * o), b1 = _mm256_loadu_ps(ub + (size_t)ci * o + 8);
+        __m256 a;
+        EQX_ROW(0) EQX_ROW(1) EQX_ROW(2) EQX_ROW(3) EQX_ROW(4) EQX_ROW(5)
+    }
+    EQX_STORE(0) EQX_STORE(1) EQX_STORE(2) EQX_STORE(3) EQX_STORE(4) EQX_STORE(5)
+}
+
+__attribute__((target("avx2,fma")))
+static void block1_avx2(const float *vt, const float *ub, float *mt, int c, int o) {
+    __m256 acc00 = _mm256_setzero_ps(), acc01 = acc00;
+    for (int ci = 0; ci < c; ci++) {
+        const __m256 b0 = _mm256_loadu_ps(ub + (size_t)ci * o), b1 = _mm256_loadu_ps(ub + (size_t)ci * o + 8);
+        __m256 a;
+        EQX_ROW(0)
+    }
+    EQX_STORE(0)
+}
+
+__attribute__((target("avx2,fma")))
+static void multiply_avx2(const float *v, const float *u, float *m, int tiles, int c, int o, size_t vps, size_t mps) {
+    for (int xi = 0; xi < 16; xi++) {
+        const float *vx = v + (size_t)xi * vps, *ux = u + (size_t)xi * c * o;
+        float *mx = m + (size_t)xi * mps;
+        for (int ob = 0; ob < o; ob += 16) {
+            int t0 = 0;
+            for (; t0 + 6 <= tiles; t0 += 6) block6_avx2(vx + (size_t)t0 * c, ux + ob, mx + (size_t)t0 * o + ob, c, o);
+            for (; t0 < tiles; t0++) block1_avx2(vx + (size_t)t0 * c, ux + ob, mx + (size_t)t0 * o + ob, c, o);
+        }
+    }
+}
+
+__attribute__((target("avx2,fma")))
+static void input_avx2(const float *x, int c, int h, int w, int pad, float *v, size_t ldv, float *scratch) {
+    input_transform(x, c, h, w, pad, v, ldv, scratch, 1);
+}
+
+__attribute__((target("avx2,fma")))
+static void output_avx2(const float *m, size_t ldm, int o, int oh, int ow, const float *bias, float *y, float *scratch) {
+    output_transform(m, ldm, o, oh, ow, bias, y, scratch, 1);
+}
+#endif
+
+void eqx_winograd_input(const float *x, int c, int h, int w, int pad, float *v, size_t ldv, float *scratch) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (eqx_kernels_path() == EQX_KERNELS_AVX2) { input_avx2(x, c, h, w, pad, v, ldv, scratch); return; }
+#endif
+    input_portable(x, c, h, w, pad, v, ldv, scratch);
+}
+
+void eqx_winograd_output(const float *m, size_t ldm, int o, int oh, int ow, const float *bias, float *y, float *scratch) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (eqx_kernels_path() == EQX_KERNELS_AVX2) { output_avx2(m, ldm, o, oh, ow, bias, y, scratch); return; }
+#endif
+    output_portable(m, ldm, o, oh, ow, bias, y, scratch);
+}
+
+void eqx_winograd_multiply(const float *v, const float *u, float *m, int tiles, int c, int o, size_t vps, size_t mps) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (eqx_kernels_path() == EQX_KERNELS_AVX2) { multiply_avx2(v, u, m, tiles, c, o, vps, mps); return; }
+#endif
+    multiply_portable(v, u, m, tiles, c, o, vps, mps);
+}

@@ -1,0 +1,107 @@
+import CEqxKernels
+import Foundation
+
+/// Whether stride-1 3×3 zero-padded Float32 convolutions run Winograd F(2×2, 3×3) for the forward pass
+/// and the input gradient: on unless `EQX_WINOGRAD=off` is set, which gives the im2col + GEMM path (the
+/// direct sums), for comparisons.
+nonisolated(unsafe) public var winogradConvolutionEnabled = getenv("EQX_WINOGRAD").map { String(cString: $0) != "off" } ?? true
+
+/// Target size (floats) of one chunk's transformed inputs and products together on a thread (512 KiB:
+/// stays in L2 with the GEMM's packed panels).
+nonisolated(unsafe) var winogradChunkBudget = 128 << 10
+
+/// Winograd F(2×2, 3×3) (Lavin & Gray 2016): a stride-1 3×3 convolution as 16 GEMMs [O, C]·[C, tiles],
+/// one per transform point, between transformed weights and transformed 4×4 input tiles, whose products
+/// are mapped back to 2×2 output tiles. 2.25× fewer multiplies than the direct method; the transforms
+/// (CEqxKernels/Winograd.c) add and subtract only, so results differ from the direct sum by rounding (a
+/// few ulps of the largest partial sum, measured in `WinogradConvolutionTests`). Every thread takes a
+/// contiguous share of the images in chunks whose transforms stay in cache; each image's output depends
+/// only on that image, so results do not depend on the thread count.
+struct WinogradConvolution {
+    let g: WindowGeometry
+    let o: Int
+
+    static let points = 16
+
+    /// Whether this path handles the convolution (Float32 is checked by the caller).
+    static func applies(_ g: WindowGeometry, outputChannels o: Int) -> Bool {
+        winogradConvolutionEnabled && g.kh == 3 && g.kw == 3 && g.stride == 1 && g.padding <= 2 && (g.padding == 0 || g.mode == .zeros)
+            && g.c % 8 == 0 && o % 16 == 0
+    }
+
+    /// The input gradient of a convolution this path handles, as a convolution of its own: dy [N, O, OH, OW]
+    /// correlated with the weights turned by 180° and transposed ([C, O, 3, 3]), padded by 2 − padding.
+    static func inputGradient(of g: WindowGeometry, outputChannels o: Int) -> WinogradConvolution? {
+        guard let gd = try? WindowGeometry(op: "conv2d input gradient", input: [g.n, o, g.oh, g.ow], kernel: (3, 3), stride: 1,
+                                           padding: 2 - g.padding, mode: .zeros),
+              gd.oh == g.h, gd.ow == g.w, applies(gd, outputChannels: g.c) else { return nil }
+        return WinogradConvolution(g: gd, o: g.c)
+    }
+
+    var tiles: Int { ((g.oh + 1) / 2) * ((g.ow + 1) / 2) }
+    var threads: Int { min(ComputeThreads.count, g.n) }
+
+    var imagesPerChunk: Int {
+        let share = (g.n + threads - 1) / threads
+        return max(1, min(share, winogradChunkBudget / max(1, Self.points * (g.c + o) * tiles)))
+    }
+
+    func forward(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, _ y: UnsafeMutablePointer<Float>,
+                 epilogue: ChannelEpilogue<Float>? = nil) {
+        let c = g.c, t = threads, cs = imagesPerChunk, tn = tiles, points = Self.points
+        let u = ScratchBuffer.take(points * o * c)
+        eqx_winograd_weights(w, Int32(o), Int32(c), u.pointer)
+        let ss = eqx_winograd_scratch_size(Int32(c), Int32(o), Int32(g.h), Int32(g.w), Int32(g.padding))
+        let vs = points * c * cs * tn, ms = points * o * cs * tn
+        let buffers = ScratchBuffer.take(t * (vs + ms + ss))
+        let inSize = c * g.inputPlane, outSize = o * g.outputPlane
+        let up = UnsafePointer(u.pointer)
+        DispatchQueueConcurrent.perform(t) { ti in
+            let v = buffers.pointer + ti * (vs + ms + ss), m = v + vs, scratch = m + ms
+            for batch in imageChunks(ofThread: ti, threads: t, count: g.n, size: cs) {
+                let ld = batch.count * tn
+                for (i, s) in batch.enumerated() {
+                    eqx_winograd_input(x + s * inSize, Int32(c), Int32(g.h), Int32(g.w), Int32(g.padding), v + i * tn * c, ld * c, scratch)
+                }
+                eqx_winograd_multiply(v, up, m, Int32(ld), Int32(c), Int32(o), ld * c, ld * o)
+                for (i, s) in batch.enumerated() {
+                    let ys = y + s * outSize
+                    eqx_winograd_output(m + i * tn * o, ld * o, Int32(o), Int32(g.oh), Int32(g.ow), bias, ys, scratch)
+                    epilogue?.apply(ys, images: 1, plane: g.outputPlane)
+                }
+            }
+        }
+    }
+
+    /// dx of the convolution whose input-gradient convolution this is (`inputGradient(of:outputChannels:)`),
+    /// from dy and that convolution's weight [O, C, 3, 3].
+    func inputGradient(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
+        let oc = g.c, ic = o  // the original convolution's output and input channels
+        let turned = ScratchBuffer.take(ic * oc * 9)
+        for a in 0..<oc {
+            for b in 0..<ic {
+                for tap in 0..<9 { turned.pointer[(b * oc + a) * 9 + tap] = weight[(a * ic + b) * 9 + 8 - tap] }
+            }
+        }
+        forward(dy, UnsafePointer(turned.pointer), nil, dx)
+    }
+}
+
+extension WinogradConvolution {
+    // Entry points for the generic conv2d, which calls them only when Scalar is Float.
+    func forward<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?,
+                                       _ y: UnsafeMutablePointer<Scalar>, epilogue: ChannelEpilogue<Scalar>?) {
+        precondition(Scalar.self == Float.self, "the Winograd kernels are Float32 only")
+        forward(float(x), float(w), bias.map(float), float(y), epilogue: epilogue.map { $0 as! ChannelEpilogue<Float> })
+    }
+
+    func inputGradient<Scalar: TensorScalar>(_ dy: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>) {
+        precondition(Scalar.self == Float.self, "the Winograd kernels are Float32 only")
+        inputGradient(float(dy), weight: float(weight), dx: float(dx))
+    }
+
+    private func float<Scalar>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
+    private func float<Scalar>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
+        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+    }
+}
