@@ -161,49 +161,100 @@ static inline __attribute__((always_inline)) void output_transform(const float *
 }
 
 
-/// mt[r, 0..<16] = Σ_ci vt[r, ci] · ub[ci, 0..<16] for ROWS consecutive tiles, in 2·ROWS vector accumulators.
-#define EQX_TILE_BLOCK(ROWS)                                                                        \
-    do {                                                                                            \
-        v8 acc0[ROWS], acc1[ROWS];                                                                  \
-        for (int r = 0; r < ROWS; r++) { acc0[r] = (v8){0}; acc1[r] = (v8){0}; }                     \
-        for (int ci = 0; ci < c; ci++) {                                                            \
-            const v8 b0 = load8(ub + (size_t)ci * o), b1 = load8(ub + (size_t)ci * o + 8);          \
-            for (int r = 0; r < ROWS; r++) {                                                        \
-                const v8 a = (v8){0} + vt[(size_t)r * c + ci];                                      \
-                acc0[r] = acc0[r] + a * b0;                                                 \
-                acc1[r] = acc1[r] + a * b1;                                                 \
-            }                                                                                       \
-        }                                                                                           \
-        for (int r = 0; r < ROWS; r++) {                                                            \
-            store8(mt + (size_t)r * o, acc0[r]);                                                    \
-            store8(mt + (size_t)r * o + 8, acc1[r]);                                                \
-        }                                                                                           \
-    } while (0)
-
-/// m_ξ[t, :] = Σ_ci v_ξ[t, ci] · u_ξ[ci, :] for every transform point (o a multiple of 16), in blocks of
-/// 6 tiles × 16 output channels (12 accumulators; u_ξ's columns stay in L1 across the tiles). The AVX2
-/// path (multiply_avx2) has the same blocks and order of sums over ci, with fused multiply-adds.
-static void multiply_portable(const float *v, const float *u, float *m, int tiles, int c, int o, size_t vps, size_t mps) {
-    for (int xi = 0; xi < 16; xi++) {
-        const float *vx = v + (size_t)xi * vps, *ux = u + (size_t)xi * c * o;
-        float *mx = m + (size_t)xi * mps;
-        for (int ob = 0; ob < o; ob += 16) {
-            const float *ub = ux + ob;
-            int t0 = 0;
-            for (; t0 + 6 <= tiles; t0 += 6) {
-                const float *vt = vx + (size_t)t0 * c;
-                float *mt = mx + (size_t)t0 * o + ob;
-                EQX_TILE_BLOCK(6);
-            }
-            for (; t0 < tiles; t0++) {
-                const float *vt = vx + (size_t)t0 * c;
-                float *mt = mx + (size_t)t0 * o + ob;
-                EQX_TILE_BLOCK(1);
-            }
+/// out[r·ldc + 0..<16] = (accumulate ? out : 0) + Σ_k a[r·ar + k·ak] · b[k·ldb + 0..<16] for r < rows: one
+/// block of a product, 16 columns wide. The AVX2 path (block6_avx2, block1_avx2) has the same blocks and
+/// order of sums over k, with fused multiply-adds.
+static void block_portable(const float *a, size_t ar, size_t ak, const float *b, size_t ldb, float *out, size_t ldc, int k,
+                           int rows, int accumulate) {
+    for (int r = 0; r < rows; r++) {
+        v8 acc0 = {0}, acc1 = {0};
+        if (accumulate) { acc0 = load8(out + r * ldc); acc1 = load8(out + r * ldc + 8); }
+        for (int q = 0; q < k; q++) {
+            const v8 x = (v8){0} + a[r * ar + q * ak];
+            acc0 = acc0 + x * load8(b + q * ldb);
+            acc1 = acc1 + x * load8(b + q * ldb + 8);
         }
+        store8(out + r * ldc, acc0);
+        store8(out + r * ldc + 8, acc1);
     }
 }
 
+typedef void (*block_kernel)(const float *a, size_t ar, size_t ak, const float *b, size_t ldb, float *out, size_t ldc, int k,
+                             int rows, int accumulate);
+
+/// m_ξ[t, :] = Σ_ci v_ξ[t, ci] · u_ξ[ci, :] for every transform point (o a multiple of 16), in blocks of
+/// 6 tiles × 16 output channels (u_ξ's columns stay in L1 across the tiles).
+static inline __attribute__((always_inline)) void multiply(const float *v, const float *u, float *m, int tiles, int c, int o,
+                                                           size_t vps, size_t mps, block_kernel block) {
+    for (int xi = 0; xi < 16; xi++) {
+        const float *vx = v + (size_t)xi * vps, *ux = u + (size_t)xi * c * o;
+        float *mx = m + (size_t)xi * mps;
+        for (int ob = 0; ob < o; ob += 16)
+            for (int t0 = 0; t0 < tiles; t0 += 6) {
+                const int rows = tiles - t0 < 6 ? tiles - t0 : 6;
+                block(vx + (size_t)t0 * c, (size_t)c, 1, ux + ob, (size_t)o, mx + (size_t)t0 * o + ob, (size_t)o, c, rows, 0);
+            }
+    }
+}
+
+/// du_ξ[oc, ci] += Σ_t g_ξ[t, oc] · v_ξ[t, ci] (c a multiple of 16): the weight gradient in the transform
+/// domain, a product over the tiles, in blocks of 6 output × 16 input channels.
+static inline __attribute__((always_inline)) void weight_products(const float *g, const float *v, float *du, int tiles, int c,
+                                                                  int o, size_t gps, size_t vps, block_kernel block) {
+    for (int xi = 0; xi < 16; xi++) {
+        const float *gx = g + (size_t)xi * gps, *vx = v + (size_t)xi * vps;
+        float *dux = du + (size_t)xi * o * c;
+        for (int cb = 0; cb < c; cb += 16)
+            for (int o0 = 0; o0 < o; o0 += 6) {
+                const int rows = o - o0 < 6 ? o - o0 : 6;
+                block(gx + o0, 1, (size_t)o, vx + cb, (size_t)c, dux + (size_t)o0 * c + cb, (size_t)c, tiles, rows, 1);
+            }
+    }
+}
+
+/// The products' gradient A dy Aᵀ of one image's dy [o, oh, ow] (outputs beyond oh, ow count as 0):
+/// element (ξ, t, oc) goes to g[ξ·ps + t·o + oc].
+static inline __attribute__((always_inline)) void output_gradient_transform(const float *dy, int o, int oh, int ow, float *g,
+                                                                            size_t ps, float *scratch, int avx) {
+    const int th = (oh + 1) / 2, tw = (ow + 1) / 2, yw = 2 * tw;
+    float *yt = scratch;  // channel-last [2·th, 2·tw, o], zero beyond the output
+    memset(yt, 0, sizeof(float) * (size_t)(2 * th) * yw * o);
+    const size_t plane = (size_t)oh * ow;
+    for (int ob = 0; ob < o; ob += 8)
+        for (int r = 0; r < oh; r++)
+            for (int col = 0; col < ow; col += 8) {
+                const int n = ow - col < 8 ? ow - col : 8;
+                transpose_block(dy + ob * plane + (size_t)r * ow + col, plane, yt + ((size_t)r * yw + col) * o + ob, (size_t)o, 8, n, avx);
+            }
+    for (int ty = 0; ty < th; ty++)
+        for (int tx = 0; tx < tw; tx++) {
+            const float *top = yt + ((size_t)(2 * ty) * yw + 2 * tx) * o, *bottom = top + (size_t)yw * o;
+            float *out = g + ((size_t)ty * tw + tx) * o;
+            for (int ob = 0; ob < o; ob += 8) {
+                const v8 p00 = load8(top + ob), p01 = load8(top + o + ob), p10 = load8(bottom + ob), p11 = load8(bottom + o + ob);
+                const v8 rows[4][2] = {{p00, p01}, {p00 + p10, p01 + p11}, {p00 - p10, p01 - p11}, {-p10, -p11}};  // A dy
+                for (int k = 0; k < 4; k++) {  // (A dy) Aᵀ
+                    float *row = out + (size_t)(4 * k) * ps + ob;
+                    store8(row, rows[k][0]);
+                    store8(row + ps, rows[k][0] + rows[k][1]);
+                    store8(row + 2 * ps, rows[k][0] - rows[k][1]);
+                    store8(row + 3 * ps, -rows[k][1]);
+                }
+            }
+        }
+}
+
+static void multiply_portable(const float *v, const float *u, float *m, int tiles, int c, int o, size_t vps, size_t mps) {
+    multiply(v, u, m, tiles, c, o, vps, mps, block_portable);
+}
+
+static void weight_products_portable(const float *g, const float *v, float *du, int tiles, int c, int o, size_t gps, size_t vps) {
+    weight_products(g, v, du, tiles, c, o, gps, vps, block_portable);
+}
+
+static void output_gradient_portable(const float *dy, int o, int oh, int ow, float *g, size_t ps, float *scratch) {
+    output_gradient_transform(dy, o, oh, ow, g, ps, scratch, 0);
+}
 
 static void input_portable(const float *x, int c, int h, int w, int pad, float *v, size_t ldv, float *scratch) {
     input_transform(x, c, h, w, pad, v, ldv, scratch, 0);
@@ -215,48 +266,59 @@ static void output_portable(const float *m, size_t ldm, int o, int oh, int ow, c
 
 #if defined(__x86_64__) || defined(__i386__)
 #define EQX_ROW(R)                                                                                   \
-    a = _mm256_broadcast_ss(vt + (size_t)(R) * c + ci);                                              \
-    acc##R##0 = _mm256_fmadd_ps(a, b0, acc##R##0);                                                   \
-    acc##R##1 = _mm256_fmadd_ps(a, b1, acc##R##1);
+    x = _mm256_broadcast_ss(a + (R) * ar + q * ak);                                                  \
+    acc##R##0 = _mm256_fmadd_ps(x, b0, acc##R##0);                                                   \
+    acc##R##1 = _mm256_fmadd_ps(x, b1, acc##R##1);
+#define EQX_LOAD(R)                                                                                  \
+    if (accumulate) { acc##R##0 = _mm256_loadu_ps(out + (R) * ldc); acc##R##1 = _mm256_loadu_ps(out + (R) * ldc + 8); }
 #define EQX_STORE(R)                                                                                 \
-    _mm256_storeu_ps(mt + (size_t)(R) * o, acc##R##0);                                               \
-    _mm256_storeu_ps(mt + (size_t)(R) * o + 8, acc##R##1);
+    _mm256_storeu_ps(out + (R) * ldc, acc##R##0);                                                    \
+    _mm256_storeu_ps(out + (R) * ldc + 8, acc##R##1);
 
-/// The 6 × 16 block of `multiply` with its 12 accumulators named, so they stay in registers.
+/// A full 6 × 16 block of block_portable with its 12 accumulators named, so they stay in registers.
 __attribute__((target("avx2,fma")))
-static void block6_avx2(const float *vt, const float *ub, float *mt, int c, int o) {
+static void block6_avx2(const float *a, size_t ar, size_t ak, const float *b, size_t ldb, float *out, size_t ldc, int k,
+                        int accumulate) {
     __m256 acc00 = _mm256_setzero_ps(), acc01 = acc00, acc10 = acc00, acc11 = acc00, acc20 = acc00, acc21 = acc00;
     __m256 acc30 = acc00, acc31 = acc00, acc40 = acc00, acc41 = acc00, acc50 = acc00, acc51 = acc00;
-    for (int ci = 0; ci < c; ci++) {
-        const __m256 b0 = _mm256_loadu_ps(ub + (size_t)ci * o), b1 = _mm256_loadu_ps(ub + (size_t)ci * o + 8);
-        __m256 a;
+    EQX_LOAD(0) EQX_LOAD(1) EQX_LOAD(2) EQX_LOAD(3) EQX_LOAD(4) EQX_LOAD(5)
+    for (int q = 0; q < k; q++) {
+        const __m256 b0 = _mm256_loadu_ps(b + q * ldb), b1 = _mm256_loadu_ps(b + q * ldb + 8);
+        __m256 x;
         EQX_ROW(0) EQX_ROW(1) EQX_ROW(2) EQX_ROW(3) EQX_ROW(4) EQX_ROW(5)
     }
     EQX_STORE(0) EQX_STORE(1) EQX_STORE(2) EQX_STORE(3) EQX_STORE(4) EQX_STORE(5)
 }
 
 __attribute__((target("avx2,fma")))
-static void block1_avx2(const float *vt, const float *ub, float *mt, int c, int o) {
-    __m256 acc00 = _mm256_setzero_ps(), acc01 = acc00;
-    for (int ci = 0; ci < c; ci++) {
-        const __m256 b0 = _mm256_loadu_ps(ub + (size_t)ci * o), b1 = _mm256_loadu_ps(ub + (size_t)ci * o + 8);
-        __m256 a;
-        EQX_ROW(0)
+static void block_avx2(const float *a, size_t ar, size_t ak, const float *b, size_t ldb, float *out, size_t ldc, int k, int rows,
+                       int accumulate) {
+    if (rows == 6) { block6_avx2(a, ar, ak, b, ldb, out, ldc, k, accumulate); return; }
+    for (int r = 0; r < rows; r++, a += ar, out += ldc) {
+        __m256 acc00 = _mm256_setzero_ps(), acc01 = acc00;
+        EQX_LOAD(0)
+        for (int q = 0; q < k; q++) {
+            const __m256 b0 = _mm256_loadu_ps(b + q * ldb), b1 = _mm256_loadu_ps(b + q * ldb + 8);
+            __m256 x;
+            EQX_ROW(0)
+        }
+        EQX_STORE(0)
     }
-    EQX_STORE(0)
 }
 
 __attribute__((target("avx2,fma")))
 static void multiply_avx2(const float *v, const float *u, float *m, int tiles, int c, int o, size_t vps, size_t mps) {
-    for (int xi = 0; xi < 16; xi++) {
-        const float *vx = v + (size_t)xi * vps, *ux = u + (size_t)xi * c * o;
-        float *mx = m + (size_t)xi * mps;
-        for (int ob = 0; ob < o; ob += 16) {
-            int t0 = 0;
-            for (; t0 + 6 <= tiles; t0 += 6) block6_avx2(vx + (size_t)t0 * c, ux + ob, mx + (size_t)t0 * o + ob, c, o);
-            for (; t0 < tiles; t0++) block1_avx2(vx + (size_t)t0 * c, ux + ob, mx + (size_t)t0 * o + ob, c, o);
-        }
-    }
+    multiply(v, u, m, tiles, c, o, vps, mps, block_avx2);
+}
+
+__attribute__((target("avx2,fma")))
+static void weight_products_avx2(const float *g, const float *v, float *du, int tiles, int c, int o, size_t gps, size_t vps) {
+    weight_products(g, v, du, tiles, c, o, gps, vps, block_avx2);
+}
+
+__attribute__((target("avx2,fma")))
+static void output_gradient_avx2(const float *dy, int o, int oh, int ow, float *g, size_t ps, float *scratch) {
+    output_gradient_transform(dy, o, oh, ow, g, ps, scratch, 1);
 }
 
 __attribute__((target("avx2,fma")))
@@ -289,4 +351,38 @@ void eqx_winograd_multiply(const float *v, const float *u, float *m, int tiles, 
     if (eqx_kernels_path() == EQX_KERNELS_AVX2) { multiply_avx2(v, u, m, tiles, c, o, vps, mps); return; }
 #endif
     multiply_portable(v, u, m, tiles, c, o, vps, mps);
+}
+
+void eqx_winograd_output_gradient(const float *dy, int o, int oh, int ow, float *g, size_t ps, float *scratch) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (eqx_kernels_path() == EQX_KERNELS_AVX2) { output_gradient_avx2(dy, o, oh, ow, g, ps, scratch); return; }
+#endif
+    output_gradient_portable(dy, o, oh, ow, g, ps, scratch);
+}
+
+void eqx_winograd_weight_products(const float *g, const float *v, float *du, int tiles, int c, int o, size_t gps, size_t vps) {
+#if defined(__x86_64__) || defined(__i386__)
+    if (eqx_kernels_path() == EQX_KERNELS_AVX2) { weight_products_avx2(g, v, du, tiles, c, o, gps, vps); return; }
+#endif
+    weight_products_portable(g, v, du, tiles, c, o, gps, vps);
+}
+
+void eqx_winograd_weight_gradient(const float *du, int o, int c, float *dw) {
+    const size_t pairs = (size_t)o * c;
+    for (size_t pc = 0; pc < pairs; pc++) {
+        float d[4][4], t[3][4];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) d[i][j] = du[(size_t)(4 * i + j) * pairs + pc];
+        for (int j = 0; j < 4; j++) {  // Gᵀ dU: rows of Gᵀ = (1, ½, ½, 0), (0, ½, −½, 0), (0, ½, ½, 1)
+            t[0][j] = d[0][j] + 0.5f * (d[1][j] + d[2][j]);
+            t[1][j] = 0.5f * (d[1][j] - d[2][j]);
+            t[2][j] = 0.5f * (d[1][j] + d[2][j]) + d[3][j];
+        }
+        float *g = dw + pc * 9;
+        for (int i = 0; i < 3; i++) {  // (Gᵀ dU) G
+            g[3 * i] = t[i][0] + 0.5f * (t[i][1] + t[i][2]);
+            g[3 * i + 1] = 0.5f * (t[i][1] - t[i][2]);
+            g[3 * i + 2] = 0.5f * (t[i][1] + t[i][2]) + t[i][3];
+        }
+    }
 }

@@ -16,7 +16,7 @@ nonisolated(unsafe) var threadChunkMinimumColumns = 256
 
 /// 2-D cross-correlation (PyTorch `conv2d`): x [N, C, H, W], weight [O, C, KH, KW], bias [O].
 /// Implemented as im2col + SGEMM, forward and backward; stride-1 3×3 zero-padded Float32 layers with channel
-/// blocks run their forward pass and input gradient as Winograd F(2×2, 3×3) instead (`WinogradConvolution`).
+/// blocks run their forward pass and gradients as Winograd F(2×2, 3×3) instead (`WinogradConvolution`).
 /// An `epilogue` (inference only: no gradient may be wanted) maps each output channel as its chunk is
 /// written, e.g. a following eval-mode batch norm.
 @_specialize(where Scalar == Float)
@@ -101,7 +101,9 @@ public func conv2d<Scalar: TensorScalar>(
                                         conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: dxp, dw: nil, db: nil)
                                     }
                                 } else if let winograd {
-                                    if dwp != nil || dbPointer != nil {
+                                    if let dwp, winograd.takesWeightGradient {
+                                        winograd.weightGradient(xp.baseAddress!, gp.baseAddress!, dw: dwp, db: dbPointer)
+                                    } else if dwp != nil || dbPointer != nil {
                                         conv.backwardPerThread(xp.baseAddress!, wp.baseAddress!, gp.baseAddress!, dx: nil, dw: dwp, db: dbPointer)
                                     }
                                     if let dxp {

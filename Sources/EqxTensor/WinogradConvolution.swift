@@ -2,21 +2,22 @@ import CEqxKernels
 import Foundation
 
 /// Whether stride-1 3×3 zero-padded Float32 convolutions run Winograd F(2×2, 3×3) for the forward pass
-/// and the input gradient: on unless `EQX_WINOGRAD=off` is set, which gives the im2col + GEMM path (the
+/// and the gradients: on unless `EQX_WINOGRAD=off` is set, which gives the im2col + GEMM path (the
 /// direct sums), for comparisons.
 nonisolated(unsafe) public var winogradConvolutionEnabled = getenv("EQX_WINOGRAD").map { String(cString: $0) != "off" } ?? true
 
 /// Target size (floats) of one chunk's transformed inputs and products together on a thread (512 KiB:
-/// stays in L2 with the GEMM's packed panels).
+/// stays in L2).
 nonisolated(unsafe) var winogradChunkBudget = 128 << 10
 
-/// Winograd F(2×2, 3×3) (Lavin & Gray 2016): a stride-1 3×3 convolution as 16 GEMMs [O, C]·[C, tiles],
-/// one per transform point, between transformed weights and transformed 4×4 input tiles, whose products
-/// are mapped back to 2×2 output tiles. 2.25× fewer multiplies than the direct method; the transforms
-/// (CEqxKernels/Winograd.c) add and subtract only, so results differ from the direct sum by rounding (a
-/// few ulps of the largest partial sum, measured in `WinogradConvolutionTests`). Every thread takes a
-/// contiguous share of the images in chunks whose transforms stay in cache; each image's output depends
-/// only on that image, so results do not depend on the thread count.
+/// Winograd F(2×2, 3×3) (Lavin & Gray 2016): a stride-1 3×3 convolution as 16 products [tiles, C]·[C, O],
+/// one per transform point, between transformed 4×4 input tiles and transformed weights, whose results
+/// are mapped back to 2×2 output tiles: 2.25× fewer multiplies than the direct method. The input gradient
+/// is a convolution of the same kind; the weight gradient is a product over the tiles in the transform
+/// domain. The transforms (CEqxKernels/Winograd.c) add and subtract only, so results differ from the direct
+/// sum by rounding (bounded against it in `WinogradConvolutionTests`). Every thread takes a contiguous
+/// share of the images in chunks whose transforms stay in cache; each image's output and input gradient
+/// depend only on that image, so they do not depend on the thread count.
 struct WinogradConvolution {
     let g: WindowGeometry
     let o: Int
@@ -73,6 +74,45 @@ struct WinogradConvolution {
         }
     }
 
+    /// Whether `weightGradient` handles this convolution (its products are 16 input channels wide).
+    var takesWeightGradient: Bool { g.c % 16 == 0 }
+
+    /// dW (and db, when wanted) from x and dy, in the transform domain: du_ξ = Σ over tiles of (A dy Aᵀ)_ξ ⊗
+    /// (Bᵀ d B)_ξ, a product over the tiles, then dW = Gᵀ du G. Each thread sums its images' du; the partials
+    /// are then summed in thread order (deterministic for a given thread count).
+    func weightGradient(_ x: UnsafePointer<Float>, _ dy: UnsafePointer<Float>, dw: UnsafeMutablePointer<Float>,
+                        db: UnsafeMutablePointer<Float>?) {
+        let c = g.c, t = threads, cs = imagesPerChunk, tn = tiles, points = Self.points, p = g.outputPlane
+        let ss = eqx_winograd_scratch_size(Int32(c), Int32(o), Int32(g.h), Int32(g.w), Int32(g.padding))
+        let vs = points * c * cs * tn, gs = points * o * cs * tn, us = points * o * c
+        let buffers = ScratchBuffer.take(t * (vs + gs + ss))
+        let partials = ScratchBuffer.take(t * us)
+        var partialB = [Double](repeating: 0, count: db == nil ? 0 : t * o)
+        let inSize = c * g.inputPlane, outSize = o * p
+        partialB.withUnsafeMutableBufferPointer { pb in
+            let pbp = db == nil ? nil : pb.baseAddress
+            DispatchQueueConcurrent.perform(t) { ti in
+                let v = buffers.pointer + ti * (vs + gs + ss), gy = v + vs, scratch = gy + gs, du = partials.pointer + ti * us
+                du.update(repeating: 0, count: us)
+                for batch in imageChunks(ofThread: ti, threads: t, count: g.n, size: cs) {
+                    let ld = batch.count * tn
+                    for (i, s) in batch.enumerated() {
+                        eqx_winograd_input(x + s * inSize, Int32(c), Int32(g.h), Int32(g.w), Int32(g.padding), v + i * tn * c, ld * c, scratch)
+                        eqx_winograd_output_gradient(dy + s * outSize, Int32(o), Int32(g.oh), Int32(g.ow), gy + i * tn * o, ld * o, scratch)
+                        if let pbp {
+                            for ch in 0..<o { pbp[ti * o + ch] += blockSum(dy + s * outSize + ch * p, p) }
+                        }
+                    }
+                    eqx_winograd_weight_products(gy, v, du, Int32(ld), Int32(c), Int32(o), ld * o, ld * c)
+                }
+            }
+        }
+        let total = ScratchBuffer.take(us)
+        sumPartials(partials.pointer, [], threads: t, o: us, k: 1, dw: total.pointer, db: nil)
+        eqx_winograd_weight_gradient(total.pointer, Int32(o), Int32(c), dw)
+        sumPartials(partials.pointer, partialB, threads: t, o: o, k: 0, dw: nil, db: db)
+    }
+
     /// dx of the convolution whose input-gradient convolution this is (`inputGradient(of:outputChannels:)`),
     /// from dy and that convolution's weight [O, C, 3, 3].
     func inputGradient(_ dy: UnsafePointer<Float>, weight: UnsafePointer<Float>, dx: UnsafeMutablePointer<Float>) {
@@ -93,6 +133,12 @@ extension WinogradConvolution {
                                        _ y: UnsafeMutablePointer<Scalar>, epilogue: ChannelEpilogue<Scalar>?) {
         precondition(Scalar.self == Float.self, "the Winograd kernels are Float32 only")
         forward(float(x), float(w), bias.map(float), float(y), epilogue: epilogue.map { $0 as! ChannelEpilogue<Float> })
+    }
+
+    func weightGradient<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>, dw: UnsafeMutablePointer<Scalar>,
+                                              db: UnsafeMutablePointer<Scalar>?) {
+        precondition(Scalar.self == Float.self, "the Winograd kernels are Float32 only")
+        weightGradient(float(x), float(dy), dw: float(dw), db: db.map(float))
     }
 
     func inputGradient<Scalar: TensorScalar>(_ dy: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>) {

@@ -102,7 +102,7 @@ CLAIMS = [
     ("docs/science.md", ", invariance loss {} vs", "flip_merge", "barriers_summary", "inv_self@median", "{:.3f}"),
     ("docs/science.md", " vs {}, G-CNN", "flip_merge", "barriers_summary", "inv_pair@median", "{:.3f}"),
     ("docs/science.md", ", G-CNN {} vs", "flip_merge", "barriers_summary", "gcnn_self@median", "{:.2g}"),
-    ("docs/science.md", " vs {} | yes, for every type", "flip_merge", "barriers_summary", "gcnn_pair@median", "{:.3f}"),
+    ("docs/science.md", " vs {} | yes for every type", "flip_merge", "barriers_summary", "gcnn_pair@median", "{:.3f}"),
     ("docs/science.md", "barrier is ≈ 0 | {} in every seed", "flip_merge", "barriers_summary", "gcnn_self@max", "{:.2g}"),
     ("docs/science.md", "with and without reset: nominal {} /", "flip_merge", "barriers_summary", "plain_self@median", "{:.3f}"),
     ("docs/science.md", " / {}, augmented", "flip_merge", "barriers_summary", "plain_self_raw@median", "{:.3f}"),
@@ -110,19 +110,18 @@ CLAIMS = [
     ("docs/science.md", " / {}, invariance loss", "flip_merge", "barriers_summary", "aug_self_raw@median", "{:.3f}"),
     ("docs/science.md", ", invariance loss {} / ", "flip_merge", "barriers_summary", "inv_self@median", "{:.3f}"),
     ("docs/science.md", " / {} | in the medians", "flip_merge", "barriers_summary", "inv_self_raw@median", "{:.3f}"),
-    ("docs/science.md", "(augmented seed 1: {} with reset", "flip_merge", "barriers", "aug_self@rep 1", "{:.3f}"),
-    ("docs/science.md", "with reset, {} without)", "flip_merge", "barriers", "aug_self_raw@rep 1", "{:.3f}"),
-    ("docs/science.md", "augmented nets: {} in seeds 1/2,", "flip_merge", "midpoints", "aug_mid_invariance.relative_change@rep 1/rep 2",
-     "{:.1e}"),
-    ("docs/science.md", "every layer; {} in seed 0,", "flip_merge", "midpoints", "aug_mid_invariance.relative_change@rep 0",
+    ("docs/science.md", "(augmented seed 2: self {}, pair", "flip_merge", "barriers", "aug_self@rep 2", "{:.3f}"),
+    ("docs/science.md", ", pair {}) |", "flip_merge", "barriers", "aug_pair@rep 2", "{:.3f}"),
+    ("docs/science.md", "augmented nets: {} in seed 1,", "flip_merge", "midpoints", "aug_mid_invariance.relative_change@rep 1", "{:.1e}"),
+    ("docs/science.md", "every layer; {} in seeds 0/2,", "flip_merge", "midpoints", "aug_mid_invariance.relative_change@rep 0/rep 2",
      "{:.2g}"),
-    ("docs/science.md", "nominal nets: {} in seed 1", "flip_merge", "midpoints", "plain_mid_invariance.relative_change@rep 1", "{:.1e}"),
-    ("docs/science.md", "(an involution), {} in seeds 0/2", "flip_merge", "midpoints", "plain_mid_invariance.relative_change@rep 0/rep 2",
-     "{:.2f}"),
+    ("docs/science.md", "nominal nets: {} in seeds 1/2", "flip_merge", "midpoints", "plain_mid_invariance.relative_change@rep 1/rep 2",
+     "{:.1e}"),
+    ("docs/science.md", "(involutions), {} in seed 0", "flip_merge", "midpoints", "plain_mid_invariance.relative_change@rep 0", "{:.2f}"),
     ("docs/science.md", "activation matching: {} in all 3 seeds", "flip_merge_involutions", "midpoint_invariance_summary",
      "activations_inv.relative_change@min–max", "{:.1e}"),
-    ("docs/science.md", "(without the option {} in seeds 0/2", "flip_merge_involutions", "midpoint_invariance",
-     "activations.relative_change@rep 0/rep 2", "{:.2f}"),
+    ("docs/science.md", "(without the option {} in seed 0", "flip_merge_involutions", "midpoint_invariance",
+     "activations.relative_change@rep 0", "{:.2f}"),
     ("docs/science.md", "weight matching: {} with and without", "flip_merge_involutions", "midpoint_invariance_summary",
      "weights.relative_change@min–max", "{:.1e}"),
     ("docs/science.md", "seeds 0/1/2: activations {} without", "flip_merge_involutions", "barriers", "activations@rep 0/rep 1/rep 2",
@@ -136,7 +135,7 @@ CLAIMS = [
     ("docs/science.md", "G-CNN self {} in every seed", "flip_merge_fashion", "barriers_summary", "gcnn_self@max", "{:.2g}"),
     ("docs/science.md", "keeps most channels fixed ({} of 16 in conv1", "flip_merge_involutions", "permutations_summary",
      "plain_weights.permutations.conv1.fixed@min–max", "{:.0f}"),
-    ("docs/science.md", "every seed (weights {}, activations", "flip_merge_involutions", "barriers_summary", "weights@min–max", "{:.3f}"),
+    ("docs/science.md", "three seeds (weights {}, activations", "flip_merge_involutions", "barriers_summary", "weights@min–max", "{:.3f}"),
     ("docs/science.md", ", activations {}). Without", "flip_merge_involutions", "barriers_summary", "activations@min–max", "{:.3f}"),
     ("docs/tutorial.md", "changes its answer for {}% of mirrored digits", "flip", "invariance", "plain.disagreement", "pct"),
     ("docs/tutorial.md", "almost always gives the same class ({}% disagree)", "flip", "invariance", "aug.disagreement", "pct1"),
@@ -200,6 +199,17 @@ def self_below_pair(types):
     return lambda r: seeds(r, "barriers", lambda row: all(row[t + "_self"] < row[t + "_pair"] for t in types))
 
 
+def self_not_below_pair(r, types):
+    """The (type, seed) pairs where the self-merge barrier is not below the two-network barrier."""
+    return [(t, i) for i, row in enumerate(rows(r, "barriers")) for t in types if not row[t + "_self"] < row[t + "_pair"]]
+
+
+def self_below_pair_but(types, exceptions):
+    """Self below pair in the medians for every type, and in every seed except `exceptions`."""
+    return lambda r: all(median(r, "barriers", t + "_self") < median(r, "barriers", t + "_pair") for t in types) \
+        and self_not_below_pair(r, types) == exceptions
+
+
 def reset_lowers_medians(r):
     return all(median(r, "barriers", t + "_self") < median(r, "barriers", t + "_self_raw") for t in ["plain", "aug", "inv"])
 
@@ -207,8 +217,8 @@ def reset_lowers_medians(r):
 # What a page says holds, beyond its numbers: (page, phrase, source, test of the run's results). The phrase
 # must be on the page and the test must pass; when a change of numerics makes it false, rewrite the claim.
 HOLDS = [
-    ("docs/tutorial.md", "about a quarter of the barrier to another augmented network", "flip",
-     lambda r: 0.2 <= value(r, "barriers", "aug_self") / value(r, "barriers", "aug_pair") <= 0.3),
+    ("docs/tutorial.md", "well under half the barrier to another augmented network", "flip",
+     lambda r: value(r, "barriers", "aug_self") < 0.5 * value(r, "barriers", "aug_pair")),
     ("docs/science.md", "under all four rotations |", "rotation_dynamics",
      lambda r: len({v for k, v in rows(r, "under_rotations")[0].items() if k.startswith("equivariant_")}) == 1),
     ("docs/science.md", "nominal training moves away from E by orders of magnitude more", "rotation_dynamics",
@@ -220,48 +230,53 @@ HOLDS = [
     ("docs/science.md", "median loss barriers of 3 seeds", "flip_merge", lambda r: len(rows(r, "barriers")) == 3),
     ("docs/science.md", "in all 3 seeds", "flip_merge_involutions", lambda r: len(rows(r, "barriers")) == 3),
     ("docs/science.md", "line, medians of 3 seeds", "flip_merge_fashion", lambda r: len(rows(r, "barriers")) == 3),
-    ("docs/science.md", "yes, for every type and in every seed", "flip_merge", self_below_pair(["plain", "aug", "inv", "gcnn"])),
+    ("docs/science.md", "yes for every type in the medians, and in every seed except one (augmented seed 2:", "flip_merge",
+     self_below_pair_but(["plain", "aug", "inv", "gcnn"], [("aug", 2)])),
     ("docs/science.md", "every matched σ pairs all channels, as the regular representation does", "flip_merge",
      lambda r: all(s["fixed_points"] == 0 and 2 * s["two_cycles"] == s["channels"]
                    for k, m in r["merges"].items() if k.startswith("gcnn_self#") for s in m["symbols"])),
-    ("docs/science.md", "| in the medians; not in every seed (augmented seed 1:", "flip_merge",
-     lambda r: reset_lowers_medians(r) and value(r, "barriers", "aug_self@rep 1") > value(r, "barriers", "aug_self_raw@rep 1")),
-    ("docs/science.md", "in seeds 1/2, whose matches are involutions in every layer", "flip_merge",
-     lambda r: involution(r, "aug_self#1") and involution(r, "aug_self#2")),
-    ("docs/science.md", "in seed 0, whose match has a 3-cycle in conv1", "flip_merge",
-     lambda r: conv1_cycles(r, "aug_self#0") == [3]),
-    ("docs/science.md", "in seeds 0/2 (a 3-cycle in conv1) | yes where", "flip_merge",
-     lambda r: involution(r, "plain_self#1") and conv1_cycles(r, "plain_self#0") == conv1_cycles(r, "plain_self#2") == [3]),
+    ("docs/science.md", "invariance loss 0.006 / 0.047 | in the medians and in every seed |", "flip_merge",
+     lambda r: reset_lowers_medians(r) and seeds(r, "barriers", lambda row: all(row[t + "_self"] < row[t + "_self_raw"]
+                                                                                 for t in ["plain", "aug", "inv"]))),
+    ("docs/science.md", "in seed 1, whose match is an involution in every layer", "flip_merge",
+     lambda r: involution(r, "aug_self#1")),
+    ("docs/science.md", "whose matches are not (a longer cycle in a later layer in seed 0, a 3-cycle in conv1 in seed 2)", "flip_merge",
+     lambda r: not involution(r, "aug_self#0") and conv1_cycles(r, "aug_self#0") == [] and conv1_cycles(r, "aug_self#2") == [3]),
+    ("docs/science.md", "in seeds 1/2 (involutions),", "flip_merge",
+     lambda r: involution(r, "plain_self#1") and involution(r, "plain_self#2")),
+    ("docs/science.md", "in seed 0 (a 3-cycle in conv1) | yes where", "flip_merge", lambda r: conv1_cycles(r, "plain_self#0") == [3]),
     ("docs/science.md", "yes where the match is an involution, which here is 3 nets of 6", "flip_merge",
      lambda r: sum(involution(r, f"{t}_self#{i}") for t in ["plain", "aug"] for i in range(3)) == 3
      and all(row[f"{t}_mid_invariance.relative_change"] < 1e-5 for i, row in enumerate(rows(r, "midpoints"))
              for t in ["plain", "aug"] if involution(r, f"{t}_self#{i}"))),
-    ("docs/science.md", "whose unconstrained matches had a 3-cycle in conv1; seed 1's was an involution",
+    ("docs/science.md", "whose unconstrained match had a 3-cycle in conv1; in seeds 1 and 2 it was an involution",
      "flip_merge_involutions",
-     lambda r: conv1_cycles(r, "plain_act#0") == conv1_cycles(r, "plain_act#2") == [3] and involution(r, "plain_act#1")),
+     lambda r: conv1_cycles(r, "plain_act#0") == [3] and involution(r, "plain_act#1") and involution(r, "plain_act#2")),
     ("docs/science.md", "with and without (it found involutions anyway)", "flip_merge_involutions",
      lambda r: all(involution(r, f"plain_weights#{i}") for i in range(3))
      and seeds(r, "midpoint_invariance", lambda row: row["weights.relative_change"] == row["weights_inv.relative_change"])),
-    ("docs/science.md", "yes: here the best involution even has the lower barrier where it differs from the best permutation",
+    ("docs/science.md", "partly: in seed 0 the best involution has a higher barrier than the best permutation; in seeds 1 and 2",
      "flip_merge_involutions",
-     lambda r: seeds(r, "barriers", lambda row: row["weights"] == row["weights_inv"] and row["activations_inv"] <= row["activations"])
-     and [row["activations_inv"] < row["activations"] for row in rows(r, "barriers")] == [True, False, True]),
+     lambda r: seeds(r, "barriers", lambda row: row["weights"] == row["weights_inv"])
+     and [(row["activations_inv"] > row["activations"], row["activations_inv"] == row["activations"]) for row in rows(r, "barriers")]
+     == [(True, False), (False, True), (False, True)]),
     ("docs/science.md", "in every seed | yes, in every seed |", "flip_merge_fashion", self_below_pair(["plain"])),
-    ("docs/science.md", "the same type, in every seed, as Bökman & Kahl", "flip_merge", self_below_pair(["plain", "aug", "inv", "gcnn"])),
+    ("docs/science.md", "every seed but one (an augmented net whose self-merge barrier is slightly above its pair's)", "flip_merge",
+     self_below_pair_but(["plain", "aug", "inv", "gcnn"], [("aug", 2)])),
     ("docs/science.md", "relative to the two-network barrier the self-merge barrier is smallest for\nthe models trained towards "
      "invariance (invariance loss, G-CNN)", "flip_merge",
      lambda r: max(median(r, "barriers", t + "_self") / median(r, "barriers", t + "_pair") for t in ["inv", "gcnn"])
      < min(median(r, "barriers", t + "_self") / median(r, "barriers", t + "_pair") for t in ["plain", "aug"])),
     ("docs/science.md", "On Fashion-MNIST at CI scale it holds in\nevery seed too", "flip_merge_fashion", self_below_pair(["plain"])),
-    ("docs/science.md", "the unconstrained matches of two seeds had a 3-cycle in conv1, and in those the best involution has a\n"
-     "slightly lower barrier than the best permutation", "flip_merge_involutions",
-     lambda r: [conv1_cycles(r, f"plain_act#{i}") for i in range(3)] == [[3], [], [3]]
-     and all(row["activations_inv"] < row["activations"] for i, row in enumerate(rows(r, "barriers")) if i != 1)),
+    ("docs/science.md", "the unconstrained match of one seed had a 3-cycle in conv1, and there the best involution has a higher\n"
+     "barrier than the best permutation", "flip_merge_involutions",
+     lambda r: [conv1_cycles(r, f"plain_act#{i}") for i in range(3)] == [[3], [], []]
+     and rows(r, "barriers")[0]["activations_inv"] > rows(r, "barriers")[0]["activations"]),
     ("docs/science.md", "of 16 in conv1, all in conv2 and conv3)", "flip_merge_involutions",
      lambda r: seeds(r, "permutations", lambda row: row["plain_weights.permutations.conv2.fixed"] == 16
                      and row["plain_weights.permutations.conv3.fixed"] == 32)),
-    ("docs/science.md", "has higher barriers than\nactivation matching in every seed", "flip_merge_involutions",
-     lambda r: seeds(r, "barriers", lambda row: row["weights"] > row["activations"])),
+    ("docs/science.md", "has higher barriers than\nactivation matching in two of the three seeds", "flip_merge_involutions",
+     lambda r: sum(row["weights"] > row["activations"] for row in rows(r, "barriers")) == 2),
     ("docs/science.md", "Without the\nbatch-norm reset the self-merge barriers are larger", "flip_merge", reset_lowers_medians),
 ]
 

@@ -53,7 +53,17 @@ void eqx_winograd_input(const float *x, int c, int h, int w, int pad, float *v, 
 /// (ξ, t, oc) is m[ξ·ps + t·o + oc].
 void eqx_winograd_output(const float *m, size_t ps, int o, int oh, int ow, const float *bias, float *y, float *scratch);
 
-/// Scratch floats eqx_winograd_input and eqx_winograd_output need for one image.
+/// The weight gradient's side (input channels c a multiple of 16). The gradient of the products for one
+/// image's dy [o, oh, ow], A dy Aᵀ: element (ξ, t, oc) goes to g[ξ·ps + t·o + oc].
+void eqx_winograd_output_gradient(const float *dy, int o, int oh, int ow, float *g, size_t ps, float *scratch);
+
+/// du [16, o, c] += Σ_t g_ξ[t, oc] · v_ξ[t, ci], with g_ξ at g + ξ·gps and v_ξ at v + ξ·vps (rows packed).
+void eqx_winograd_weight_products(const float *g, const float *v, float *du, int tiles, int c, int o, size_t gps, size_t vps);
+
+/// dw [o, c, 3, 3] = Gᵀ du G from the transform-domain gradient du [16, o, c].
+void eqx_winograd_weight_gradient(const float *du, int o, int c, float *dw);
+
+/// Scratch floats eqx_winograd_input, eqx_winograd_output and eqx_winograd_output_gradient need for one image.
 size_t eqx_winograd_scratch_size(int c, int o, int h, int w, int pad);
 
 /// y[i] = tanh(x[i]) for n floats, within 1 ulp of the exact value (computed in double, rounded once);
