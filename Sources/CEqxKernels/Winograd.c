@@ -1,9 +1,10 @@
-// Winograd F(2×2, 3×3) transforms (Lavin & Gray 2016) for stride-1 3×3 convolutions: each 2×2 output
-// tile is Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A for its 4×4 input tile d, so the 36 multiplies per tile and channel
-// pair of the direct method become 16, done as 16 GEMMs (one per transform point ξ) by the caller. The
+// Winograd F(2×2, 3×3) (Lavin & Gray 2016) for stride-1 3×3 convolutions: each 2×2 output tile is
+// Aᵀ[(G g Gᵀ) ⊙ (Bᵀ d B)]A for its 4×4 input tile d, so the 36 multiplies per tile and channel pair of
+// the direct method become 16, done as 16 products over the channels (one per transform point ξ). The
 // transforms work on 8 channels at once: the image is first transposed to channel-last (so a tile's 16
-// values of 8 channels are 16 vector loads), and the output is transposed back. They only add and
-// subtract (the halves of G are exact), so the AVX2 and portable clones return the same bits.
+// values of 8 channels are 16 vector loads), and the output is transposed back. They only add, subtract
+// and halve, so the AVX2 and portable clones return the same bits; the products differ between the
+// clones only by fused multiply-adds.
 #include "CEqxKernels.h"
 
 #include <string.h>
@@ -162,8 +163,8 @@ static inline __attribute__((always_inline)) void output_transform(const float *
 
 
 /// out[r·ldc + 0..<16] = (accumulate ? out : 0) + Σ_k a[r·ar + k·ak] · b[k·ldb + 0..<16] for r < rows: one
-/// block of a product, 16 columns wide. The AVX2 path (block6_avx2, block1_avx2) has the same blocks and
-/// order of sums over k, with fused multiply-adds.
+/// block of a product, 16 columns wide. The AVX2 path (block_avx2) has the same blocks and order of sums
+/// over k, with fused multiply-adds.
 static void block_portable(const float *a, size_t ar, size_t ak, const float *b, size_t ldb, float *out, size_t ldc, int k,
                            int rows, int accumulate) {
     for (int r = 0; r < rows; r++) {

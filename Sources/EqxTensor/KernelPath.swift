@@ -15,3 +15,16 @@ public enum KernelPath: Sendable {
     @discardableResult
     public static func select() -> KernelPath { eqx_kernels_select() == EQX_KERNELS_AVX2 ? .avx2 : .portable }
 }
+
+// The C kernels take float pointers; the generic Swift code calls them only when Scalar is Float.
+@inline(__always)
+func float32<Scalar: TensorScalar>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
+    precondition(Scalar.self == Float.self, "the CEqxKernels kernels are Float32 only")
+    return UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+}
+
+@inline(__always)
+func float32<Scalar: TensorScalar>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
+    precondition(Scalar.self == Float.self, "the CEqxKernels kernels are Float32 only")
+    return UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+}

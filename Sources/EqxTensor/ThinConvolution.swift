@@ -67,18 +67,11 @@ extension ThinConvolution {
     // Entry points for the generic conv2d, which calls them only when Scalar is Float.
     func forward<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?,
                                        _ y: UnsafeMutablePointer<Scalar>) {
-        precondition(Scalar.self == Float.self, "the thin-convolution kernels are Float32 only")
-        forward(float(x), float(w), bias.map(float), UnsafeMutableRawPointer(y).assumingMemoryBound(to: Float.self))
+        forward(float32(x), float32(w), bias.map(float32), float32(y))
     }
 
     func backward<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>, dw: UnsafeMutablePointer<Scalar>?,
                                         db: UnsafeMutablePointer<Scalar>?) {
-        precondition(Scalar.self == Float.self, "the thin-convolution kernels are Float32 only")
-        backward(float(x), float(dy), dw: dw.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) },
-                 db: db.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: Float.self) })
-    }
-
-    private func float<Scalar>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> {
-        UnsafeRawPointer(p).assumingMemoryBound(to: Float.self)
+        backward(float32(x), float32(dy), dw: dw.map(float32), db: db.map(float32))
     }
 }

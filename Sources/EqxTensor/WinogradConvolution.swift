@@ -107,10 +107,10 @@ struct WinogradConvolution {
                 }
             }
         }
+        // Each thread's du [16, o, c] is an [o, 16·c] block for sumPartials.
         let total = ScratchBuffer.take(us)
-        sumPartials(partials.pointer, [], threads: t, o: us, k: 1, dw: total.pointer, db: nil)
+        sumPartials(partials.pointer, partialB, threads: t, o: o, k: points * c, dw: total.pointer, db: db)
         eqx_winograd_weight_gradient(total.pointer, Int32(o), Int32(c), dw)
-        sumPartials(partials.pointer, partialB, threads: t, o: o, k: 0, dw: nil, db: db)
     }
 
     /// dx of the convolution whose input-gradient convolution this is (`inputGradient(of:outputChannels:)`),
@@ -131,23 +131,15 @@ extension WinogradConvolution {
     // Entry points for the generic conv2d, which calls them only when Scalar is Float.
     func forward<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?,
                                        _ y: UnsafeMutablePointer<Scalar>, epilogue: ChannelEpilogue<Scalar>?) {
-        precondition(Scalar.self == Float.self, "the Winograd kernels are Float32 only")
-        forward(float(x), float(w), bias.map(float), float(y), epilogue: epilogue.map { $0 as! ChannelEpilogue<Float> })
+        forward(float32(x), float32(w), bias.map(float32), float32(y), epilogue: epilogue.map { $0 as! ChannelEpilogue<Float> })
     }
 
     func weightGradient<Scalar: TensorScalar>(_ x: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>, dw: UnsafeMutablePointer<Scalar>,
                                               db: UnsafeMutablePointer<Scalar>?) {
-        precondition(Scalar.self == Float.self, "the Winograd kernels are Float32 only")
-        weightGradient(float(x), float(dy), dw: float(dw), db: db.map(float))
+        weightGradient(float32(x), float32(dy), dw: float32(dw), db: db.map(float32))
     }
 
     func inputGradient<Scalar: TensorScalar>(_ dy: UnsafePointer<Scalar>, weight: UnsafePointer<Scalar>, dx: UnsafeMutablePointer<Scalar>) {
-        precondition(Scalar.self == Float.self, "the Winograd kernels are Float32 only")
-        inputGradient(float(dy), weight: float(weight), dx: float(dx))
-    }
-
-    private func float<Scalar>(_ p: UnsafePointer<Scalar>) -> UnsafePointer<Float> { UnsafeRawPointer(p).assumingMemoryBound(to: Float.self) }
-    private func float<Scalar>(_ p: UnsafeMutablePointer<Scalar>) -> UnsafeMutablePointer<Float> {
-        UnsafeMutableRawPointer(p).assumingMemoryBound(to: Float.self)
+        inputGradient(float32(dy), weight: float32(weight), dx: float32(dx))
     }
 }
