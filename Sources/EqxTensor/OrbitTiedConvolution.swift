@@ -161,9 +161,10 @@ public func orbitTiedConv2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, weigh
     }
 }
 
-/// The per-thread plan of `orbitTiedConv2d`: each thread takes a contiguous share of the images and runs
-/// im2col, the orbit sums and a [O, C·R] GEMM on cache-sized chunks of them. Partial weight gradients are
-/// summed in thread order (deterministic for a given thread count).
+/// The per-thread plan of `orbitTiedConv2d`: each thread takes a contiguous share of the images and, on
+/// cache-sized chunks of them, gathers the orbit-summed patch matrix [C·R, chunk·P] straight from the
+/// input (never the full [C·KH·KW, …] one) and runs a [O, C·R] GEMM. Partial weight gradients are summed
+/// in thread order (deterministic for a given thread count).
 struct OrbitTiedConvolution<Scalar: TensorScalar> {
     let conv: Convolution<Scalar>
     let orbits: TapOrbits
@@ -171,42 +172,19 @@ struct OrbitTiedConvolution<Scalar: TensorScalar> {
     var g: WindowGeometry { conv.g }
     var o: Int { conv.o }
     var p: Int { g.outputPlane }
-    /// Rows of the full and of the orbit-summed patch matrices.
-    var k: Int { g.patchSize }
+    /// Rows of the orbit-summed patch matrix.
     var kTied: Int { g.c * orbits.count }
     var threads: Int { max(1, conv.threads) }
     var chunkWidth: Int { conv.imagesPerChunk * p }
 
-    /// tied[(c, r), :] = Σ_{t ∈ orbit r} cols[(c, t), :] over `width` columns.
-    func sumOverOrbits(_ cols: UnsafePointer<Scalar>, into tied: UnsafeMutablePointer<Scalar>, width: Int) {
-        let taps = orbits.kernelHeight * orbits.kernelWidth
-        var seen = [Bool](repeating: false, count: orbits.count)
-        for c in 0..<g.c {
-            for r in 0..<orbits.count { seen[r] = false }
-            for t in 0..<taps {
-                let r = orbits.orbit[t], dst = tied + (c * orbits.count + r) * width, src = cols + (c * taps + t) * width
-                if seen[r] { addRun(dst, src, width) } else { copyRun(dst, src, width); seen[r] = true }
-            }
-        }
-    }
-
-    /// dcols[(c, t), :] = dtied[(c, orbit(t)), :]: every tap of an orbit receives the orbit's gradient.
-    func expandOverOrbits(_ dtied: UnsafePointer<Scalar>, into dcols: UnsafeMutablePointer<Scalar>, width: Int) {
-        let taps = orbits.kernelHeight * orbits.kernelWidth
-        for c in 0..<g.c {
-            for t in 0..<taps { copyRun(dcols + (c * taps + t) * width, dtied + (c * orbits.count + orbits.orbit[t]) * width, width) }
-        }
-    }
-
     func forward(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ bias: UnsafePointer<Scalar>?, _ y: UnsafeMutablePointer<Scalar>) {
         let t = threads, cw = chunkWidth
-        let cols = ScratchBufferOf<Scalar>.take(t * k * cw), tiedCols = ScratchBufferOf<Scalar>.take(t * kTied * cw), products = ScratchBufferOf<Scalar>.take(t * o * cw)
+        let tiedCols = ScratchBufferOf<Scalar>.take(t * kTied * cw), products = ScratchBufferOf<Scalar>.take(t * o * cw)
         DispatchQueueConcurrent.perform(t) { ti in
-            let mine = cols.pointer + ti * k * cw, tied = tiedCols.pointer + ti * kTied * cw, product = products.pointer + ti * o * cw
+            let tied = tiedCols.pointer + ti * kTied * cw, product = products.pointer + ti * o * cw
             for batch in conv.chunks(ofThread: ti) {
                 let width = batch.count * p
-                conv.patches.im2col(x, batch: batch, into: mine, serial: true)
-                sumOverOrbits(mine, into: tied, width: width)
+                conv.patches.orbitSummedIm2col(x, batch: batch, orbits: orbits, into: tied)
                 gemmSerial(transA: false, transB: false, m: o, n: width, k: kTied, alpha: 1, a: w, lda: kTied, b: tied, ldb: width,
                             beta: 0, c: product, ldc: width)
                 conv.scatter(product, batch: batch, bias: bias, into: y)
@@ -217,14 +195,14 @@ struct OrbitTiedConvolution<Scalar: TensorScalar> {
     func backward(_ x: UnsafePointer<Scalar>, _ w: UnsafePointer<Scalar>, _ dy: UnsafePointer<Scalar>,
                   dx: UnsafeMutablePointer<Scalar>?, dw: UnsafeMutablePointer<Scalar>?, db: UnsafeMutablePointer<Scalar>?) {
         let t = threads, cw = chunkWidth
-        let cols = ScratchBufferOf<Scalar>.take(t * k * cw), tiedCols = ScratchBufferOf<Scalar>.take(t * kTied * cw), dyChunks = ScratchBufferOf<Scalar>.take(t * o * cw)
+        let tiedCols = ScratchBufferOf<Scalar>.take(t * kTied * cw), dyChunks = ScratchBufferOf<Scalar>.take(t * o * cw)
         let partialW = ScratchBufferOf<Scalar>.take(dw == nil ? 0 : t * o * kTied)
         var partialB = [Double](repeating: 0, count: db == nil ? 0 : t * o)
         partialB.withUnsafeMutableBufferPointer { pb in
             // An empty array may still have a base address: only a wanted db gets one.
             let pbp = db == nil ? nil : pb.baseAddress
             DispatchQueueConcurrent.perform(t) { ti in
-                let mine = cols.pointer + ti * k * cw, tied = tiedCols.pointer + ti * kTied * cw
+                let tied = tiedCols.pointer + ti * kTied * cw
                 let gathered = dyChunks.pointer + ti * o * cw, partial = partialW.pointer + ti * o * kTied
                 if dw != nil { partial.update(repeating: 0, count: o * kTied) }
                 for batch in conv.chunks(ofThread: ti) {
@@ -233,16 +211,14 @@ struct OrbitTiedConvolution<Scalar: TensorScalar> {
                         for ch in 0..<o { copyRun(gathered + ch * width + i * p, dy + (s * o + ch) * p, p) }
                     }
                     if dw != nil {
-                        conv.patches.im2col(x, batch: batch, into: mine, serial: true)
-                        sumOverOrbits(mine, into: tied, width: width)
+                        conv.patches.orbitSummedIm2col(x, batch: batch, orbits: orbits, into: tied)
                         gemmSerial(transA: false, transB: true, m: o, n: kTied, k: width, alpha: 1, a: gathered, lda: width, b: tied, ldb: width,
                                     beta: 1, c: partial, ldc: kTied)
                     }
                     if let dx {
                         gemmSerial(transA: true, transB: false, m: kTied, n: width, k: o, alpha: 1, a: w, lda: kTied, b: gathered, ldb: width,
                                     beta: 0, c: tied, ldc: width)
-                        expandOverOrbits(tied, into: mine, width: width)
-                        conv.patches.col2im(mine, batch: batch, into: dx, serial: true)
+                        conv.patches.orbitSummedCol2im(tied, batch: batch, orbits: orbits, into: dx)
                     }
                     if let pbp {
                         for ch in 0..<o { pbp[ti * o + ch] += blockSum(gathered + ch * width, width) }

@@ -50,7 +50,7 @@ struct PatchGather<Scalar: TensorScalar> {
         offsets = table
     }
 
-    private var kernelOffsets: Int { g.kh * g.kw }
+    var kernelOffsets: Int { g.kh * g.kw }
 
     /// Writes columns for samples `batch` into `cols` ([patchSize, batch.count·P], row-major:
     /// row (channel, i, j), column (sample, pixel)). (sample, channel) planes are split across
@@ -96,7 +96,7 @@ struct PatchGather<Scalar: TensorScalar> {
 
     /// Copies an image into the bordered plane (whose zero border, if any, is already in place).
     @inline(__always)
-    private func fill(_ plane: UnsafeMutablePointer<Scalar>, from image: UnsafePointer<Scalar>) {
+    func fill(_ plane: UnsafeMutablePointer<Scalar>, from image: UnsafePointer<Scalar>) {
         if !wrapSource.isEmpty {
             wrapSource.withUnsafeBufferPointer { ws in
                 for idx in 0..<planeSize { plane[idx] = image[Int(ws[idx])] }
@@ -109,7 +109,7 @@ struct PatchGather<Scalar: TensorScalar> {
 
     /// The adjoint of `fill`: writes the image gradient from the bordered plane's.
     @inline(__always)
-    private func fold(_ plane: UnsafePointer<Scalar>, into image: UnsafeMutablePointer<Scalar>) {
+    func fold(_ plane: UnsafePointer<Scalar>, into image: UnsafeMutablePointer<Scalar>) {
         if !wrapSource.isEmpty {
             image.update(repeating: 0, count: g.inputPlane)
             wrapSource.withUnsafeBufferPointer { ws in
@@ -123,21 +123,29 @@ struct PatchGather<Scalar: TensorScalar> {
 
     /// Row t = i·kw + j of one (sample, channel) block of the column matrix.
     @inline(__always)
-    private func gather(_ t: Int, from plane: UnsafePointer<Scalar>, into dst: UnsafeMutablePointer<Scalar>) {
+    func gather(_ t: Int, from plane: UnsafePointer<Scalar>, into dst: UnsafeMutablePointer<Scalar>, adding: Bool = false) {
         let (i, j, ow) = (t / g.kw, t % g.kw, g.ow)
         if offsets.isEmpty {
-            for y in 0..<g.oh { copyRun(dst + y * ow, plane + (y + i) * planeW + j, ow) }
+            if adding {
+                for y in 0..<g.oh { addRun(dst + y * ow, plane + (y + i) * planeW + j, ow) }
+            } else {
+                for y in 0..<g.oh { copyRun(dst + y * ow, plane + (y + i) * planeW + j, ow) }
+            }
             return
         }
         let p = g.outputPlane
         offsets.withUnsafeBufferPointer { table in
-            for q in 0..<p { dst[q] = plane[Int(table[t * p + q])] }
+            if adding {
+                for q in 0..<p { dst[q] += plane[Int(table[t * p + q])] }
+            } else {
+                for q in 0..<p { dst[q] = plane[Int(table[t * p + q])] }
+            }
         }
     }
 
     /// The adjoint of `gather`.
     @inline(__always)
-    private func scatterAdd(_ t: Int, from src: UnsafePointer<Scalar>, into plane: UnsafeMutablePointer<Scalar>) {
+    func scatterAdd(_ t: Int, from src: UnsafePointer<Scalar>, into plane: UnsafeMutablePointer<Scalar>) {
         let (i, j, ow) = (t / g.kw, t % g.kw, g.ow)
         if offsets.isEmpty {
             for y in 0..<g.oh { addRun(plane + (y + i) * planeW + j, src + y * ow, ow) }

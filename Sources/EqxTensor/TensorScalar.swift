@@ -25,6 +25,8 @@ public protocol TensorScalar: BinaryFloatingPoint, SIMDScalar, Sendable, CustomS
     static func laneSum(_ a: SIMD8<Self>) -> Self
     /// a where m > 0, else 0.
     static func keep(_ a: SIMD8<Self>, wherePositive m: SIMD8<Self>) -> SIMD8<Self>
+    /// Four-lane sum, for rows too narrow for eight lanes.
+    static func add(_ a: SIMD4<Self>, _ b: SIMD4<Self>) -> SIMD4<Self>
 }
 
 extension Float: TensorScalar {
@@ -46,6 +48,7 @@ extension Float: TensorScalar {
     @inline(__always) public static func tanh(_ x: Float) -> Float { Foundation.tanh(x) }
 
     @inline(__always) public static func add(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a + b }
+    @inline(__always) public static func add(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a + b }
     @inline(__always) public static func subtract(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a - b }
     @inline(__always) public static func multiply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a * b }
     @inline(__always) public static func laneSum(_ a: SIMD8<Float>) -> Float { a.sum() }
@@ -73,6 +76,7 @@ extension Double: TensorScalar {
     @inline(__always) public static func tanh(_ x: Double) -> Double { Foundation.tanh(x) }
 
     @inline(__always) public static func add(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { a + b }
+    @inline(__always) public static func add(_ a: SIMD4<Double>, _ b: SIMD4<Double>) -> SIMD4<Double> { a + b }
     @inline(__always) public static func subtract(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { a - b }
     @inline(__always) public static func multiply(_ a: SIMD8<Double>, _ b: SIMD8<Double>) -> SIMD8<Double> { a * b }
     @inline(__always) public static func laneSum(_ a: SIMD8<Double>) -> Double { a.sum() }

@@ -34,6 +34,10 @@ final class OrbitTiedConvolutionTests: XCTestCase {
             try check(x: [3, 2, 7, 7], o: 4, orbits: orbits, bias: true, stride: 1, padding: 1, mode: .zeros)
             try check(x: [2, 3, 6, 9], o: 3, orbits: orbits, bias: false, stride: 2, padding: 1, mode: .circular)
             try check(x: [5, 1, 5, 5], o: 2, orbits: orbits, bias: true, stride: 1, padding: 0, mode: .zeros)
+            try check(x: [2, 2, 9, 10], o: 3, orbits: orbits, bias: true, stride: 1, padding: 1, mode: .zeros)
+            try check(x: [1, 2, 8, 9], o: 2, orbits: orbits, bias: false, stride: 1, padding: 2, mode: .zeros)
+            try check(x: [2, 2, 9, 8], o: 2, orbits: orbits, bias: false, stride: 1, padding: 1, mode: .circular)
+            try check(x: [2, 1, 2, 3], o: 2, orbits: orbits, bias: true, stride: 1, padding: 1, mode: .zeros)
         }
         try check(x: [2, 2, 6, 6], o: 3, orbits: try TapOrbits.horizontalMirror(2, 3), bias: true, stride: 1, padding: 1, mode: .zeros)
     }
@@ -86,5 +90,60 @@ extension OrbitTiedConvolutionTests {
         XCTAssertThrowsError(try TapOrbits(kernelHeight: 3, kernelWidth: 3, orbitOfTap: [1, 0, 1, 0, 2, 0, 1, 0, 1]))
         XCTAssertThrowsError(try TapOrbits(kernelHeight: 3, kernelWidth: 3, orbitOfTap: [0, 1]))
         XCTAssertThrowsError(try tapOrbitMean(Variable(.zeros([2, 2, 3])), orbits: try TapOrbits.rotations(3)))
+    }
+}
+
+extension OrbitTiedConvolutionTests {
+    /// The orbit-summed gather and its adjoint are bit-identical to the full im2col followed by summing each
+    /// orbit's rows in tap order, and to copying each orbit's row to its taps followed by col2im, on every
+    /// path: stride 1 rows of 8+ lanes, 4–7 lanes and narrower, strides above 1, zero and circular padding.
+    func testOrbitSummedPatchesEqualIm2colThenOrbitSums() throws {
+        let cases: [(x: [Int], orbits: TapOrbits, stride: Int, padding: Int, mode: PaddingMode)] = [
+            ([2, 3, 14, 14], try .rotations(3), 1, 1, .zeros), ([2, 3, 7, 7], try .rotations(3), 1, 1, .zeros),
+            ([1, 2, 9, 11], try .horizontalMirror(3, 3), 1, 2, .zeros), ([2, 2, 5, 6], try .horizontalMirror(3, 3), 1, 0, .zeros),
+            ([1, 2, 3, 3], try .rotations(3), 1, 1, .zeros), ([2, 2, 10, 12], try .rotations(3), 1, 1, .circular),
+            ([1, 3, 9, 9], try .rotations(3), 2, 1, .zeros), ([1, 2, 8, 13], try .horizontalMirror(2, 3), 1, 1, .zeros),
+            ([1, 2, 6, 6], try .rotations(4), 1, 2, .zeros),
+        ]
+        for (xs, orbits, stride, padding, mode) in cases {
+            let name = "\(xs) r\(orbits.count) s\(stride) p\(padding) \(mode)"
+            let g = try WindowGeometry(op: name, input: xs, kernel: (orbits.kernelHeight, orbits.kernelWidth), stride: stride,
+                                       padding: padding, mode: mode)
+            let gather = PatchGather<Float>(g), taps = g.kh * g.kw, r = orbits.count
+            let width = xs[0] * g.outputPlane, k = g.patchSize
+            let x = randomTensor(xs, name + "x").scalars, dtied = randomTensor([xs[1] * r, width], name + "d").scalars
+            var full = [Float](repeating: 0, count: k * width), tied = [Float](repeating: .nan, count: xs[1] * r * width)
+            var expected = [Float](repeating: 0, count: xs[1] * r * width)
+            var dxFull = [Float](repeating: .nan, count: x.count), dxTied = [Float](repeating: .nan, count: x.count)
+            x.withUnsafeBufferPointer { xp in
+                full.withUnsafeMutableBufferPointer { gather.im2col(xp.baseAddress!, batch: 0..<xs[0], into: $0.baseAddress!) }
+                tied.withUnsafeMutableBufferPointer { gather.orbitSummedIm2col(xp.baseAddress!, batch: 0..<xs[0], orbits: orbits, into: $0.baseAddress!) }
+            }
+            for c in 0..<xs[1] {
+                var seen = Set<Int>()
+                for t in 0..<taps {
+                    let q = orbits.orbit[t]
+                    for col in 0..<width {
+                        let v = full[(c * taps + t) * width + col], i = (c * r + q) * width + col
+                        expected[i] = seen.contains(q) ? expected[i] + v : v
+                    }
+                    seen.insert(q)
+                }
+            }
+            XCTAssertEqual(tied.map(\.bitPattern), expected.map(\.bitPattern), "gather " + name)
+            var expanded = [Float](repeating: 0, count: k * width)
+            for c in 0..<xs[1] {
+                for t in 0..<taps {
+                    for col in 0..<width { expanded[(c * taps + t) * width + col] = dtied[(c * r + orbits.orbit[t]) * width + col] }
+                }
+            }
+            expanded.withUnsafeBufferPointer { ep in
+                dxFull.withUnsafeMutableBufferPointer { gather.col2im(ep.baseAddress!, batch: 0..<xs[0], into: $0.baseAddress!) }
+            }
+            dtied.withUnsafeBufferPointer { dp in
+                dxTied.withUnsafeMutableBufferPointer { gather.orbitSummedCol2im(dp.baseAddress!, batch: 0..<xs[0], orbits: orbits, into: $0.baseAddress!) }
+            }
+            XCTAssertEqual(dxTied.map(\.bitPattern), dxFull.map(\.bitPattern), "adjoint " + name)
+        }
     }
 }
