@@ -60,6 +60,32 @@ public func maxPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
     }
     let xShape = x.shape
     return VariableOf<Scalar>.make(out, inputs: [x]) { dy in
+        if kernel == 2 && g.stride == 2 {
+            // Windows do not overlap: every dx element is written once, the winner's as 0 + dy as the
+            // general path's zeroing and adding gives it, instead of a zeroing pass and a scatter.
+            let dx = TensorOf<Scalar>(shape: xShape) { dp in
+                dy.withUnsafeBufferPointer { gp in
+                    argmax.withUnsafeBufferPointer { ap in
+                        let gb = gp.baseAddress!, db = dp.baseAddress!, ab = ap.baseAddress!
+                        parallelFor(planes, cost: ip) { range in
+                            for plane in range {
+                                let dst = db + plane * ip, src = gb + plane * op, arg = ab + plane * op
+                                if 2 * g.oh < g.h || 2 * g.ow < g.w { dst.update(repeating: 0, count: ip) }
+                                for oy in 0..<g.oh {
+                                    for ox in 0..<g.ow {
+                                        // Stores, not branches: the winner of a window is unpredictable.
+                                        let k = oy * g.ow + ox, base = 2 * oy * g.w + 2 * ox
+                                        dst[base] = 0; dst[base + 1] = 0; dst[base + g.w] = 0; dst[base + g.w + 1] = 0
+                                        dst[Int(arg[k])] = 0 + src[k]
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return [dx]
+        }
         var dx = TensorOf<Scalar>.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
@@ -84,7 +110,7 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
     let g = try WindowGeometry(op: "avgPool2d", input: x.shape, kernel: (kernel, kernel), stride: stride ?? kernel, padding: 0, mode: .zeros)
     let planes = g.n * g.c, ip = g.inputPlane, op = g.outputPlane
     let norm = 1 / Scalar(kernel * kernel)
-    var out = TensorOf<Scalar>.zeros([g.n, g.c, g.oh, g.ow])
+    var out = TensorOf<Scalar>(shape: [g.n, g.c, g.oh, g.ow]) { _ in }  // every element is written below
     x.value.withUnsafeBufferPointer { xp in
         out.withUnsafeMutableBufferPointer { yp in
             let xb = xp.baseAddress!, yb = yp.baseAddress!
@@ -114,6 +140,29 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
     }
     let xShape = x.shape
     return VariableOf<Scalar>.make(out, inputs: [x]) { dy in
+        if kernel == 2 && g.stride == 2 {
+            // Windows do not overlap: every dx element is written once (as 0 + v, what the general
+            // path's zeroing and adding gives), instead of a zeroing pass and a read-modify-write one.
+            let dx = TensorOf<Scalar>(shape: xShape) { dp in
+                dy.withUnsafeBufferPointer { gp in
+                    let gb = gp.baseAddress!, db = dp.baseAddress!
+                    parallelFor(planes, cost: ip) { range in
+                        for plane in range {
+                            let dst = db + plane * ip
+                            if 2 * g.oh < g.h || 2 * g.ow < g.w { dst.update(repeating: 0, count: ip) }
+                            for oy in 0..<g.oh {
+                                let r0 = dst + 2 * oy * g.w, r1 = r0 + g.w, src = gb + plane * op + oy * g.ow
+                                for ox in 0..<g.ow {
+                                    let v = 0 + src[ox] * norm
+                                    r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return [dx]
+        }
         var dx = TensorOf<Scalar>.zerosInParallel(xShape)
         dy.withUnsafeBufferPointer { gp in
             dx.withUnsafeMutableBufferPointer { dp in
@@ -121,16 +170,6 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
                 parallelFor(planes, cost: ip) { range in
                     for plane in range {
                         let dst = db + plane * ip
-                        if kernel == 2 && g.stride == 2 {
-                            for oy in 0..<g.oh {
-                                let r0 = dst + 2 * oy * g.w, r1 = r0 + g.w, src = gb + plane * op + oy * g.ow
-                                for ox in 0..<g.ow {
-                                    let v = src[ox] * norm
-                                    r0[2 * ox] += v; r0[2 * ox + 1] += v; r1[2 * ox] += v; r1[2 * ox + 1] += v
-                                }
-                            }
-                            continue
-                        }
                         for oy in 0..<g.oh {
                             for ox in 0..<g.ow {
                                 let v = gb[plane * op + oy * g.ow + ox] * norm

@@ -15,7 +15,7 @@ func naivePool(_ x: [Double], _ s: [Int], kernel: Int, stride: Int, max useMax: 
 
 final class PoolingTests: XCTestCase {
     func testMaxPool() throws {
-        for (shape, k, s) in [([2, 3, 6, 8], 2, 2), ([1, 2, 7, 5], 3, 2), ([2, 1, 5, 5], 2, 1)] {
+        for (shape, k, s) in [([2, 3, 6, 8], 2, 2), ([1, 2, 7, 5], 3, 2), ([2, 1, 5, 5], 2, 1), ([1, 2, 7, 9], 2, 2)] {
             let x = randomTensor(shape, "mp\(shape)")
             try checkOp("maxPool \(shape) k\(k) s\(s)", inputs: [x], op: { try maxPool2d($0[0], kernel: k, stride: s) },
                         reference: { naivePool($0[0], shape, kernel: k, stride: s, max: true) }, h: 1e-4)
@@ -31,7 +31,7 @@ final class PoolingTests: XCTestCase {
     }
 
     func testAvgPool() throws {
-        for (shape, k, s) in [([2, 3, 6, 8], 2, 2), ([1, 2, 7, 5], 3, 2), ([2, 1, 5, 5], 2, 1)] {
+        for (shape, k, s) in [([2, 3, 6, 8], 2, 2), ([1, 2, 7, 5], 3, 2), ([2, 1, 5, 5], 2, 1), ([1, 2, 7, 9], 2, 2)] {
             let x = randomTensor(shape, "ap\(shape)")
             try checkOp("avgPool \(shape) k\(k) s\(s)", inputs: [x], op: { try avgPool2d($0[0], kernel: k, stride: s) },
                         reference: { naivePool($0[0], shape, kernel: k, stride: s, max: false) })
