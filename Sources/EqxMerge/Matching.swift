@@ -21,14 +21,26 @@ struct CorrelationAccumulator {
         let c = channels
         let ma = try channelMajor(a, channels: c), mb = try channelMajor(b, channels: c)
         let rowsHere = ma.count / c
-        let ca = ma.scalars, cb = mb.scalars
-        for i in 0..<c {
-            var s = 0.0, s2 = 0.0, t = 0.0, t2 = 0.0
-            for r in 0..<rowsHere {
-                let x = Double(ca[i * rowsHere + r]), y = Double(cb[i * rowsHere + r])
-                s += x; s2 += x * x; t += y; t2 += y * y
+        // Each channel's sums are independent (and summed in row order), so channels split across threads.
+        var moments = [Double](repeating: 0, count: 4 * c)
+        ma.scalars.withUnsafeBufferPointer { ca in
+            mb.scalars.withUnsafeBufferPointer { cb in
+                moments.withUnsafeMutableBufferPointer { out in
+                    parallelFor(c, cost: rowsHere) { channels in
+                        for i in channels {
+                            var s = 0.0, s2 = 0.0, t = 0.0, t2 = 0.0
+                            for r in 0..<rowsHere {
+                                let x = Double(ca[i * rowsHere + r]), y = Double(cb[i * rowsHere + r])
+                                s += x; s2 += x * x; t += y; t2 += y * y
+                            }
+                            out[4 * i] = s; out[4 * i + 1] = s2; out[4 * i + 2] = t; out[4 * i + 3] = t2
+                        }
+                    }
+                }
             }
-            sumA[i] += s; sumA2[i] += s2; sumB[i] += t; sumB2[i] += t2
+        }
+        for i in 0..<c {
+            sumA[i] += moments[4 * i]; sumA2[i] += moments[4 * i + 1]; sumB[i] += moments[4 * i + 2]; sumB2[i] += moments[4 * i + 3]
         }
         // Cross moments through one GEMM per batch (Float32 products, Float64 accumulation across batches).
         let m = try ma.matmul(mb, transposeOther: true).scalars
@@ -63,14 +75,7 @@ func channelMajor(_ t: Tensor, channels c: Int) throws -> Tensor {
     guard n * c * rest == t.count else {
         throw TensorError.shapeMismatch(op: "activation matching", expected: [n, c, rest], got: t.shape)
     }
-    var idx = [Int](repeating: 0, count: t.count)
-    for ch in 0..<c {
-        for s in 0..<n {
-            let dst = ch * n * rest + s * rest, src = (s * c + ch) * rest
-            for r in 0..<rest { idx[dst + r] = src + r }
-        }
-    }
-    return try t.gathered(indices: idx, shape: [c, n * rest])
+    return try t.axisMovedFirst(outer: n, n: c, inner: rest)
 }
 
 /// Both matchings call `beforeEachStep` before every batch and every assignment; what it throws (a
@@ -253,14 +258,5 @@ enum Matching {
 
 /// [.., n, ..] → [n, rest] with the given logical axis first.
 func moveAxisFirst(_ t: Tensor, shape: [Int], axis: Int) throws -> Tensor {
-    let outer = shape[..<axis].reduce(1, *), n = shape[axis], inner = shape[(axis + 1)...].reduce(1, *)
-    var idx = [Int](repeating: 0, count: t.count)
-    var w = 0
-    for k in 0..<n {
-        for a in 0..<outer {
-            let base = (a * n + k) * inner
-            for b in 0..<inner { idx[w] = base + b; w += 1 }
-        }
-    }
-    return try t.gathered(indices: idx, shape: [n, outer * inner])
+    try t.axisMovedFirst(outer: shape[..<axis].reduce(1, *), n: shape[axis], inner: shape[(axis + 1)...].reduce(1, *))
 }

@@ -39,6 +39,27 @@ extension TensorOf {
         return TensorOf<Scalar>(uncheckedShape: newShape, scalars: Array(scalars[(range.lowerBound * r)..<(range.upperBound * r)]))
     }
 
+    /// The scalars viewed as [outer, n, inner] rearranged to [n, outer·inner]: row k holds, for each
+    /// a < outer in turn, the `inner` scalars at (a, k). A block copy (no index table), split across
+    /// threads by row.
+    @_specialize(where Scalar == Float)
+    @_specialize(where Scalar == Double)
+    public func axisMovedFirst(outer: Int, n: Int, inner: Int) throws -> TensorOf<Scalar> {
+        guard outer >= 0, n >= 0, inner >= 0, outer * n * inner == count else {
+            throw TensorError.shapeMismatch(op: "axisMovedFirst", expected: [outer, n, inner], got: shape)
+        }
+        return TensorOf<Scalar>(shape: [n, outer * inner]) { out in
+            scalars.withUnsafeBufferPointer { a in
+                guard let src = a.baseAddress, let dst = out.baseAddress else { return }
+                parallelFor(n, cost: outer * inner) { rows in
+                    for k in rows {
+                        for o in 0..<outer { copyRun(dst + (k * outer + o) * inner, src + (o * n + k) * inner, inner) }
+                    }
+                }
+            }
+        }
+    }
+
     /// Rows `indices` along axis 0, in that order (e.g. a shuffled mini-batch).
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)

@@ -66,3 +66,20 @@ final class ShapeOpsTests: XCTestCase {
         XCTAssertEqual(b.scalars, [1, 0, 0])
     }
 }
+
+extension ShapeOpsTests {
+    /// `axisMovedFirst` against the index formula, for inner blocks below, at and above the vector width,
+    /// empty axes, and enough rows to split across threads.
+    func testAxisMovedFirstAgainstTheIndexFormula() throws {
+        for (outer, n, inner) in [(3, 4, 5), (2, 3, 1), (250, 16, 784), (1, 7, 8), (4, 1, 13), (0, 3, 2), (3, 2, 0)] {
+            let t = randomTensor([outer, n, inner], "moved \(outer) \(n) \(inner)")
+            let moved = try t.axisMovedFirst(outer: outer, n: n, inner: inner)
+            XCTAssertEqual(moved.shape, [n, outer * inner])
+            var expected = [Float](repeating: 0, count: t.count)
+            for k in 0..<n { for a in 0..<outer { for b in 0..<inner { expected[(k * outer + a) * inner + b] = t.scalars[(a * n + k) * inner + b] } } }
+            XCTAssertEqual(moved.scalars, expected, "\(outer) \(n) \(inner)")
+        }
+        XCTAssertThrowsError(try Tensor.zeros([2, 3]).axisMovedFirst(outer: 2, n: 2, inner: 2))
+        XCTAssertThrowsError(try Tensor.zeros([0]).axisMovedFirst(outer: -1, n: 0, inner: 1))
+    }
+}
