@@ -21,26 +21,10 @@ struct CorrelationAccumulator {
         let c = channels
         let ma = try channelMajor(a, channels: c), mb = try channelMajor(b, channels: c)
         let rowsHere = ma.count / c
-        // Each channel's sums are independent (and summed in row order), so channels split across threads.
-        var moments = [Double](repeating: 0, count: 4 * c)
-        ma.scalars.withUnsafeBufferPointer { ca in
-            mb.scalars.withUnsafeBufferPointer { cb in
-                moments.withUnsafeMutableBufferPointer { out in
-                    parallelFor(c, cost: rowsHere) { channels in
-                        for i in channels {
-                            var s = 0.0, s2 = 0.0, t = 0.0, t2 = 0.0
-                            for r in 0..<rowsHere {
-                                let x = Double(ca[i * rowsHere + r]), y = Double(cb[i * rowsHere + r])
-                                s += x; s2 += x * x; t += y; t2 += y * y
-                            }
-                            out[4 * i] = s; out[4 * i + 1] = s2; out[4 * i + 2] = t; out[4 * i + 3] = t2
-                        }
-                    }
-                }
-            }
-        }
+        let momentsA = channelMoments(ma, channels: c), momentsB = channelMoments(mb, channels: c)
         for i in 0..<c {
-            sumA[i] += moments[4 * i]; sumA2[i] += moments[4 * i + 1]; sumB[i] += moments[4 * i + 2]; sumB2[i] += moments[4 * i + 3]
+            sumA[i] += momentsA.sums[i]; sumA2[i] += momentsA.squares[i]
+            sumB[i] += momentsB.sums[i]; sumB2[i] += momentsB.squares[i]
         }
         // Cross moments through one GEMM per batch (Float32 products, Float64 accumulation across batches).
         let m = try ma.matmul(mb, transposeOther: true).scalars
@@ -76,6 +60,28 @@ func channelMajor(_ t: Tensor, channels c: Int) throws -> Tensor {
         throw TensorError.shapeMismatch(op: "activation matching", expected: [n, c, rest], got: t.shape)
     }
     return try t.axisMovedFirst(outer: n, n: c, inner: rest)
+}
+
+/// Σ x and Σ x² over each row of m [C, rows] in Float64, continuing from `sums` and `squares` (zero when
+/// nil) in row order. Channels are independent, so they split across threads without changing a bit.
+func channelMoments(_ m: Tensor, channels c: Int, from start: (sums: [Double], squares: [Double])? = nil)
+    -> (sums: [Double], squares: [Double]) {
+    let rows = m.count / max(1, c)
+    var sums = start?.sums ?? [Double](repeating: 0, count: c), squares = start?.squares ?? [Double](repeating: 0, count: c)
+    m.scalars.withUnsafeBufferPointer { v in
+        sums.withUnsafeMutableBufferPointer { s in
+            squares.withUnsafeMutableBufferPointer { s2 in
+                parallelFor(c, cost: rows) { channels in
+                    for i in channels {
+                        var a = s[i], b = s2[i]
+                        for r in 0..<rows { let x = Double(v[i * rows + r]); a += x; b += x * x }
+                        s[i] = a; s2[i] = b
+                    }
+                }
+            }
+        }
+    }
+    return (sums, squares)
 }
 
 /// Both matchings call `beforeEachStep` before every batch and every assignment; what it throws (a

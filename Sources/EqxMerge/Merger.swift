@@ -410,13 +410,9 @@ public final class Merger {
             for (name, t) in acts {
                 let c = spec.network.flattenedLayers.first { $0.name == name }!.outputShape[0]
                 let m = try channelMajor(t, channels: c)
-                let rows = m.count / c
                 var entry = sums[name] ?? (0, .init(repeating: 0, count: c), .init(repeating: 0, count: c))
-                let v = m.scalars
-                for i in 0..<c {
-                    for r in 0..<rows { let x = Double(v[i * rows + r]); entry.s[i] += x; entry.s2[i] += x * x }
-                }
-                entry.n += Double(rows)
+                (entry.s, entry.s2) = channelMoments(m, channels: c, from: (entry.s, entry.s2))
+                entry.n += Double(m.count / c)
                 sums[name] = entry
             }
         }

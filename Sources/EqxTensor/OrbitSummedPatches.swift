@@ -38,21 +38,10 @@ extension PatchGather {
     /// *Writes* the planes of `dx` of samples `batch`; each pixel's contributions are summed in tap
     /// order from zero, as `col2im` sums them.
     func orbitSummedCol2im(_ tied: UnsafePointer<Scalar>, batch: Range<Int>, orbits: TapOrbits, into dx: UnsafeMutablePointer<Scalar>) {
-        let p = g.outputPlane, width = batch.count * p, c = g.c, r = orbits.count
         if g.stride == 1, wrapSource.isEmpty {
             orbitSummedTransposedGather(tied, batch: batch, orbits: orbits, into: dx)
-            return
-        }
-        let acc = UnsafeMutablePointer<Scalar>.allocate(capacity: planeSize)
-        defer { acc.deallocate() }
-        for s in 0..<batch.count {
-            for ch in 0..<c {
-                acc.initialize(repeating: 0, count: planeSize)
-                for t in 0..<kernelOffsets {
-                    scatterAdd(t, from: tied + (ch * r + orbits.orbit[t]) * width + s * p, into: acc)
-                }
-                fold(acc, into: dx + ((batch.lowerBound + s) * c + ch) * g.inputPlane)
-            }
+        } else {
+            foldColumns(tied, rowsPerChannel: orbits.count, rowOfTap: orbits.orbit, batch: batch, into: dx, serial: true)
         }
     }
 
@@ -68,12 +57,9 @@ extension PatchGather {
         defer { planes.deallocate() }
         planes.initialize(repeating: 0, count: r * bordered)
         // Tap t = (i, j) reads orbit(t)'s plane at (y + pad − i + borderH, x + pad − j + borderW).
-        var sources = [Int](), starts = [0]
-        for t in 0..<kernelOffsets {
-            let (i, j) = (t / g.kw, t % g.kw)
-            sources.append(orbits.orbit[t] * bordered + (g.padding - i + borderH) * rowStride + g.padding - j + borderW)
+        let sources = (0..<kernelOffsets).map { t in
+            orbits.orbit[t] * bordered + (g.padding - t / g.kw + borderH) * rowStride + g.padding - t % g.kw + borderW
         }
-        starts.append(kernelOffsets)
         sources.withUnsafeBufferPointer { src in
             for s in 0..<batch.count {
                 for ch in 0..<c {

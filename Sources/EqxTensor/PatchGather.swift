@@ -77,6 +77,13 @@ struct PatchGather<Scalar: TensorScalar> {
     /// *writes* (not adds) those planes of `dx`. Each pixel's contributions are summed in
     /// kernel-offset order whatever the thread count.
     func col2im(_ cols: UnsafePointer<Scalar>, batch: Range<Int>, into dx: UnsafeMutablePointer<Scalar>, serial: Bool = false) {
+        foldColumns(cols, rowsPerChannel: kernelOffsets, rowOfTap: nil, batch: batch, into: dx, serial: serial)
+    }
+
+    /// `col2im` of a matrix whose row for (channel, tap t) is channel·rowsPerChannel + rowOfTap[t] (t when
+    /// `rowOfTap` is nil): with an orbit per row, every tap of the orbit receives that row.
+    func foldColumns(_ cols: UnsafePointer<Scalar>, rowsPerChannel: Int, rowOfTap: [Int]?, batch: Range<Int>,
+                     into dx: UnsafeMutablePointer<Scalar>, serial: Bool) {
         let p = g.outputPlane, width = batch.count * p, c = g.c, kk = kernelOffsets
         let body = { (units: Range<Int>) in
             let acc = UnsafeMutablePointer<Scalar>.allocate(capacity: self.planeSize)
@@ -85,7 +92,8 @@ struct PatchGather<Scalar: TensorScalar> {
                 let s = u / c, ch = u % c
                 acc.initialize(repeating: 0, count: self.planeSize)
                 for t in 0..<kk {
-                    self.scatterAdd(t, from: cols + (ch * kk + t) * width + s * p, into: acc)
+                    let row = ch * rowsPerChannel + (rowOfTap?[t] ?? t)
+                    self.scatterAdd(t, from: cols + row * width + s * p, into: acc)
                 }
                 self.fold(acc, into: dx + ((batch.lowerBound + s) * c + ch) * self.g.inputPlane)
             }
@@ -109,7 +117,7 @@ struct PatchGather<Scalar: TensorScalar> {
 
     /// The adjoint of `fill`: writes the image gradient from the bordered plane's.
     @inline(__always)
-    func fold(_ plane: UnsafePointer<Scalar>, into image: UnsafeMutablePointer<Scalar>) {
+    private func fold(_ plane: UnsafePointer<Scalar>, into image: UnsafeMutablePointer<Scalar>) {
         if !wrapSource.isEmpty {
             image.update(repeating: 0, count: g.inputPlane)
             wrapSource.withUnsafeBufferPointer { ws in
@@ -145,7 +153,7 @@ struct PatchGather<Scalar: TensorScalar> {
 
     /// The adjoint of `gather`.
     @inline(__always)
-    func scatterAdd(_ t: Int, from src: UnsafePointer<Scalar>, into plane: UnsafeMutablePointer<Scalar>) {
+    private func scatterAdd(_ t: Int, from src: UnsafePointer<Scalar>, into plane: UnsafeMutablePointer<Scalar>) {
         let (i, j, ow) = (t / g.kw, t % g.kw, g.ow)
         if offsets.isEmpty {
             for y in 0..<g.oh { addRun(plane + (y + i) * planeW + j, src + y * ow, ow) }

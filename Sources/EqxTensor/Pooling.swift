@@ -61,24 +61,17 @@ public func maxPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
     let xShape = x.shape
     return VariableOf<Scalar>.make(out, inputs: [x]) { dy in
         if kernel == 2 && g.stride == 2 {
-            // Windows do not overlap: every dx element is written once, the winner's as 0 + dy as the
-            // general path's zeroing and adding gives it, instead of a zeroing pass and a scatter.
-            let dx = TensorOf<Scalar>(shape: xShape) { dp in
-                dy.withUnsafeBufferPointer { gp in
-                    argmax.withUnsafeBufferPointer { ap in
-                        let gb = gp.baseAddress!, db = dp.baseAddress!, ab = ap.baseAddress!
-                        parallelFor(planes, cost: ip) { range in
-                            for plane in range {
-                                let dst = db + plane * ip, src = gb + plane * op, arg = ab + plane * op
-                                if 2 * g.oh < g.h || 2 * g.ow < g.w { dst.update(repeating: 0, count: ip) }
-                                for oy in 0..<g.oh {
-                                    for ox in 0..<g.ow {
-                                        // Stores, not branches: the winner of a window is unpredictable.
-                                        let k = oy * g.ow + ox, base = 2 * oy * g.w + 2 * ox
-                                        dst[base] = 0; dst[base + 1] = 0; dst[base + g.w] = 0; dst[base + g.w + 1] = 0
-                                        dst[Int(arg[k])] = 0 + src[k]
-                                    }
-                                }
+            let dx = dy.withUnsafeBufferPointer { gp in
+                argmax.withUnsafeBufferPointer { ap in
+                    let gb = gp.baseAddress!, ab = ap.baseAddress!
+                    return nonOverlappingPoolGradient(xShape, g) { (dst: UnsafeMutablePointer<Scalar>, plane: Int) in
+                        let src = gb + plane * op, arg = ab + plane * op
+                        for oy in 0..<g.oh {
+                            for ox in 0..<g.ow {
+                                // Stores, not branches: the winner of a window is unpredictable.
+                                let k = oy * g.ow + ox, base = 2 * oy * g.w + 2 * ox
+                                dst[base] = 0; dst[base + 1] = 0; dst[base + g.w] = 0; dst[base + g.w + 1] = 0
+                                dst[Int(arg[k])] = 0 + src[k]
                             }
                         }
                     }
@@ -141,22 +134,14 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
     let xShape = x.shape
     return VariableOf<Scalar>.make(out, inputs: [x]) { dy in
         if kernel == 2 && g.stride == 2 {
-            // Windows do not overlap: every dx element is written once (as 0 + v, what the general
-            // path's zeroing and adding gives), instead of a zeroing pass and a read-modify-write one.
-            let dx = TensorOf<Scalar>(shape: xShape) { dp in
-                dy.withUnsafeBufferPointer { gp in
-                    let gb = gp.baseAddress!, db = dp.baseAddress!
-                    parallelFor(planes, cost: ip) { range in
-                        for plane in range {
-                            let dst = db + plane * ip
-                            if 2 * g.oh < g.h || 2 * g.ow < g.w { dst.update(repeating: 0, count: ip) }
-                            for oy in 0..<g.oh {
-                                let r0 = dst + 2 * oy * g.w, r1 = r0 + g.w, src = gb + plane * op + oy * g.ow
-                                for ox in 0..<g.ow {
-                                    let v = 0 + src[ox] * norm
-                                    r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
-                                }
-                            }
+            let dx = dy.withUnsafeBufferPointer { gp in
+                let gb = gp.baseAddress!
+                return nonOverlappingPoolGradient(xShape, g) { (dst: UnsafeMutablePointer<Scalar>, plane: Int) in
+                    for oy in 0..<g.oh {
+                        let r0 = dst + 2 * oy * g.w, r1 = r0 + g.w, src = gb + plane * op + oy * g.ow
+                        for ox in 0..<g.ow {
+                            let v = 0 + src[ox] * norm
+                            r0[2 * ox] = v; r0[2 * ox + 1] = v; r1[2 * ox] = v; r1[2 * ox + 1] = v
                         }
                     }
                 }
@@ -183,6 +168,24 @@ public func avgPool2d<Scalar: TensorScalar>(_ x: VariableOf<Scalar>, kernel: Int
             }
         }
         return [dx]
+    }
+}
+
+/// The input gradient of a 2×2 stride-2 pool, whose windows do not overlap: `writeWindows(dst, plane)`
+/// writes every element of the plane's windows once, as 0 + value (what zeroing and then adding gives),
+/// instead of a zeroing pass and a read-modify-write one; an odd last row or column, in no window, is 0.
+private func nonOverlappingPoolGradient<Scalar: TensorScalar>(_ shape: [Int], _ g: WindowGeometry,
+                                                              writeWindows: (UnsafeMutablePointer<Scalar>, Int) -> Void) -> TensorOf<Scalar> {
+    let ip = g.inputPlane
+    return TensorOf<Scalar>(shape: shape) { dp in
+        guard let db = dp.baseAddress else { return }
+        parallelFor(g.n * g.c, cost: ip) { range in
+            for plane in range {
+                let dst = db + plane * ip
+                if 2 * g.oh < g.h || 2 * g.ow < g.w { dst.update(repeating: 0, count: ip) }
+                writeWindows(dst, plane)
+            }
+        }
     }
 }
 
